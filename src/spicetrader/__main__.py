@@ -1,0 +1,3 @@
+from spicetrader.cli.app import main
+
+main()

@@ -1,0 +1,59 @@
+"""The ``spice`` command. Keep this module light: ``spice --help`` must start fast.
+
+Each command group lives in its own module and imports its heavy dependencies inside the
+command functions.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="spice",
+    help=(
+        "spicetrader: will it fit, how fast will it run, what will it cost — "
+        "buy a server, buy a Mac, rent cloud GPUs or use a free tier."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"spicetrader {version('spicetrader')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """spicetrader: will it fit, how fast, what will it cost."""
+
+
+def _register() -> None:
+    from spicetrader.cli import catalog_cmds
+
+    catalog_cmds.register(app)
+    for name in ("models_cmds", "estimate_cmd", "plan_cmd", "bench_cmd", "sources_cmds", "serve_cmd"):
+        try:
+            module = __import__(f"spicetrader.cli.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:  # a command group not built yet
+            if exc.name != f"spicetrader.cli.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,87 @@
+"""Shared edge helpers for the CLI: error translation, JSON output, the catalog handle.
+
+Only the CLI prints. Library errors (:class:`~spicetrader.errors.SpiceError`) become one clear
+line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from spicetrader.catalog.catalog import Catalog
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_USAGE = 2
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` as an error on stderr and return the exit to raise (status 2)."""
+    sys.stderr.write(f"Error: {message}\n")
+    return typer.Exit(EXIT_USAGE)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn library and input errors into a message on stderr and exit status 2."""
+    from pydantic import ValidationError
+
+    from spicetrader.errors import SpiceError
+
+    try:
+        yield
+    except SpiceError as exc:
+        raise fail(str(exc)) from None
+    except ValidationError as exc:
+        raise fail(format_validation_error(exc)) from None
+    except FileNotFoundError as exc:
+        raise fail(f"file not found: {exc.filename}") from None
+
+
+def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorator form of :func:`user_errors` for typer commands."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with user_errors():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def format_validation_error(exc: Any) -> str:
+    """One readable line per pydantic error: ``field.path: message``."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "input"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "invalid input: " + "; ".join(parts)
+
+
+def print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(soft_wrap=False)
+
+
+def load_catalog() -> Catalog:
+    """The bundled catalog overlaid with the user's directory (``$SPICETRADER_HOME``)."""
+    from spicetrader.catalog.load import load_catalog as _load
+    from spicetrader.paths import user_catalog_dir, user_home
+
+    return _load(user_dir=user_catalog_dir(user_home()))

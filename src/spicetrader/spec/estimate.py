@@ -1,0 +1,90 @@
+"""Estimate output v1 (``shared/spec/workload.md``): what the cost model answers.
+
+``Estimate.to_dict()`` is exactly the JSON of ``spice estimate --json``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from spicetrader.spec.workload import Workload
+
+__all__ = [
+    "Bound",
+    "Estimate",
+    "ImageSpeed",
+    "InferenceSpeed",
+    "MemoryBreakdown",
+    "TrainingSpeed",
+]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bound(StrEnum):
+    """What limits the speed."""
+
+    MEMORY_BANDWIDTH = "memory-bandwidth"
+    COMPUTE = "compute"
+    INTERCONNECT = "interconnect"
+    MEMORY_CAPACITY = "memory-capacity"  # does not fit
+
+
+class MemoryBreakdown(_Out):
+    per_device_gb: float
+    capacity_gb: float
+    weights_gb: float
+    kv_cache_gb: float = 0.0
+    activations_gb: float = 0.0
+    gradients_gb: float = 0.0
+    optimizer_gb: float = 0.0
+    overhead_gb: float = 0.0
+
+
+class InferenceSpeed(_Out):
+    prefill_tokens_per_s: float | None
+    ttft_s: float | None
+    decode_tokens_per_s: float | None
+    throughput_tokens_per_s: float | None
+    max_context_tokens: int | None
+    batch: int | None = None  # the batch actually used (resolves batch: max)
+
+
+class TrainingSpeed(_Out):
+    tokens_per_s: float
+    tokens_per_s_per_device: float
+    tflops_per_device: float
+    mfu: float
+    step_s: float
+    total_hours: float
+    device_hours: float
+    tokens: float
+
+
+class ImageSpeed(_Out):
+    steps_per_s: float
+    seconds_per_image: float
+    images_per_s: float
+
+
+class Estimate(_Out):
+    spec: int = 1
+    workload: Workload
+    fits: bool
+    memory: MemoryBreakdown
+    inference: InferenceSpeed | None = None
+    training: TrainingSpeed | None = None
+    image: ImageSpeed | None = None
+    bound: Bound
+    assumptions: list[str]
+    confidence: str = "medium"  # high | medium | low: how well measurements back this family
+    suggestions: list[str] = []  # when it does not fit: what would make it fit
+
+    def to_dict(self) -> dict[str, object]:
+        data = self.model_dump(mode="json")
+        data["workload"] = self.workload.to_dict()
+        return data
