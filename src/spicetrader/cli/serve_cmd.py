@@ -1,0 +1,45 @@
+"""``spice serve``: the local web app (form, charts, JSON API). Needs the ``web`` extra.
+
+FastAPI and uvicorn are imported inside the command, never when the CLI starts.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from spicetrader.cli.common import fail, handles_errors, load_catalog
+from spicetrader.web.server import DEFAULT_HOST, DEFAULT_PORT  # light: no FastAPI import
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@handles_errors
+def serve(
+    host: str = typer.Option(
+        DEFAULT_HOST, "--host", help="Address to bind; loopback unless you choose otherwise."
+    ),
+    port: int = typer.Option(DEFAULT_PORT, "--port", min=1, max=65535, help="TCP port."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log requests."),
+) -> None:
+    """Run the web app: a workload form with charts, and the JSON API (OpenAPI at /docs)."""
+    try:
+        from spicetrader.web.app import create_app
+        from spicetrader.web.server import serve as run_server
+    except ModuleNotFoundError as exc:
+        raise fail(
+            f"spice serve needs the web extra ({exc.name} is missing): "
+            "pip install 'spicetrader[web]'"
+        ) from None
+    catalog = load_catalog()  # a bad catalog file fails here, before the server starts
+    if host not in LOOPBACK:
+        typer.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
+    typer.echo(f"spicetrader web app on http://{_url_host(host)}:{port}/ (API docs at /docs)")
+    run_server(create_app(catalog=catalog), host=host, port=port, access_log=access_log)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

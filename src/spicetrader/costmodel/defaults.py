@@ -1,0 +1,84 @@
+"""Defaults the user did not give: engine and precision per task and hardware.
+
+Each default returns the value and the sentence the estimate's ``assumptions`` records.
+Rules (the usual choice on that hardware, as of 2025):
+- inference: GGUF quants run on llama.cpp, EXL2 on exllamav2, bitsandbytes on transformers;
+  Apple silicon runs MLX for other formats; NVIDIA/AMD datacenter GPUs, TPUs and Gaudi serve with
+  vLLM. Consumer GPUs and Macs default to ``q4_k_m`` on llama.cpp (what local users run);
+  datacenter hardware to ``bf16`` (``fp16`` where the chip has no bf16: T4, V100, P100).
+- fine-tuning: Hugging Face transformers + PEFT (MLX on Apple); QLoRA bases are ``nf4``.
+- pre-training: Megatron-LM on NVIDIA multi-GPU, PyTorch FSDP elsewhere, plain PyTorch on one device.
+- images: diffusers; fp16 (the usual Stable Diffusion weights).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from spicetrader.catalog.schema import Vendor
+from spicetrader.models.precision import PrecisionKind
+from spicetrader.spec.workload import Engine, Method, Task
+
+if TYPE_CHECKING:
+    from spicetrader.catalog.schema import Accelerator
+    from spicetrader.models.precision import PrecisionFormat
+    from spicetrader.spec.workload import Workload
+
+__all__ = ["LOCAL_SEGMENTS", "default_engine", "default_precision", "float_precision"]
+
+LOCAL_SEGMENTS: Final = frozenset({"consumer", "apple"})
+
+# Which engine to pick for a precision kind when the user named none (inference).
+_ENGINE_FOR_KIND: Final[dict[PrecisionKind, Engine]] = {
+    PrecisionKind.GGUF: Engine.LLAMA_CPP,
+    PrecisionKind.EXL2: Engine.EXLLAMAV2,
+    PrecisionKind.BNB: Engine.TRANSFORMERS,
+}
+
+
+def float_precision(accel: Accelerator) -> tuple[str, str]:
+    """bf16 where the chip supports it, else fp16 (T4, V100, P100); Apple: fp16."""
+    if accel.vendor is Vendor.APPLE:
+        return "fp16", "fp16 (the usual 16-bit format on Apple GPUs)"
+    if accel.bf16:
+        return "bf16", f"bf16 (supported by {accel.id})"
+    return "fp16", f"fp16 ({accel.id} has no bf16)"
+
+
+def default_precision(workload: Workload, accel: Accelerator) -> tuple[str, str]:
+    """The precision id to use when the workload gives none, and why."""
+    task = workload.task
+    if task is Task.FINETUNE and workload.finetune is not None:
+        if workload.finetune.method is Method.QLORA:
+            return "nf4", "precision nf4 (QLoRA base, bitsandbytes double quant)"
+    engine = workload.engine
+    local_engine = engine in (None, Engine.LLAMA_CPP, Engine.OLLAMA)
+    if task is Task.INFERENCE and accel.segment in LOCAL_SEGMENTS and local_engine:
+        return "q4_k_m", f"precision q4_k_m (the usual GGUF quant on {accel.segment} hardware)"
+    if task is Task.INFERENCE and engine in (Engine.LLAMA_CPP, Engine.OLLAMA):
+        return "q4_k_m", f"precision q4_k_m (the usual GGUF quant for {engine.value})"
+    if task is Task.INFERENCE and engine is Engine.EXLLAMAV2:
+        return "exl2-4.65", "precision exl2-4.65 (a common EXL2 size)"
+    name, why = float_precision(accel)
+    return name, f"precision {why}"
+
+
+def default_engine(task: Task, accel: Accelerator, fmt: PrecisionFormat, devices: int) -> Engine:
+    """The usual engine for this task, hardware and weight format."""
+    apple = accel.vendor is Vendor.APPLE
+    if task is Task.IMAGE:
+        return Engine.DIFFUSERS
+    if task is Task.FINETUNE:
+        return Engine.MLX if apple else Engine.TRANSFORMERS
+    if task is Task.PRETRAIN:
+        if devices == 1:
+            return Engine.MLX if apple else Engine.PYTORCH
+        return Engine.MEGATRON if accel.vendor is Vendor.NVIDIA else Engine.FSDP
+    by_kind = _ENGINE_FOR_KIND.get(fmt.kind)
+    if by_kind is not None:
+        return by_kind
+    if fmt.engines and Engine.VLLM not in fmt.engines:
+        return sorted(fmt.engines)[0]
+    if apple:
+        return Engine.MLX
+    return Engine.VLLM

@@ -1,0 +1,290 @@
+"""LLM inference speed: prefill (compute-bound), decode (bandwidth-bound), batching, TP, PP.
+
+Per forward step the time is the roofline ``max(bytes / (bw * bw_eff), flops / (peak *
+compute_eff))`` (Williams et al. 2009) plus latency terms: tensor-parallel all-reduces, a fixed
+per-layer overhead of the engine (kernel launches, synchronisation; fitted per engine and family
+in ``data/efficiency.csv``) and pipeline hops. See ``docs/model.md`` (speed section).
+
+- FLOPs per token: 2 x active parameters (a multiply-add per weight; Kaplan et al. 2020, "Scaling
+  Laws for Neural Language Models", sec. 2.1) plus attention score/value FLOPs for the context
+  (``Architecture.attention_flops_per_token``).
+- Decode bytes per step: the weights streamed once per step (for MoE only the experts the batch
+  touches) plus every sequence's KV cache (Pope et al. 2022, "Efficiently Scaling Transformer
+  Inference", sec. 2: decode is memory-bound at small batch).
+- Tensor parallelism (Shoeybi et al. 2019, Megatron-LM, sec. 3): weights/KV/FLOPs split over the
+  ranks, two all-reduces of the activations per layer per step.
+- llama.cpp's multi-GPU layer split is a pipeline: the stages run one after the other for a single
+  stream, so per-token time is the sum over devices (no speed-up), plus a hop per stage boundary.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from spicetrader.costmodel.context import Confidence, SpeedResult
+from spicetrader.costmodel.efficiency import SpeedTask, lookup, speed_constants
+from spicetrader.costmodel.roofline import (
+    allreduce_s,
+    bandwidth_bytes_per_s,
+    parse_compute_dtype,
+    peak_flops,
+)
+from spicetrader.errors import NotSupportedError
+from spicetrader.spec.estimate import Bound, InferenceSpeed
+from spicetrader.spec.workload import Engine
+
+if TYPE_CHECKING:
+    from spicetrader.costmodel.context import Setup
+    from spicetrader.models.arch import Architecture
+    from spicetrader.spec.estimate import MemoryBreakdown
+
+__all__ = [
+    "StepTime",
+    "inference_speed",
+    "max_context_tokens",
+    "moe_touched_fraction",
+    "streamed_params",
+    "streamed_weight_bytes",
+]
+
+# Engines that overlap pipeline stages across sequences when serving a batch (continuous batching
+# with micro-batches); llama.cpp's layer split runs the stages one after another.
+_PIPELINED_SERVING = frozenset({Engine.VLLM, Engine.SGLANG, Engine.TENSORRT_LLM})
+
+
+def moe_touched_fraction(experts: int, experts_per_token: int, tokens: int) -> float:
+    """Expected share of routed experts a step touches when ``tokens`` tokens each pick
+    ``experts_per_token`` of ``experts`` (uniform routing): 1 - (1 - k/E)^tokens."""
+    if experts <= experts_per_token:
+        return 1.0
+    return 1.0 - (1.0 - experts_per_token / experts) ** max(tokens, 1)
+
+
+def streamed_params(arch: Architecture, tokens: int) -> float:
+    """Parameters one forward step over ``tokens`` tokens reads from memory.
+
+    The input embedding is a table lookup (one row per token), so an untied embedding is not
+    streamed; the lm_head is. MoE: the dense part plus the routed experts the step touches.
+    """
+    total = arch.total_params()
+    active = arch.active_params()
+    lookup_only = 0 if arch.tied_embeddings else arch.embedding_params()
+    routed_all = 0.0
+    if arch.is_moe and arch.experts > arch.experts_per_token:
+        # total - active = (E - k) routed experts' worth of parameters
+        routed_all = (total - active) * arch.experts / (arch.experts - arch.experts_per_token)
+    touched = routed_all * moe_touched_fraction(arch.experts, arch.experts_per_token, tokens)
+    return max(total - routed_all + touched - lookup_only, 0.0)
+
+
+def streamed_weight_bytes(arch: Architecture, total_weight_bytes: float, tokens: int) -> float:
+    """Bytes of :func:`streamed_params` at the format's average bytes per parameter."""
+    return total_weight_bytes * streamed_params(arch, tokens) / arch.total_params()
+
+
+@dataclass(frozen=True, slots=True)
+class StepTime:
+    """The parts of one forward step (seconds, per device)."""
+
+    memory_s: float
+    compute_s: float
+    comm_s: float
+    overhead_s: float
+
+    @property
+    def total_s(self) -> float:
+        return max(self.memory_s, self.compute_s) + self.comm_s + self.overhead_s
+
+    @property
+    def bound(self) -> Bound:
+        if self.comm_s > max(self.memory_s, self.compute_s):
+            return Bound.INTERCONNECT
+        return Bound.COMPUTE if self.compute_s > self.memory_s else Bound.MEMORY_BANDWIDTH
+
+
+@dataclass(frozen=True, slots=True)
+class _Machine:
+    bw: float  # bytes/s per device, after efficiency
+    flops: float  # FLOP/s per device, after efficiency
+    layer_overhead_s: float
+    tensor: int
+    pipeline: int
+    link_bytes_per_s: float
+    link_latency_s: float
+    hop_s: float
+    activation_bytes: float
+
+
+def _step(
+    m: _Machine, arch: Architecture, weight_bytes: float, kv_bytes: float, flops: float, tokens: int
+) -> StepTime:
+    tp = m.tensor
+    comm = 0.0
+    if tp > 1:
+        message = tokens * arch.hidden * m.activation_bytes
+        one = allreduce_s(message, tp, m.link_bytes_per_s, m.link_latency_s)
+        comm = 2 * arch.layers * one
+    return StepTime(
+        memory_s=(weight_bytes + kv_bytes) / tp / m.bw,
+        compute_s=flops / tp / m.flops,
+        comm_s=comm,
+        overhead_s=arch.layers * m.layer_overhead_s + (m.pipeline - 1) * m.hop_s,
+    )
+
+
+def _machine(setup: Setup, weights_quantized: bool) -> tuple[_Machine, list[str], Confidence]:
+    from spicetrader.costmodel.efficiency import WeightsKind, interconnect_row
+
+    accel, engine = setup.accel, setup.engine
+    kind = WeightsKind.QUANTIZED if weights_quantized else WeightsKind.FLOAT
+    match = lookup(SpeedTask.INFERENCE, engine, accel, kind)
+    row = match.row
+    peak = peak_flops(
+        accel, parse_compute_dtype(setup.fmt.compute_dtype), fp16_accumulate=row.fp16_accumulate
+    )
+    link = interconnect_row(accel.interconnect)
+    consts = speed_constants()
+    assumptions = [match.assumption(engine, accel)]
+    if peak.note:
+        assumptions.append(peak.note)
+    machine = _Machine(
+        bw=bandwidth_bytes_per_s(accel) * row.bw_efficiency,
+        flops=peak.flops_per_s * row.compute_efficiency,
+        layer_overhead_s=row.overhead_us * 1e-6,
+        tensor=setup.parallel.tensor,
+        pipeline=setup.parallel.pipeline,
+        link_bytes_per_s=max(accel.interconnect_gbs, 1e-3) * 1e9 * link.bw_efficiency,
+        link_latency_s=link.allreduce_latency_us * 1e-6,
+        hop_s=consts.pipeline_hop_us * 1e-6,
+        activation_bytes=consts.activation_bytes,
+    )
+    return machine, assumptions, match.confidence
+
+
+def _kv_bytes_per_token(setup: Setup, arch: Architecture) -> float:
+    return arch.kv_cache_elements_per_token() * setup.kv_bytes_per_element
+
+
+def _kv_context(arch: Architecture, context: float) -> float:
+    """Average cached tokens per layer: sliding-window layers keep at most the window."""
+    window = arch.sliding_window
+    if window is None:
+        return context
+    windowed = arch.sliding_window_layers or arch.layers
+    full = arch.layers - windowed
+    return (full * context + windowed * min(context, float(window))) / arch.layers
+
+
+def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedResult:
+    """Prefill and decode speeds for ``batch`` concurrent sequences (the batch already resolved)."""
+    from spicetrader.models.weights import weight_bytes
+
+    from spicetrader.models.arch import Architecture
+
+    arch = setup.arch
+    if not isinstance(arch, Architecture):
+        raise NotSupportedError(f"{arch.id} is a diffusion model: use task: image")
+    spec = setup.workload.inference
+    prompt = spec.prompt_tokens if spec is not None else 512
+    output = spec.output_tokens if spec is not None else 128
+    quantized = setup.fmt.kind.value not in ("float", "mx")
+    machine, assumptions, confidence = _machine(setup, quantized)
+    total_bytes = weight_bytes(arch, setup.fmt)
+    kv_per_token = _kv_bytes_per_token(setup, arch)
+    replicas = max(setup.parallel.data, 1)
+    per_replica = max(math.ceil(batch / replicas), 1)
+    flops_per_token = 2.0 * streamed_params(arch, 1)
+
+    # Prefill: every prompt of the batch in one pass; attention over half the prompt on average
+    # (causal mask).
+    prefill: StepTime | None = None
+    if prompt > 0:
+        tokens = per_replica * prompt
+        flops = tokens * (flops_per_token + arch.attention_flops_per_token(prompt // 2))
+        w_bytes = streamed_weight_bytes(arch, total_bytes, tokens)
+        prefill = _step(machine, arch, w_bytes, tokens * kv_per_token, flops, tokens)
+
+    # Decode: one token per sequence per step; the KV cache holds prompt + half the output.
+    context = prompt + output / 2
+    kv_read = per_replica * kv_per_token * _kv_context(arch, context)
+    decode_flops = per_replica * (flops_per_token + arch.attention_flops_per_token(int(context)))
+    w_decode = streamed_weight_bytes(arch, total_bytes, per_replica)
+    decode = _step(machine, arch, w_decode, kv_read, decode_flops, per_replica)
+
+    overlap = 1
+    if setup.engine in _PIPELINED_SERVING:
+        overlap = min(setup.parallel.pipeline, per_replica)
+    decode_tps = 1.0 / decode.total_s
+    throughput = per_replica * replicas * overlap / decode.total_s
+    prefill_tps = None if prefill is None else per_replica * prompt / prefill.total_s
+    ttft = (0.0 if prefill is None else prefill.total_s) + decode.total_s
+
+    decode_time = decode.total_s * output
+    prefill_time = 0.0 if prefill is None else prefill.total_s
+    phase = decode if prefill is None or decode_time >= prefill_time else prefill
+    assumptions.extend(_notes(setup, arch, batch, prompt, output, phase))
+    speed = InferenceSpeed(
+        prefill_tokens_per_s=prefill_tps,
+        ttft_s=ttft,
+        decode_tokens_per_s=decode_tps,
+        throughput_tokens_per_s=throughput,
+        max_context_tokens=max_context_tokens(setup, arch, memory, batch),
+        batch=batch,
+    )
+    if setup.accel.estimated:
+        confidence = Confidence.LOW
+        assumptions.append(f"{setup.accel.id} specs are estimated: {setup.accel.estimate_note}")
+    return SpeedResult(
+        inference=speed,
+        training=None,
+        image=None,
+        bound=phase.bound,
+        assumptions=tuple(assumptions),
+        confidence=confidence.value,
+    )
+
+
+def max_context_tokens(
+    setup: Setup, arch: Architecture, memory: MemoryBreakdown, batch: int
+) -> int:
+    """Longest context (per sequence, ``batch`` sequences) whose KV cache fits the free memory."""
+    shards = setup.parallel.tensor * setup.parallel.pipeline
+    per_token = _kv_bytes_per_token(setup, arch) * max(batch, 1) / shards
+    free = (setup.capacity_gb - (memory.per_device_gb - memory.kv_cache_gb)) * 1e9
+    if per_token <= 0:
+        return arch.max_context
+    window = arch.sliding_window
+    all_windowed = window is not None and arch.sliding_window_layers in (0, arch.layers)
+    if window is not None and all_windowed and free >= per_token * window:
+        return arch.max_context
+    return max(0, min(arch.max_context, int(free / per_token)))
+
+
+def _notes(
+    setup: Setup, arch: Architecture, batch: int, prompt: int, output: int, phase: StepTime
+) -> list[str]:
+    notes = [
+        f"decode: weights + KV cache read once per step (batch {batch}, context "
+        f"{prompt}+{output}); prefill: 2 x active params + attention FLOPs per prompt token",
+    ]
+    if arch.is_moe:
+        notes.append(
+            f"MoE: {arch.experts_per_token} of {arch.experts} experts per token; a decode step "
+            "reads only the experts its batch touches"
+        )
+    par = setup.parallel
+    if par.tensor > 1:
+        notes.append(
+            f"tensor parallel {par.tensor}: 2 all-reduces per layer over "
+            f"{setup.accel.interconnect.value} ({setup.accel.interconnect_gbs:g} GB/s)"
+        )
+    if par.pipeline > 1 and setup.engine not in _PIPELINED_SERVING:
+        notes.append(
+            f"pipeline {par.pipeline} ({setup.engine.value} layer split): stages run one after "
+            "another, so one stream is no faster than on one device"
+        )
+    if phase.bound is Bound.COMPUTE and batch > 1:
+        notes.append("batch large enough that the step is compute-bound")
+    return notes

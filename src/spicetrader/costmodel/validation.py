@@ -1,0 +1,155 @@
+"""Impossible combinations: a clear NotSupportedError, or an explicit fallback in assumptions.
+
+- a text task on a diffusion model or ``task: image`` on a text model;
+- an engine on hardware it does not run on (MLX/Core ML off Apple, vLLM/TensorRT-LLM on Apple...);
+- a weight format the engine cannot load (GGUF on vLLM, EXL2 outside exllamav2: the format's
+  ``engines``);
+- bf16 on a chip without bf16 (T4, V100, P100): fp16 instead, noted;
+- fp8 / fp4 compute on a chip without it: vLLM falls back to weight-only kernels (Marlin W8A16,
+  noted), any other engine is an error;
+- a KV cache format the engine lacks (q8_0/q4_0 are llama.cpp's, fp8 is vLLM/SGLang/TRT-LLM's);
+- QLoRA on anything but a 4-bit bitsandbytes base; LoRA/full training on quantized weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from spicetrader.catalog.schema import Vendor
+from spicetrader.errors import NotSupportedError
+from spicetrader.models.arch import DiffusionArchitecture
+from spicetrader.models.precision import PrecisionKind, resolve_precision
+from spicetrader.spec.workload import Engine, KvCacheFormat, Method, Task
+
+if TYPE_CHECKING:
+    from spicetrader.catalog.schema import Accelerator
+    from spicetrader.models.arch import Architecture
+    from spicetrader.models.precision import PrecisionFormat
+    from spicetrader.spec.workload import Workload
+
+__all__ = ["Checked", "check_engine_hardware", "check_precision", "check_task_model"]
+
+_APPLE_ONLY: Final = frozenset({Engine.MLX, Engine.COREML})
+_NOT_ON_APPLE: Final = frozenset(
+    {Engine.VLLM, Engine.SGLANG, Engine.TENSORRT_LLM, Engine.EXLLAMAV2, Engine.MEGATRON,
+     Engine.DEEPSPEED, Engine.UNSLOTH, Engine.GPT_FAST}
+)  # fmt: skip
+_NVIDIA_ONLY: Final = frozenset({Engine.TENSORRT_LLM, Engine.EXLLAMAV2, Engine.UNSLOTH})
+_TRAINING_ENGINES: Final = frozenset(
+    {Engine.PYTORCH, Engine.TRANSFORMERS, Engine.MEGATRON, Engine.DEEPSPEED, Engine.FSDP,
+     Engine.TORCHTUNE, Engine.UNSLOTH, Engine.MLX}
+)  # fmt: skip
+_LLAMA_KV: Final = frozenset({KvCacheFormat.Q8_0, KvCacheFormat.Q4_0})
+_FP8_KV_ENGINES: Final = frozenset(
+    {Engine.VLLM, Engine.SGLANG, Engine.TENSORRT_LLM, Engine.TRANSFORMERS}
+)
+_WEIGHT_ONLY_FALLBACK: Final = frozenset({Engine.VLLM, Engine.SGLANG})
+_FLOAT_KINDS: Final = frozenset({PrecisionKind.FLOAT})
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    fmt: PrecisionFormat
+    notes: tuple[str, ...]
+
+
+def check_task_model(task: Task, arch: Architecture | DiffusionArchitecture) -> None:
+    is_image_model = isinstance(arch, DiffusionArchitecture)
+    if task is Task.IMAGE and not is_image_model:
+        raise NotSupportedError(
+            f"{arch.id} is a text model; task image needs a diffusion model (e.g. sdxl, sd-1.5)"
+        )
+    if task is not Task.IMAGE and is_image_model:
+        raise NotSupportedError(
+            f"{arch.id} is a diffusion model; it only runs task image (not {task.value})"
+        )
+
+
+def check_engine_hardware(engine: Engine, task: Task, accel: Accelerator) -> None:
+    apple = accel.vendor is Vendor.APPLE
+    if engine in _APPLE_ONLY and not apple:
+        raise NotSupportedError(f"{engine.value} runs only on Apple silicon, not {accel.id}")
+    if apple and engine in _NOT_ON_APPLE:
+        raise NotSupportedError(
+            f"{engine.value} does not run on Apple silicon ({accel.id}); "
+            "use llama.cpp, mlx, transformers or pytorch"
+        )
+    if engine in _NVIDIA_ONLY and accel.vendor is not Vendor.NVIDIA:
+        raise NotSupportedError(f"{engine.value} runs only on NVIDIA GPUs, not {accel.id}")
+    if task in (Task.FINETUNE, Task.PRETRAIN) and engine not in _TRAINING_ENGINES:
+        accepted = ", ".join(sorted(e.value for e in _TRAINING_ENGINES))
+        raise NotSupportedError(
+            f"{engine.value} is an inference engine; training engines: {accepted}"
+        )
+    if task is Task.IMAGE and engine not in (Engine.DIFFUSERS, Engine.COREML, Engine.PYTORCH):
+        raise NotSupportedError(
+            f"{engine.value} does not run diffusion models; use diffusers (or coreml on Apple)"
+        )
+
+
+def check_precision(
+    workload: Workload, accel: Accelerator, fmt: PrecisionFormat, engine: Engine
+) -> Checked:
+    """Validate the weight format against engine, hardware and method; maybe fall back."""
+    notes: list[str] = []
+    if fmt.engines and engine not in fmt.engines:
+        accepted = ", ".join(sorted(e.value for e in fmt.engines))
+        raise NotSupportedError(
+            f"precision {fmt.id} cannot be loaded by {engine.value}; engines for it: {accepted}"
+        )
+    _check_training_format(workload, fmt)
+    if fmt.id == "bf16" and not accel.bf16:
+        fmt = resolve_precision("fp16")
+        notes.append(f"{accel.id} has no bf16: fp16 used instead (same memory, same speed)")
+    needs = fmt.needs
+    has = {"fp8": accel.fp8_tflops, "fp4": accel.fp4_tflops}
+    if needs in has and has[needs] is None:
+        if engine in _WEIGHT_ONLY_FALLBACK and workload.task is Task.INFERENCE:
+            notes.append(
+                f"{accel.id} has no {needs} tensor cores: {engine.value} runs {fmt.id} weights "
+                "weight-only (dequantized to 16-bit in the matmul kernel, e.g. Marlin)"
+            )
+        else:
+            raise NotSupportedError(
+                f"precision {fmt.id} needs {needs} compute, which {accel.id} lacks; "
+                "use bf16/fp16, or int8/int4 weight-only formats"
+            )
+    _check_kv(workload, engine)
+    return Checked(fmt, tuple(notes))
+
+
+def _check_training_format(workload: Workload, fmt: PrecisionFormat) -> None:
+    if workload.task is Task.PRETRAIN and fmt.kind not in _FLOAT_KINDS:
+        raise NotSupportedError(
+            f"pre-training needs float weights (fp32, bf16, fp16, fp8), not {fmt.id}"
+        )
+    ft = workload.finetune
+    if workload.task is not Task.FINETUNE or ft is None:
+        return
+    if ft.method is Method.QLORA:
+        if fmt.kind is not PrecisionKind.BNB or fmt.bits_per_weight > 5:
+            raise NotSupportedError(
+                f"qlora needs a 4-bit bitsandbytes base (precision nf4), not {fmt.id}; "
+                "use method lora for a 16-bit base"
+            )
+    elif fmt.kind not in _FLOAT_KINDS:
+        hint = "use method qlora" if fmt.kind is PrecisionKind.BNB else "use bf16 or fp16"
+        raise NotSupportedError(
+            f"method {ft.method.value} trains on float weights, not {fmt.id}; {hint}"
+        )
+
+
+def _check_kv(workload: Workload, engine: Engine) -> None:
+    kv = workload.kv_cache
+    if workload.task is not Task.INFERENCE or kv is KvCacheFormat.FP16:
+        return
+    if kv in _LLAMA_KV and engine not in (Engine.LLAMA_CPP, Engine.OLLAMA):
+        raise NotSupportedError(
+            f"kv_cache {kv.value} is a llama.cpp cache type; {engine.value} accepts fp16 or fp8"
+        )
+    if kv is KvCacheFormat.FP8 and engine not in _FP8_KV_ENGINES:
+        raise NotSupportedError(
+            f"kv_cache fp8 is not available in {engine.value}; "
+            "llama.cpp/ollama accept q8_0 or q4_0, vllm/sglang/tensorrt-llm fp8"
+        )

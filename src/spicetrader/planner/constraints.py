@@ -1,0 +1,142 @@
+"""What the user allows: deadline, budget, horizon, tiers, spot, privacy, quantization.
+
+Contradictory or impossible constraints raise :class:`~spicetrader.errors.InputError` here,
+before any estimate runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from enum import StrEnum
+
+from spicetrader.errors import InputError
+from spicetrader.units import HOURS_PER_MONTH
+
+__all__ = ["CHOOSABLE_TIERS", "ON_PREM_TIERS", "PlanConstraints", "Tier", "parse_tiers"]
+
+
+class Tier(StrEnum):
+    """The ways in. ``reference`` is not a choice: it shows what a big cluster would take."""
+
+    BUY = "buy"
+    MAC = "mac"
+    RENT = "rent"
+    FREE = "free"
+    REFERENCE = "reference"
+
+
+CHOOSABLE_TIERS: frozenset[Tier] = frozenset({Tier.BUY, Tier.MAC, Tier.RENT, Tier.FREE})
+ON_PREM_TIERS: frozenset[Tier] = frozenset({Tier.BUY, Tier.MAC})
+MAX_MONTHS = 120.0
+
+
+def parse_tiers(text: str) -> frozenset[Tier]:
+    """``"buy,mac"`` -> {BUY, MAC}; unknown names raise InputError listing the accepted ones."""
+    accepted = ", ".join(sorted(t.value for t in CHOOSABLE_TIERS))
+    tiers: set[Tier] = set()
+    for part in (p.strip().lower() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            tier = Tier(part)
+        except ValueError:
+            raise InputError(f"unknown tier {part!r} in --only; accepted: {accepted}") from None
+        if tier not in CHOOSABLE_TIERS:
+            raise InputError(f"tier {part!r} cannot be chosen with --only; accepted: {accepted}")
+        tiers.add(tier)
+    if not tiers:
+        raise InputError(f"--only names no tier; accepted: {accepted}")
+    return frozenset(tiers)
+
+
+def _check_positive(name: str, value: float | None, upper: float | None = None) -> None:
+    if value is None:
+        return
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"{name} must be a positive number, got {value:g}")
+    if upper is not None and value > upper:
+        raise InputError(f"{name} must be at most {upper:g}, got {value:g}")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanConstraints:
+    """Constraints on a plan. ``None`` means "no constraint" or "the stated default".
+
+    - ``usage_hours_per_month``: how many hours a month the GPUs are needed (serving; also the
+      use assumed for the buy-vs-rent break-even). At most 730 (a month).
+    - ``months``: the planning horizon.
+    - ``tokens``: for inference, a token volume to generate instead of serving by the hour.
+    - ``images``: for image generation, how many images.
+    - ``only``: the tiers to consider (``None``: all four).
+    - ``spot``: also price rentals at spot rates (interruptible).
+    - ``private``: on-premises only (buy, mac): the data never leaves your hardware.
+    - ``allow_quantization``: lower the precision until it fits (``None``: on for inference).
+    - ``colocation``: servers pay colocation rent (``None``: servers yes, workstations/Macs no).
+    """
+
+    usage_hours_per_month: float | None = None
+    deadline_hours: float | None = None
+    budget_usd: float | None = None
+    months: float | None = None
+    tokens: float | None = None
+    images: int | None = None
+    only: frozenset[Tier] | None = None
+    spot: bool = False
+    private: bool = False
+    allow_quantization: bool | None = None
+    colocation: bool | None = None
+
+    def __post_init__(self) -> None:
+        _check_positive("usage_hours_per_month", self.usage_hours_per_month, HOURS_PER_MONTH)
+        _check_positive("deadline_hours", self.deadline_hours)
+        _check_positive("months", self.months, MAX_MONTHS)
+        _check_positive("tokens", self.tokens, 1e18)
+        if self.images is not None and self.images < 1:
+            raise InputError(f"images must be at least 1, got {self.images}")
+        if self.budget_usd is not None and (
+            not math.isfinite(self.budget_usd) or self.budget_usd < 0
+        ):
+            raise InputError(f"budget_usd must be zero or more, got {self.budget_usd:g}")
+        if self.only is not None:
+            if not self.only:
+                raise InputError("only names no tier; accepted: buy, free, mac, rent")
+            if not self.only <= CHOOSABLE_TIERS:
+                raise InputError("only accepts the tiers buy, free, mac, rent")
+        if self.private and self.only is not None and not self.only & ON_PREM_TIERS:
+            chosen = ",".join(sorted(t.value for t in self.only))
+            raise InputError(
+                f"--private keeps the work on your own hardware (buy, mac) but --only {chosen} "
+                "allows none of them; drop --private or choose buy/mac"
+            )
+        if self.spot and Tier.RENT not in self.tiers:
+            raise InputError(
+                "--spot prices rentals, but renting is excluded (--private or --only); "
+                "drop --spot or allow the rent tier"
+            )
+
+    @property
+    def tiers(self) -> frozenset[Tier]:
+        """The choosable tiers left after ``only`` and ``private``."""
+        tiers = CHOOSABLE_TIERS if self.only is None else self.only
+        return tiers & ON_PREM_TIERS if self.private else tiers
+
+    @classmethod
+    def of(cls, only: str | Iterable[str] | None = None, **kw: object) -> PlanConstraints:
+        """Build from loose keyword values (``only="buy,rent"`` or a list of names)."""
+        names = {f.name for f in fields(cls)} - {"only"}
+        unknown = sorted(set(kw) - names)
+        if unknown:
+            raise InputError(
+                f"unknown plan constraint(s) {', '.join(unknown)}; accepted: only, "
+                + ", ".join(sorted(names))
+            )
+        tiers: frozenset[Tier] | None
+        if only is None:
+            tiers = None
+        elif isinstance(only, str):
+            tiers = parse_tiers(only)
+        else:
+            tiers = parse_tiers(",".join(only))
+        return cls(only=tiers, **kw)  # type: ignore[arg-type]

@@ -1,0 +1,96 @@
+"""Fetch a model's ``config.json`` from the Hugging Face Hub (the ``fetch_config`` hook).
+
+``huggingface_hub.hf_hub_download`` caches the file (``~/.cache/huggingface`` or ``HF_HUB_CACHE``)
+and honours ``HF_HUB_OFFLINE`` and ``HF_TOKEN`` itself; this module never reads them. Every Hub
+failure becomes an :class:`~spicetrader.errors.InputError` that says what to do.
+Docs: https://huggingface.co/docs/huggingface_hub/guides/download
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from spicetrader.errors import InputError
+
+__all__ = ["fetch_hf_config", "looks_like_repo_id"]
+
+# The Hub's own rule: "namespace/name", letters, digits, "-", "_", "." (no "--" or "..").
+_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+
+
+def looks_like_repo_id(ref: str) -> bool:
+    """True for "org/name" (not a path to a local file)."""
+    return bool(_REPO_ID.match(ref)) and not Path(ref).exists()
+
+
+def fetch_hf_config(
+    repo_id: str,
+    *,
+    revision: str | None = None,
+    cache_dir: Path | None = None,
+    local_files_only: bool = False,
+) -> dict[str, Any]:
+    """The parsed ``config.json`` of ``repo_id`` (downloaded once, then from the cache)."""
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        GatedRepoError,
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    if not _REPO_ID.match(repo_id):
+        raise InputError(
+            f"{repo_id!r} is not a Hugging Face repo id; expected 'org/name' "
+            "(e.g. meta-llama/Llama-3.1-8B)"
+        )
+    where = repo_id if revision is None else f"{repo_id}@{revision}"
+    try:
+        path = hf_hub_download(
+            repo_id,
+            "config.json",
+            revision=revision,
+            cache_dir=cache_dir,
+            local_files_only=local_files_only,
+        )
+    except GatedRepoError:  # a subclass of RepositoryNotFoundError: test it first
+        raise InputError(
+            f"{where} is a gated model: accept its licence on https://huggingface.co/{repo_id} "
+            "and log in (huggingface-cli login, or set HF_TOKEN)"
+        ) from None
+    except RepositoryNotFoundError:
+        raise InputError(
+            f"no model {repo_id!r} on the Hugging Face Hub (or it is private: set HF_TOKEN); "
+            "check the spelling, or use a catalog id (spice models list)"
+        ) from None
+    except RevisionNotFoundError:
+        raise InputError(f"{repo_id!r} has no revision {revision!r}") from None
+    except (LocalEntryNotFoundError, OfflineModeIsEnabled):
+        raise InputError(
+            f"config.json of {where} is not in the Hugging Face cache and the Hub cannot be "
+            "reached (offline, or HF_HUB_OFFLINE=1); connect once to download it, or pass a "
+            "local config.json path"
+        ) from None
+    except EntryNotFoundError:
+        raise InputError(
+            f"{where} has no config.json (a GGUF-only repo? pass the .gguf file path)"
+        ) from None
+    except HfHubHTTPError as exc:
+        raise InputError(f"the Hugging Face Hub refused {where}: {exc}") from None
+    return _read_config(Path(str(path)), where)
+
+
+def _read_config(path: Path, where: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"config.json of {where} could not be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"config.json of {where} is not a JSON object")
+    return data

@@ -1,0 +1,180 @@
+"""``spice launch``: turn a plan option into a SkyPilot task, a dstack configuration or a Colab
+notebook.
+
+:func:`render_launch` works on the option dict of ``spice plan --json`` (``Plan.to_dict()``), so it
+needs no planner at import time. Formats:
+- SkyPilot task YAML: https://docs.skypilot.co/en/latest/reference/yaml-spec.html
+  (``resources.accelerators: "H100:8"``, ``cloud``, ``instance_type``, ``use_spot``, ``disk_size``,
+  ``ports``; ``envs``, ``setup``, ``run``).
+- dstack run configuration: https://dstack.ai/docs/reference/dstack.yml/service/ (``type: service``
+  with ``port``, or ``type: task``; ``resources.gpu: "H100:8"``; ``backends``; ``spot_policy``).
+- Colab notebook (nbformat 4, see :mod:`.launch_colab`) for the free tier.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from spicetrader.errors import InputError, NotSupportedError
+from spicetrader.sources.launch_data import LaunchNames, accelerator_names, provider_names
+from spicetrader.sources.launch_recipe import Recipe, build_recipe
+from spicetrader.spec.workload import Workload
+
+if TYPE_CHECKING:
+    from spicetrader.catalog.catalog import Catalog
+
+__all__ = ["LaunchTarget", "render_launch"]
+
+_RENT = "rent"
+_FREE = "free"
+
+
+class LaunchTarget(StrEnum):
+    SKYPILOT = "skypilot"
+    DSTACK = "dstack"
+    COLAB = "colab"
+
+
+def _required(option: Mapping[str, Any], key: str) -> Any:
+    if key not in option or option[key] in (None, ""):
+        raise InputError(f"the plan option has no {key!r}; pass an option from `spice plan --json`")
+    return option[key]
+
+
+def _instance_type(option: Mapping[str, Any], provider: str) -> str | None:
+    if option.get("instance_type"):
+        return str(option["instance_type"])
+    for source in option.get("sources", ()):
+        if str(source).startswith(f"{provider}:"):
+            return str(source)[len(provider) + 1 :]
+    return None
+
+
+def _disk_gb(option: Mapping[str, Any]) -> int:
+    """Room for the weights twice (download cache + converted copy) and 50 GB of system."""
+    weights = float(option.get("estimate", {}).get("memory", {}).get("weights_gb", 50.0) or 50.0)
+    return max(100, int(math.ceil((2 * weights + 50) / 50) * 50))
+
+
+def _name(option_id: str) -> str:
+    slug = re.sub(r"[^a-z0-9-]+", "-", option_id.lower()).strip("-")
+    return ("spice-" + slug)[:60].rstrip("-")
+
+
+def _names(table: Mapping[str, LaunchNames], key: str, what: str) -> LaunchNames:
+    if key not in table:
+        raise NotSupportedError(
+            f"no launch mapping for {what} {key!r}; supported: " + ", ".join(sorted(table))
+        )
+    return table[key]
+
+
+def _header(option: Mapping[str, Any], recipe: Recipe, tool: str, command: str) -> str:
+    lines = [
+        f"# {tool} configuration written by spicetrader (spice launch) for plan option",
+        f"# {option.get('id')}: {option.get('name', option.get('hardware'))}",
+        f"# prices as of {option.get('as_of', 'unknown')}; launch with: {command}",
+        "# Gated models need a Hugging Face token: pass HF_TOKEN at launch.",
+    ]
+    lines += [f"# NOTE: {note}" for note in recipe.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _dump(data: Mapping[str, Any]) -> str:
+    return yaml.safe_dump(dict(data), sort_keys=False, default_flow_style=False, width=100)
+
+
+def _skypilot(option: Mapping[str, Any], recipe: Recipe, devices: int) -> str:
+    provider = str(_required(option, "provider"))
+    cloud = _names(provider_names(), provider, "provider").skypilot
+    accel = _names(accelerator_names(), str(option["hardware"]), "accelerator").skypilot
+    if cloud is None or accel is None:
+        raise NotSupportedError(f"SkyPilot cannot target {provider} / {option['hardware']}")
+    resources: dict[str, Any] = {"cloud": cloud, "accelerators": f"{accel}:{devices}"}
+    instance = _instance_type(option, provider)
+    if instance:
+        resources["instance_type"] = instance
+    resources["use_spot"] = bool(option.get("spot", False))
+    resources["disk_size"] = _disk_gb(option)
+    if recipe.service and recipe.port is not None:
+        resources["ports"] = recipe.port
+    task = {
+        "name": _name(str(option["id"])),
+        "resources": resources,
+        "envs": dict(recipe.env),
+        "setup": recipe.setup,
+        "run": recipe.run,
+    }
+    return _header(option, recipe, "SkyPilot task", "sky launch -c spice FILE") + _dump(task)
+
+
+def _dstack(option: Mapping[str, Any], recipe: Recipe, devices: int) -> str:
+    provider = str(_required(option, "provider"))
+    backend = _names(provider_names(), provider, "provider").dstack
+    gpu = _names(accelerator_names(), str(option["hardware"]), "accelerator").dstack
+    if backend is None or gpu is None:
+        raise NotSupportedError(f"dstack cannot target {provider} / {option['hardware']}")
+    config: dict[str, Any] = {
+        "type": "service" if recipe.service else "task",
+        "name": _name(str(option["id"])),
+        "env": [f"{k}={v}" for k, v in recipe.env.items()],
+        "commands": [recipe.setup, recipe.run],
+    }
+    if recipe.service and recipe.port is not None:
+        config["port"] = recipe.port
+    config["backends"] = [backend]
+    config["spot_policy"] = "spot" if option.get("spot") else "on-demand"
+    config["resources"] = {"gpu": f"{gpu}:{devices}", "disk": f"{_disk_gb(option)}GB.."}
+    return _header(option, recipe, "dstack", "dstack apply -f FILE") + _dump(config)
+
+
+def _bf16(option: Mapping[str, Any], catalog: Catalog | None) -> bool:
+    if catalog is None:
+        return False  # fp16 runs everywhere; bf16 only on Ampere and later
+    try:
+        return bool(catalog.accelerator(str(option["hardware"])).bf16)
+    except InputError:
+        return False
+
+
+def render_launch(
+    option: Mapping[str, Any],
+    workload: Workload,
+    target: LaunchTarget,
+    *,
+    catalog: Catalog | None = None,
+) -> str:
+    """The launch file's text for ``option`` (a dict of ``Plan.to_dict()["options"]``).
+
+    SkyPilot and dstack take rented options (tier ``rent``); Colab takes free-tier options.
+    An option that does not fit raises NotSupportedError (launching it would fail).
+    """
+    option_id = str(_required(option, "id"))
+    tier = str(_required(option, "tier"))
+    _required(option, "hardware")
+    if option.get("fits") is False:
+        raise NotSupportedError(f"option {option_id} does not fit in memory; nothing to launch")
+    devices = int(option.get("devices") or workload.devices)
+    if target is LaunchTarget.COLAB:
+        if tier != _FREE:
+            raise NotSupportedError(
+                f"--to colab is for free-tier options (tier free); {option_id} is tier {tier}"
+            )
+    elif tier != _RENT:
+        raise NotSupportedError(
+            f"--to {target.value} is for rented options (tier rent); {option_id} is tier {tier}"
+        )
+    recipe = build_recipe(option, workload, bf16=_bf16(option, catalog))
+    if target is LaunchTarget.SKYPILOT:
+        return _skypilot(option, recipe, devices)
+    if target is LaunchTarget.DSTACK:
+        return _dstack(option, recipe, devices)
+    from spicetrader.sources.launch_colab import colab_notebook
+
+    return colab_notebook(option, workload, recipe)

@@ -1,0 +1,194 @@
+"""``spice probe``: what this machine has, mapped to catalog ids, and what it measured.
+
+:func:`probe_machine` gathers the detections (:mod:`.probe_detect`); :func:`save_probe` keeps them,
+with the micro-benchmark's measurements (:mod:`.bench`) and the efficiency they imply, in
+``<home>/probe.json`` (atomic write). :func:`local_option` reads it back as "this machine" for
+the planner: the accelerator id, how many, the memory and the measured efficiency.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spicetrader.errors import CatalogDataError, SpiceError
+from spicetrader.fileio import write_text_atomic
+from spicetrader.sources.bench import Measurement
+from spicetrader.sources.device_names import apple_chip_id, map_device_name
+from spicetrader.sources.probe_detect import (
+    CommandRunner,
+    DetectedDevice,
+    HostInfo,
+    detect_amd,
+    detect_apple,
+    detect_host,
+    detect_nvidia,
+)
+
+if TYPE_CHECKING:
+    from spicetrader.catalog.catalog import Catalog
+
+__all__ = [
+    "LocalOption",
+    "ProbeResult",
+    "local_option",
+    "probe_machine",
+    "probe_path",
+    "save_probe",
+]
+
+
+def probe_path(home: Path) -> Path:
+    return home / "probe.json"
+
+
+@dataclass(frozen=True)
+class ProbedDevice:
+    device: DetectedDevice
+    catalog_id: str | None  # None: the catalog has no such accelerator
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self.device), "catalog_id": self.catalog_id}
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    host: HostInfo
+    devices: tuple[ProbedDevice, ...]
+
+    @property
+    def has_accelerator(self) -> bool:
+        return bool(self.devices)
+
+    @property
+    def accelerator(self) -> str | None:
+        """The catalog id when every device is the same known accelerator."""
+        ids = {d.catalog_id for d in self.devices}
+        return ids.pop() if len(ids) == 1 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "host": asdict(self.host),
+            "devices": [d.to_dict() for d in self.devices],
+            "accelerator": self.accelerator,
+            "count": len(self.devices),
+        }
+
+
+def probe_machine(
+    resolve: Callable[[str], str],
+    *,
+    nvml: Any | None,
+    run: CommandRunner,
+    psutil: Any | None,
+    system: str,
+) -> ProbeResult:
+    """Detect accelerators (NVIDIA, AMD, Apple) and the host; map devices to catalog ids."""
+    nvidia = detect_nvidia(nvml) if nvml is not None else ()
+    found = [*nvidia, *detect_amd(run), *detect_apple(run, system)]
+    devices = []
+    for device in found:
+        if device.vendor == "apple":
+            chip = apple_chip_id(device.name, device.gpu_cores)
+            catalog_id = _resolve(chip, resolve) if chip else None
+        else:
+            catalog_id = map_device_name(device.name, resolve)
+        devices.append(ProbedDevice(device, catalog_id))
+    return ProbeResult(host=detect_host(psutil, run, system), devices=tuple(devices))
+
+
+def _resolve(name: str, resolve: Callable[[str], str]) -> str | None:
+    try:
+        return resolve(name)
+    except SpiceError:
+        return None
+
+
+def efficiency(
+    measurements: Sequence[Measurement], peak_mem_bw_gbs: float | None, peak_tflops: float | None
+) -> dict[str, float]:
+    """Measured / datasheet peak for the accelerator's own measurements (GPU, not CPU)."""
+    out: dict[str, float] = {}
+    for m in measurements:
+        if m.device == "cpu":
+            continue  # a CPU figure says nothing about the accelerator
+        if m.metric == "mem_bw_gbs" and peak_mem_bw_gbs:
+            out["mem_bw"] = round(m.value / peak_mem_bw_gbs, 3)
+        elif m.metric == "matmul_tflops" and peak_tflops:
+            out["fp16_matmul"] = round(m.value / peak_tflops, 3)
+    return out
+
+
+def save_probe(
+    home: Path,
+    result: ProbeResult,
+    measurements: Sequence[Measurement],
+    efficiencies: dict[str, float],
+    now: datetime,
+) -> Path:
+    """Write ``<home>/probe.json`` atomically; returns its path."""
+    data = {
+        "probed_at": now.isoformat(),
+        **result.to_dict(),
+        "measurements": [asdict(m) for m in measurements],
+        "efficiency": efficiencies,
+    }
+    path = probe_path(home)
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+@dataclass(frozen=True)
+class LocalOption:
+    """ "This machine" as the planner can show it."""
+
+    hardware: str  # catalog accelerator id
+    devices: int
+    memory_gb: float  # per device, as detected
+    probed_at: str
+    efficiency: dict[str, float]  # measured / peak: "mem_bw", "fp16_matmul" (when benchmarked)
+    measurements: tuple[dict[str, Any], ...]
+    id: str = "this-machine"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "measurements": list(self.measurements)}
+
+
+def local_option(home: Path, catalog: Catalog | None = None) -> LocalOption | None:
+    """ "This machine" from ``<home>/probe.json``; None without a probe or a known accelerator.
+
+    With a ``catalog``, the id is checked and an Apple memory size is snapped to the nearest
+    configuration the chip is sold with.
+    """
+    path = probe_path(home)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        hardware = data["accelerator"]
+        devices = data["devices"]
+        probed_at = str(data["probed_at"])
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise CatalogDataError(str(path), None, None, f"unreadable probe record: {exc}") from None
+    if not hardware or not devices:
+        return None
+    memory_gb = float(devices[0]["memory_gb"])
+    if catalog is not None:
+        try:
+            accelerator = catalog.accelerator(hardware)
+        except SpiceError:
+            return None
+        if accelerator.memory_configs_gb:
+            memory_gb = min(accelerator.memory_configs_gb, key=lambda c: abs(c - memory_gb))
+    return LocalOption(
+        hardware=hardware,
+        devices=len(devices),
+        memory_gb=memory_gb,
+        probed_at=probed_at,
+        efficiency={str(k): float(v) for k, v in dict(data.get("efficiency", {})).items()},
+        measurements=tuple(data.get("measurements", [])),
+    )

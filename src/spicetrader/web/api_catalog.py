@@ -1,0 +1,151 @@
+"""Read-only catalog routes: ``GET /api/hardware``, ``/api/systems``, ``/api/offers``,
+``/api/free-tiers`` and ``/api/models``, with the query filters the CLI lists offer.
+
+Rows are returned as they are in the catalog (``source`` and ``as_of`` included), as JSON lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from spicetrader.catalog.schema import SystemKind, Vendor
+from spicetrader.models.arch import Architecture, DiffusionArchitecture
+from spicetrader.web.services import Services, services
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["catalog"])
+
+ServicesDep = Annotated[Services, Depends(services)]
+Search = Annotated[
+    str | None,
+    Query(max_length=200, description="case-insensitive text to look for in ids and names"),
+]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="at most this many rows")]
+
+
+def _matches(text: str | None, *fields: str) -> bool:
+    if not text:
+        return True
+    needle = text.strip().lower()
+    return any(needle in f.lower() for f in fields)
+
+
+def _dump(rows: Iterable[Any], limit: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if len(out) >= limit:
+            break
+        out.append(row.model_dump(mode="json"))
+    return out
+
+
+@router.get("/hardware", summary="Accelerators in the catalog")
+def hardware(
+    svc: ServicesDep,
+    vendor: Vendor | None = None,
+    segment: Annotated[str | None, Query(max_length=40)] = None,
+    min_memory_gb: Annotated[float | None, Query(ge=0, le=1e6)] = None,
+    q: Search = None,
+    limit: Limit = 1000,
+) -> list[dict[str, Any]]:
+    """Accelerators, filtered by vendor, segment (datacenter, consumer, apple...), memory, text."""
+    rows = (
+        a
+        for a in svc.catalog().accelerators.values()
+        if (vendor is None or a.vendor is vendor)
+        and (segment is None or a.segment == segment.strip().lower())
+        and (min_memory_gb is None or a.memory_gb >= min_memory_gb)
+        and _matches(q, a.id, a.name)
+    )
+    return _dump(rows, limit)
+
+
+@router.get("/systems", summary="Systems you can buy")
+def systems(
+    svc: ServicesDep,
+    kind: SystemKind | None = None,
+    max_price_usd: Annotated[float | None, Query(gt=0, le=1e9)] = None,
+    q: Search = None,
+    limit: Limit = 1000,
+) -> list[dict[str, Any]]:
+    """Servers, workstations and Macs with their price, its date and source."""
+    rows = (
+        s
+        for s in svc.catalog().systems
+        if (kind is None or s.kind is kind)
+        and (max_price_usd is None or s.price_usd <= max_price_usd)
+        and _matches(q, s.id, s.name, s.accelerator)
+    )
+    return _dump(rows, limit)
+
+
+@router.get("/offers", summary="Cloud GPU offers (rent)")
+def offers(
+    svc: ServicesDep,
+    accelerator: Annotated[
+        str | None, Query(max_length=100, description="an accelerator id or common spelling")
+    ] = None,
+    provider: Annotated[str | None, Query(max_length=60)] = None,
+    max_price_usd_per_gpu_hour: Annotated[float | None, Query(gt=0, le=1e5)] = None,
+    min_count: Annotated[int | None, Query(ge=1, le=1024)] = None,
+    limit: Limit = 200,
+) -> list[dict[str, Any]]:
+    """On-demand offers, cheapest per GPU-hour first. An unknown accelerator is a 422 with the
+    nearest ids."""
+    catalog = svc.catalog()
+    accel_id = None if accelerator is None else catalog.accelerator(accelerator).id
+    rows = sorted(
+        (
+            o
+            for o in catalog.offers
+            if (accel_id is None or o.accelerator == accel_id)
+            and (provider is None or o.provider == provider.strip().lower())
+            and (
+                max_price_usd_per_gpu_hour is None
+                or o.price_usd_per_gpu_hour <= max_price_usd_per_gpu_hour
+            )
+            and (min_count is None or o.count >= min_count)
+        ),
+        key=lambda o: (o.price_usd_per_gpu_hour, o.id),
+    )
+    return [
+        {**o.model_dump(mode="json"), "price_usd_per_gpu_hour": o.price_usd_per_gpu_hour}
+        for o in rows[:limit]
+    ]
+
+
+@router.get("/free-tiers", summary="Free and low-cost notebook tiers")
+def free_tiers(svc: ServicesDep) -> list[dict[str, Any]]:
+    """Colab and Kaggle tiers: GPU, session length, quotas, price."""
+    return _dump(svc.catalog().free_tiers, 1000)
+
+
+@router.get("/models", summary="Models the estimator knows")
+def models(svc: ServicesDep, q: Search = None, limit: Limit = 1000) -> list[dict[str, Any]]:
+    """Model ids with name, kind (llm or diffusion) and parameter count, for search boxes."""
+    out: list[dict[str, Any]] = []
+    for m in svc.models():
+        if len(out) >= limit:
+            break
+        if _matches(q, m.id, m.name):
+            out.append(_model_summary(m))
+    return out
+
+
+def _model_summary(model: Architecture | DiffusionArchitecture) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "id": model.id,
+        "name": model.name,
+        "family": model.family,
+        "aliases": list(model.aliases),
+        "params": model.total_params(),
+        "source": model.source,
+        "as_of": model.as_of,
+    }
+    if isinstance(model, DiffusionArchitecture):
+        return {**summary, "kind": "diffusion", "denoiser": model.denoiser.value}
+    return {**summary, "kind": "llm", "active_params": model.active_params()}

@@ -1,0 +1,222 @@
+// The workload form: posts to /api/plan and renders the plan (tables via DOM, charts via SVG).
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const TIERS = ["buy", "mac", "rent", "free"];
+
+  function number(id) {
+    const v = $(id).value.trim();
+    return v === "" ? null : Number(v);
+  }
+
+  function fmtHours(h) {
+    if (h === null || h === undefined) return "—";
+    if (h < 1) return (h * 60).toFixed(1) + " min";
+    if (h < 48) return h.toFixed(1) + " h";
+    return (h / 24).toFixed(1) + " days";
+  }
+
+  function fmtMoney(v) {
+    return v === null || v === undefined ? "—" : window.SpiceCharts.money(v);
+  }
+
+  function body() {
+    const task = $("task").value;
+    const data = {model: $("model").value.trim(), task};
+    const precision = $("precision").value.trim();
+    if (precision) data.precision = precision;
+    const tokens = number("tokens");
+    if (tokens !== null) {
+      if (task === "inference") data.tokens = tokens;
+      if (task === "finetune") data.finetune = {tokens};
+      if (task === "pretrain") data.pretrain = {tokens};
+    }
+    const images = number("images");
+    if (task === "image" && images !== null) data.images = images;
+    for (const [id, key] of [["usage", "usage_hours_per_month"], ["deadline", "deadline_hours"],
+                             ["budget", "budget_usd"]]) {
+      const v = number(id);
+      if (v !== null) data[key] = v;
+    }
+    const only = [...document.querySelectorAll("input[name=only]:checked")].map((b) => b.value);
+    if (only.length !== TIERS.length) data.only = only;
+    if ($("spot").checked) data.spot = true;
+    if ($("private").checked) data.private = true;
+    return data;
+  }
+
+  function cell(row, text, cls) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    row.appendChild(td);
+    return td;
+  }
+
+  function renderRecommendation(plan, byId) {
+    const box = $("recommendation");
+    box.replaceChildren();
+    const rec = plan.recommendation;
+    const opt = rec.option ? byId[rec.option] : null;
+    const title = document.createElement("h3");
+    title.textContent = opt ? `${opt.tier}: ${opt.name}` : "No option meets the constraints";
+    const facts = document.createElement("p");
+    facts.className = "facts";
+    if (opt) facts.textContent = `${opt.devices} × ${opt.hardware}, ${opt.precision} — ` +
+      `${fmtHours(opt.hours)}, ${fmtMoney(opt.cost_usd)}`;
+    const why = document.createElement("p");
+    why.className = "why";
+    why.textContent = rec.why;
+    const job = document.createElement("p");
+    job.className = "job";
+    job.textContent = plan.job ? `Job: ${plan.job.description}. Prices as of ${plan.prices_as_of}.`
+                               : `Prices as of ${plan.prices_as_of}.`;
+    box.append(title, facts, why, job);
+  }
+
+  function renderTiers(plan) {
+    const box = $("tiers");
+    box.replaceChildren();
+    for (const tier of TIERS) {
+      const opts = plan.options.filter((o) => o.tier === tier);
+      if (!opts.length) continue;
+      const best = opts.find((o) => o.feasible) || opts[0];
+      const card = document.createElement("div");
+      card.className = "card tier " + tier + (best.feasible ? "" : " infeasible");
+      card.dataset.tier = tier;
+      const h = document.createElement("h3");
+      h.textContent = tier;
+      const p = document.createElement("p");
+      p.textContent = `${best.name} — ${best.fits ? "fits" : "does not fit"}, ` +
+        `${fmtHours(best.hours)}, ${fmtMoney(best.cost_usd)}`;
+      card.append(h, p);
+      if (best.notes && best.notes.length) {
+        const n = document.createElement("p");
+        n.className = "note";
+        n.textContent = best.notes.join(" ");
+        card.appendChild(n);
+      }
+      box.appendChild(card);
+    }
+  }
+
+  function renderTable(plan, pareto) {
+    const tbody = $("options").querySelector("tbody");
+    tbody.replaceChildren();
+    plan.options.forEach((o, i) => {
+      const tr = document.createElement("tr");
+      tr.className = (o.feasible ? "" : "infeasible") + (pareto.has(o.id) ? " pareto" : "");
+      tr.dataset.option = o.id;
+      cell(tr, String(i + 1));
+      cell(tr, o.tier);
+      cell(tr, o.name).title = o.id;
+      cell(tr, String(o.devices));
+      cell(tr, o.precision);
+      cell(tr, o.fits ? "yes" : "no", o.fits ? "ok" : "bad");
+      cell(tr, fmtHours(o.hours), "num");
+      cell(tr, fmtMoney(o.cost_usd), "num");
+      cell(tr, o.price_usd_per_hour ? o.price_usd_per_hour.toFixed(2) : "—", "num");
+      cell(tr, o.as_of);
+      tbody.appendChild(tr);
+    });
+  }
+
+  function renderCharts(plan, byId, pareto) {
+    const charts = window.SpiceCharts;
+    const rec = plan.recommendation.option ? byId[plan.recommendation.option] : null;
+    const shown = rec || plan.options.find((o) => o.fits) || plan.options[0];
+    if (shown) charts.memoryBar($("memory"), shown.estimate.memory);
+    else $("memory").replaceChildren();
+
+    const owned = plan.options.find((o) => o.ownership && o.ownership.rent_usd_per_hour_equivalent);
+    const usage = plan.job ? plan.job.usage_hours_per_month : 0;
+    let horizon = plan.job ? plan.job.months : 12;
+    const lines = [], own = owned && owned.ownership;
+    let rent = null;
+    if (own) {
+      lines.push({label: `buy ${owned.name}`, tier: owned.tier, start_usd: own.purchase_usd,
+                  usd_per_month: own.usd_per_month - own.depreciation_usd_per_month,
+                  break_even_months: own.break_even_months});
+      rent = {label: `rent ${own.versus_rent_option || "the same work"}`,
+              usd_per_month: usage * own.rent_usd_per_hour_equivalent};
+      if (own.break_even_months) horizon = Math.max(horizon, Math.min(own.break_even_months * 1.3,
+                                                                      120));
+    }
+    charts.breakEven($("break-even"), lines, rent, horizon);
+    charts.costTime($("cost-time"), plan.options.map((o) => ({
+      label: o.name, tier: o.tier, hours: o.hours, cost_usd: o.cost_usd,
+      pareto: pareto.has(o.id), recommended: rec !== null && o.id === rec.id})));
+  }
+
+  function render(plan) {
+    const byId = Object.fromEntries(plan.options.map((o) => [o.id, o]));
+    const pareto = new Set(plan.pareto);
+    renderRecommendation(plan, byId);
+    renderTiers(plan);
+    renderTable(plan, pareto);
+    renderCharts(plan, byId, pareto);
+    const list = $("assumptions");
+    list.replaceChildren(...plan.assumptions.map((a) => {
+      const li = document.createElement("li");
+      li.textContent = a;
+      return li;
+    }));
+    $("results").hidden = false;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const status = $("status");
+    status.className = "";
+    status.textContent = "Planning…";
+    $("submit").disabled = true;
+    try {
+      const response = await fetch("/api/plan", {
+        method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify(body())});
+      const data = await response.json();
+      if (!response.ok) {
+        status.className = "error";
+        status.textContent = data.message || `request failed (${response.status})`;
+        return;
+      }
+      render(data);
+      status.textContent = `${data.options.length} options.`;
+    } catch (err) {
+      status.className = "error";
+      status.textContent = "The server did not answer: " + err;
+    } finally {
+      $("submit").disabled = false;
+    }
+  }
+
+  function showTaskFields() {
+    const task = $("task").value;
+    document.querySelectorAll("[data-task]").forEach((node) => {
+      node.hidden = !node.dataset.task.split(" ").includes(task);
+    });
+  }
+
+  async function loadModels() {
+    try {
+      const response = await fetch("/api/models");
+      if (!response.ok) return;
+      const models = await response.json();
+      $("model-list").replaceChildren(...models.map((m) => {
+        const option = document.createElement("option");
+        option.value = m.id;
+        option.label = m.name;
+        return option;
+      }));
+    } catch (err) {
+      // suggestions are a convenience; the form works without them
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("workload-form").addEventListener("submit", submit);
+    $("task").addEventListener("change", showTaskFields);
+    showTaskFields();
+    loadModels();
+  });
+})();
