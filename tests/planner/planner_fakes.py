@@ -8,6 +8,7 @@ training time = 6 x params x tokens / (devices x 40 % of dense FP16).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from spicetrader.catalog.catalog import Catalog
@@ -211,6 +212,11 @@ def params_b(model: str) -> float:
     if match is None:
         raise UnknownNameError("model", model, ["toy-7b", "toy-70b"])
     return float(match.group(1))
+
+
+def fake_weights_of(model: str) -> Callable[[str], float | None]:
+    """Precision -> GB of weights, as the fake estimator counts them (for the planner's screen)."""
+    return lambda name: params_b(model) * bits_of(name) / 8 if name in BITS else None
 
 
 def fake_estimate(w: Workload, catalog: Catalog) -> Estimate:

@@ -28,7 +28,7 @@ points_strategy = st.lists(
     st.builds(
         Point,
         id=st.uuids().map(str),
-        hours=st.floats(0.01, 1e4),
+        time=st.floats(0.01, 1e4),
         cost_usd=st.floats(0, 1e6),
     ),
     max_size=40,

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webfakes import fake_estimate, fake_models, fake_plan, small_catalog
 
 from spicetrader.web.app import create_app
 
@@ -59,10 +58,8 @@ def _serve(app: Any) -> Iterator[str]:
 
 @pytest.fixture
 def base_url() -> Iterator[str]:
-    app = create_app(
-        catalog=small_catalog(), estimator=fake_estimate, planner=fake_plan, models=fake_models
-    )
-    yield from _serve(app)
+    """The real app: bundled catalog, estimator and planner (nothing injected)."""
+    yield from _serve(create_app())
 
 
 @pytest.fixture
@@ -92,34 +89,65 @@ def page(base_url: str) -> Iterator[Any]:
             browser.close()
 
 
-def test_form_to_ranked_table_and_charts(page: Any) -> None:
+def _plan_via_api(base_url: str, body: dict[str, object]) -> dict[str, Any]:
+    import httpx
+
+    response = httpx.post(f"{base_url}/api/plan", json=body, timeout=60, trust_env=False)
+    response.raise_for_status()
+    plan: dict[str, Any] = response.json()
+    return plan
+
+
+def test_form_to_ranked_table_and_charts(page: Any, base_url: str) -> None:
     page.goto("/")
-    page.wait_for_function("document.querySelectorAll('#model-list option').length > 0")
-    assert page.locator("#model-list option").first.get_attribute("value") == "llama-3-8b"
+    page.wait_for_function("document.querySelectorAll('#model-list option').length > 10")
+    models = page.eval_on_selector_all("#model-list option", "os => os.map(o => o.value)")
+    assert "llama-3-8b" in models
     page.fill("#model", "llama-3-8b")
     page.select_option("#task", "inference")
     page.fill("#usage", "200")
     page.fill("#budget", "20000")
     page.click("#submit")
-    page.wait_for_selector("#results:not([hidden])")
+    page.wait_for_selector("#results:not([hidden])", timeout=60_000)
 
+    plan = _plan_via_api(
+        base_url, {"model": "llama-3-8b", "usage_hours_per_month": 200, "budget_usd": 20000}
+    )
+    options = plan["options"]
     rows = page.locator("#options tbody tr")
-    assert rows.count() == 4  # one option per tier in the fake plan
-    assert [rows.nth(i).locator("td").first.inner_text() for i in range(4)] == ["1", "2", "3", "4"]
-    assert page.locator("#tiers .card").count() == 4
-    assert "free" in page.inner_text("#recommendation")  # the fake's cheapest: the free tier
-    assert page.inner_text("#recommendation .why") == "cheapest feasible option"
+    assert rows.count() == len(options)
+    first_ids = [rows.nth(i).get_attribute("data-option") for i in range(rows.count())]
+    assert sorted(first_ids) == sorted(o["id"] for o in options)
+    buy_rows = page.locator("#options tbody tr[data-tier=buy]")
+    buy = [o for o in options if o["tier"] == "buy"]
+    assert [buy_rows.nth(i).get_attribute("data-option") for i in range(len(buy))] == [
+        o["id"]
+        for o in buy  # the planner's ranking within the tier is kept
+    ]
+    assert buy_rows.first.locator("td").first.inner_text() == "1"
+    assert page.locator("#options tbody tr:visible").count() < len(options)  # top 5 per tier
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-e2e.png"), full_page=True)
+    page.check("#show-all")
+    assert page.locator("#options tbody tr:visible").count() == len(options)
+
+    tiers = {o["tier"] for o in options} - {"reference"}
+    assert page.locator("#tiers .card").count() == len(tiers)
+    recommended = plan["recommendation"]["option"]
+    assert recommended is not None
+    assert page.locator("#options tr.recommended").get_attribute("data-option") == recommended
+    assert page.inner_text("#recommendation .why") == plan["recommendation"]["why"]
     assert "200 h/month" in page.inner_text("#recommendation .job")
 
     assert page.locator("#memory svg rect.mem-part").count() >= 1
     assert page.locator("#memory svg line.capacity").count() == 1
     assert page.locator("#break-even svg line.series").count() == 2  # buy and rent
-    assert page.locator("#break-even svg circle.break-even-point").count() == 1
-    assert page.locator("#cost-time svg circle.point").count() == 3  # the free one costs $0
+    assert plan["job"]["kind"] == "serving"  # time axis: seconds per request
+    assert "per request" in page.inner_text("#cost-time-caption")
+    plotted = [o for o in options if o["request_s"] and o["cost_usd"] is not None]
+    assert page.locator("#cost-time svg circle.point").count() == len(plotted)
     assert page.locator("#cost-time svg circle.recommended").count() == 1
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "web-e2e.png"), full_page=True)
     assert page.problems == []
 
 

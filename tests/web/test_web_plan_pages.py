@@ -71,9 +71,9 @@ def test_index_page_has_the_form_and_local_assets_only(client: TestClient) -> No
     response = client.get("/")
     assert response.status_code == 200
     html = response.text
-    for element in ('id="workload-form"', 'list="model-list"', 'id="task"', 'id="usage"',
-                    'id="deadline"', 'id="budget"', 'id="break-even"', 'id="cost-time"'):  # fmt: skip
-        assert element in html
+    for element in ("workload-form", "model-list", "task", "usage", "deadline", "budget",
+                    "break-even", "cost-time", "memory", "options"):  # fmt: skip
+        assert f'id="{element}"' in html
     assert '<option value="pretrain">' in html
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls

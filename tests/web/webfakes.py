@@ -121,9 +121,15 @@ def fake_estimate(workload: Workload, catalog: Catalog) -> Estimate:
     )  # fmt: skip
 
 
-def _option(  # noqa: PLR0913
-    workload: Workload, catalog: Catalog, tier: Tier, hardware: str, devices: int,
-    hours: float, cost: float, **extra: object,
+def _option(
+    workload: Workload,
+    catalog: Catalog,
+    tier: Tier,
+    hardware: str,
+    devices: int,
+    hours: float,
+    cost: float,
+    **extra: object,
 ) -> PlanOption:
     est = fake_estimate(workload.model_copy(update={"hardware": hardware, "devices": devices}),
                         catalog)  # fmt: skip

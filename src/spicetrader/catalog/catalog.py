@@ -10,22 +10,23 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
-from spicetrader.catalog.names import resolve
+from spicetrader.catalog.names import NameIndex, resolve
 from spicetrader.catalog.schema import Accelerator, Economics, FreeTier, Offer, System
-from spicetrader.errors import CatalogDataError, UnknownNameError
+from spicetrader.errors import AmbiguousNameError, CatalogDataError, UnknownNameError
 
 __all__ = ["Catalog"]
 
 
-def _alias_map(rows: Iterable[Accelerator | System | FreeTier]) -> dict[str, str]:
+def _alias_map(rows: Iterable[Accelerator | System]) -> dict[str, str]:
+    """Other spellings -> id: each row's name and its ``aliases`` column."""
     aliases: dict[str, str] = {}
     for row in rows:
-        for spelling in (row.name, *getattr(row, "aliases", ())):
+        for spelling in (row.name, *row.aliases):
             aliases.setdefault(spelling, row.id)
     return aliases
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity equality/hash: usable as a cache key
 class Catalog:
     """Everything spicetrader knows about hardware and prices (bundled data + the user's rows)."""
 
@@ -61,8 +62,12 @@ class Catalog:
         return catalog
 
     @cached_property
-    def _accelerator_aliases(self) -> dict[str, str]:
-        return _alias_map(self.accelerators.values())
+    def _accelerator_index(self) -> NameIndex:
+        return NameIndex("hardware", self.accelerators, _alias_map(self.accelerators.values()))
+
+    @cached_property
+    def _system_index(self) -> NameIndex:
+        return NameIndex("system", self._systems_by_id, _alias_map(self.systems))
 
     @cached_property
     def _systems_by_id(self) -> dict[str, System]:
@@ -74,16 +79,33 @@ class Catalog:
 
     def accelerator(self, name: str) -> Accelerator:
         """The accelerator named by an id or a common spelling ("H100 SXM", "RTX 4090")."""
-        ident = resolve("hardware", name, self.accelerators, self._accelerator_aliases)
-        return self.accelerators[ident]
+        found = self.accelerators.get(name)
+        if found is not None:
+            return found
+        return self.accelerators[self._accelerator_index.resolve(name)]
+
+    def accelerators_matching(self, name: str) -> tuple[str, ...]:
+        """Every accelerator id a name stands for: one id, or all choices of an ambiguous name.
+
+        ("a100" -> the four A100 variants; unknown names raise UnknownNameError.)
+        """
+        try:
+            return (self.accelerator(name).id,)
+        except AmbiguousNameError as exc:
+            return tuple(exc.choices)
+
+    @property
+    def providers(self) -> tuple[str, ...]:
+        """The cloud providers with offers, sorted."""
+        return tuple(sorted({o.provider for o in self.offers}))
 
     def system(self, name: str) -> System:
         """The system to buy named by an id or its name."""
-        ident = resolve("system", name, self._systems_by_id, _alias_map(self.systems))
-        return self._systems_by_id[ident]
+        return self._systems_by_id[self._system_index.resolve(name)]
 
     def free_tier(self, name: str) -> FreeTier:
-        ident = resolve("free tier", name, self._free_tiers_by_id, _alias_map(self.free_tiers))
+        aliases = {f"{t.service} {t.tier}": t.id for t in self.free_tiers}
+        ident = resolve("free tier", name, self._free_tiers_by_id, aliases)
         return self._free_tiers_by_id[ident]
 
     def offer(self, offer_id: str) -> Offer:

@@ -50,9 +50,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         yield number, next(csv.reader([line]))
 
 
-def parse_rows(
-    text: str, model: type[M], columns: Sequence[str], path: str
-) -> list[Located[M]]:
+def parse_rows(text: str, model: type[M], columns: Sequence[str], path: str) -> list[Located[M]]:
     """Parse CSV ``text`` into validated ``model`` rows; any problem raises CatalogDataError."""
     records = _records(text)
     header_at = next(records, None)
@@ -70,9 +68,9 @@ def parse_rows(
             what.append("unexpected " + ", ".join(extra))
         if not what:
             what.append("columns out of order")
-        field = (missing or extra or [None])[0]
+        bad: str | None = (missing or extra or [""])[0] or None
         raise CatalogDataError(
-            path, header_line, field,
+            path, header_line, bad,
             "bad header (" + "; ".join(what) + "); expected: " + ",".join(columns),
         )  # fmt: skip
     tuple_fields = {c for c in columns if _is_tuple_field(model, c)}
@@ -96,13 +94,13 @@ def parse_rows(
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = err.get("loc", ())
-            field = str(loc[0]) if loc else None
+            name = str(loc[0]) if loc else None
             message = str(err.get("msg", "invalid value"))
-            if field in data:
-                message += f" (got {data[field]!r})"
-            elif field is not None and err.get("type") == "missing":
+            if name in data:
+                message += f" (got {data[name]!r})"
+            elif name is not None and err.get("type") == "missing":
                 message = "required value is empty"
-            raise CatalogDataError(path, line, field, message) from None
+            raise CatalogDataError(path, line, name, message) from None
     return rows
 
 

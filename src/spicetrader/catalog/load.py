@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from spicetrader.catalog.catalog import Catalog
 from spicetrader.catalog.csvload import Located, read_rows, render_rows
 from spicetrader.catalog.files import CatalogFile, spec_of
+from spicetrader.catalog.names import resolve
 from spicetrader.catalog.schema import (
     Accelerator,
     Economics,
@@ -29,7 +30,7 @@ from spicetrader.catalog.schema import (
     Offer,
     System,
 )
-from spicetrader.errors import CatalogDataError
+from spicetrader.errors import AmbiguousNameError, CatalogDataError, UnknownNameError
 from spicetrader.fileio import write_text_atomic
 
 __all__ = ["bundled_data_dir", "load_catalog", "read_user_rows", "write_user_rows"]
@@ -92,19 +93,27 @@ def _economics(table: Table) -> Economics:
     )
 
 
+def _nearest_ids(name: str, ids: Iterable[str]) -> list[str]:
+    """Ids a mistyped accelerator reference probably meant (for the error message)."""
+    try:
+        return [resolve("hardware", name, ids, {})]
+    except AmbiguousNameError as exc:
+        return exc.choices
+    except UnknownNameError as exc:
+        return exc.suggestions
+
+
 def _check_references(tables: dict[CatalogFile, Table]) -> None:
     accelerators = tables[CatalogFile.ACCELERATORS]
     for kind in (CatalogFile.SYSTEMS, CatalogFile.OFFERS, CatalogFile.FREE_TIERS):
         for located in tables[kind].values():
             name = located.row.accelerator
             if name not in accelerators:
-                from spicetrader.catalog.names import normalize
-
-                near = [a for a in accelerators if normalize(name)[:3] in a][:5]
-                hint = f"; known ids include: {', '.join(near)}" if near else ""
+                near = _nearest_ids(name, accelerators)
+                hint = f"; did you mean: {', '.join(near)}?" if near else ""
                 raise CatalogDataError(
                     located.path, located.line, "accelerator",
-                    f"unknown accelerator id {name!r}{hint}",
+                    f"unknown accelerator id {name!r} (use a catalog id){hint}",
                 )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from spicetrader.errors import AmbiguousNameError, UnknownNameError
 
-__all__ = ["compact", "normalize", "resolve"]
+__all__ = ["NameIndex", "compact", "normalize", "resolve"]
 
 _NOISE_WORDS = frozenset({"nvidia", "geforce", "apple", "amd", "intel", "google"})
 _SEPARATORS = re.compile(r"[\s_/]+")
@@ -48,39 +48,64 @@ def _prefer_whole_tail(query: str, matches: set[str], forms: Mapping[str, str]) 
     return tails if len(tails) == 1 else matches
 
 
+class NameIndex:
+    """Spellings of a fixed set of ids, built once; :meth:`resolve` is then cheap.
+
+    Precedence: an id, then an alias (both normalised), then separator-free forms, then a
+    unique prefix, then a unique substring.
+    """
+
+    def __init__(self, kind: str, ids: Iterable[str], aliases: Mapping[str, str]):
+        self.kind = kind
+        self._ids = list(ids)
+        self._by_id: dict[str, set[str]] = {}
+        for ident in self._ids:
+            self._by_id.setdefault(normalize(ident), set()).add(ident)
+        self._spellings: dict[str, set[str]] = {k: set(v) for k, v in self._by_id.items()}
+        self._by_alias: dict[str, set[str]] = {}
+        for alias, ident in aliases.items():
+            self._by_alias.setdefault(normalize(alias), set()).add(ident)
+            self._spellings.setdefault(normalize(alias), set()).add(ident)
+        self._compacts: dict[str, set[str]] = {}
+        for spelling, targets in self._spellings.items():
+            self._compacts.setdefault(compact(spelling), set()).update(targets)
+
+    def resolve(self, name: str) -> str:
+        """The id ``name`` stands for; AmbiguousNameError / UnknownNameError otherwise."""
+        if name in self._by_id and len(self._by_id[name]) == 1:
+            return next(iter(self._by_id[name]))
+        kind = self.kind
+        query = normalize(name)
+        if not query:
+            raise UnknownNameError(kind, name, hint="empty name")
+        for table, key in (
+            (self._by_id, query),
+            (self._by_alias, query),
+            (self._compacts, compact(query)),
+        ):
+            found = _unique_or_none(kind, name, table.get(key, set()))
+            if found is not None:
+                return found
+        spellings = self._spellings
+        forms = {s: s for s in spellings}
+        prefix = {s for s in spellings if s.startswith(query)}
+        contains = {s for s in spellings if query in s}
+        for matched in (prefix, contains):
+            if not matched:
+                continue
+            targets = {t for s in _prefer_whole_tail(query, matched, forms) for t in spellings[s]}
+            found = _unique_or_none(kind, name, targets)
+            if found is not None:
+                return found
+        raise UnknownNameError(kind, name, _suggest(query, spellings))
+
+
 def resolve(kind: str, name: str, ids: Iterable[str], aliases: Mapping[str, str]) -> str:
-    """Resolve ``name`` to one of ``ids`` (``aliases`` maps other spellings to ids)."""
-    id_list = list(ids)
-    query = normalize(name)
-    if not query:
-        raise UnknownNameError(kind, name, sorted(id_list)[:MAX_SUGGESTIONS], hint="empty name")
-    # spelling -> id for every id and alias, in normalised and compact forms
-    spellings: dict[str, set[str]] = {}
-    for ident in id_list:
-        spellings.setdefault(normalize(ident), set()).add(ident)
-    for alias, ident in aliases.items():
-        spellings.setdefault(normalize(alias), set()).add(ident)
-    compacts: dict[str, set[str]] = {}
-    for spelling, targets in spellings.items():
-        compacts.setdefault(compact(spelling), set()).update(targets)
+    """Resolve ``name`` to one of ``ids`` (``aliases`` maps other spellings to ids).
 
-    for table, key in ((spellings, query), (compacts, compact(query))):
-        found = _unique_or_none(kind, name, table.get(key, set()))
-        if found is not None:
-            return found
-
-    forms = {s: s for s in spellings}
-    prefix = {s for s in spellings if s.startswith(query)}
-    contains = {s for s in spellings if query in s}
-    for matched in (prefix, contains):
-        if not matched:
-            continue
-        targets = {t for s in _prefer_whole_tail(query, matched, forms) for t in spellings[s]}
-        found = _unique_or_none(kind, name, targets)
-        if found is not None:
-            return found
-
-    raise UnknownNameError(kind, name, _suggest(query, spellings))
+    Builds a :class:`NameIndex` each call; callers resolving many names keep the index.
+    """
+    return NameIndex(kind, ids, aliases).resolve(name)
 
 
 def _common_prefix(a: str, b: str) -> int:

@@ -9,12 +9,27 @@ is listed explicitly below (``*_COLUMNS``); the loader checks a file's header ag
 from __future__ import annotations
 
 import math
-import re
 from enum import StrEnum
 from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from spicetrader.catalog.economics import (
+    ECONOMICS_COLUMNS,
+    Economics,
+    EconomicsKey,
+    EconomicsRow,
+    EconomicsValue,
+)
+from spicetrader.catalog.rowbase import (
+    AS_OF,
+    CatalogRow,
+    Id,
+    NonEmpty,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveInt,
+)
 from spicetrader.errors import InputError
 
 __all__ = [
@@ -37,15 +52,6 @@ __all__ = [
     "SystemKind",
     "Vendor",
 ]
-
-_AS_OF = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
-_ID = re.compile(r"^[a-z0-9][a-z0-9.+_:-]*$")
-
-Id = Annotated[str, Field(min_length=1, pattern=_ID.pattern)]
-NonEmpty = Annotated[str, Field(min_length=1)]
-PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-PositiveInt = Annotated[int, Field(gt=0)]
 
 
 class Vendor(StrEnum):
@@ -78,22 +84,6 @@ class Confidence(StrEnum):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
-
-
-class CatalogRow(BaseModel):
-    """Base of every catalog row: frozen, no unknown fields, sourced and dated."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    source: NonEmpty
-    as_of: NonEmpty
-
-    @field_validator("as_of")
-    @classmethod
-    def _iso_date(cls, value: str) -> str:
-        if not _AS_OF.match(value):
-            raise ValueError(f"expected an ISO date YYYY-MM or YYYY-MM-DD, got {value!r}")
-        return value
 
 
 class Accelerator(CatalogRow):
@@ -155,7 +145,7 @@ class System(CatalogRow):
     name: NonEmpty
     aliases: tuple[str, ...] = ()
     kind: SystemKind
-    accelerator: Id
+    accelerator: NonEmpty  # a catalog accelerator id (checked when the catalog is built)
     count: PositiveInt
     memory_gb: PositiveFloat
     price_usd: PositiveFloat
@@ -169,7 +159,7 @@ class System(CatalogRow):
     def _consistent(self) -> System:
         if self.power_typical_w > self.power_max_w:
             raise ValueError("power_typical_w must not exceed power_max_w")
-        if not _AS_OF.match(self.price_as_of):
+        if not AS_OF.match(self.price_as_of):
             raise ValueError(f"price_as_of: expected YYYY-MM or YYYY-MM-DD, got {self.price_as_of}")
         return self
 
@@ -180,7 +170,7 @@ class Offer(CatalogRow):
     id: NonEmpty
     provider: Id
     instance_type: NonEmpty
-    accelerator: Id
+    accelerator: NonEmpty  # a catalog accelerator id (checked when the catalog is built)
     count: PositiveInt
     vcpus: PositiveInt | None = None
     ram_gb: PositiveFloat | None = None
@@ -212,7 +202,7 @@ class FreeTier(CatalogRow):
     id: Id
     service: NonEmpty
     tier: NonEmpty
-    accelerator: Id
+    accelerator: NonEmpty  # a catalog accelerator id (checked when the catalog is built)
     count: PositiveInt
     session_hours: PositiveFloat
     idle_timeout_minutes: PositiveFloat | None = None
@@ -230,83 +220,6 @@ class FreeTier(CatalogRow):
         if self.compute_units_per_month is None or self.compute_units_per_hour is None:
             return None
         return self.compute_units_per_month / self.compute_units_per_hour
-
-
-class EconomicsKey(StrEnum):
-    ELECTRICITY = "electricity"
-    COLOCATION = "colocation"
-    DATACENTER_PUE = "datacenter-pue"
-    OFFICE_PUE = "office-pue"
-    DEPRECIATION = "depreciation"
-
-
-ECONOMICS_UNITS: Final[dict[EconomicsKey, str]] = {
-    EconomicsKey.ELECTRICITY: "usd_per_kwh",
-    EconomicsKey.COLOCATION: "usd_per_kw_month",
-    EconomicsKey.DATACENTER_PUE: "ratio",
-    EconomicsKey.OFFICE_PUE: "ratio",
-    EconomicsKey.DEPRECIATION: "years",
-}
-
-
-class EconomicsRow(CatalogRow):
-    """One economics default as stored in ``economics.csv``."""
-
-    id: EconomicsKey
-    value: PositiveFloat
-    unit: NonEmpty
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _unit(self) -> EconomicsRow:
-        expected = ECONOMICS_UNITS[self.id]
-        if self.unit != expected:
-            raise ValueError(f"unit of {self.id.value} must be {expected!r}, got {self.unit!r}")
-        return self
-
-
-class EconomicsValue(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    value: float
-    unit: str
-    source: str
-    as_of: str
-    note: str = ""
-
-
-class Economics(BaseModel):
-    """Defaults for owning hardware; each value carries its unit, source and date."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    electricity: EconomicsValue
-    colocation: EconomicsValue
-    datacenter_pue: EconomicsValue
-    office_pue: EconomicsValue
-    depreciation: EconomicsValue
-
-    @property
-    def electricity_usd_per_kwh(self) -> float:
-        return self.electricity.value
-
-    @property
-    def colocation_usd_per_kw_month(self) -> float:
-        return self.colocation.value
-
-    @property
-    def pue(self) -> float:
-        """Power usage effectiveness of a typical data centre (servers in colocation)."""
-        return self.datacenter_pue.value
-
-    @property
-    def pue_office(self) -> float:
-        """PUE for a workstation or Mac at home or in an office (no facility overhead)."""
-        return self.office_pue.value
-
-    @property
-    def depreciation_years(self) -> float:
-        return self.depreciation.value
 
 
 # The exact header of each data file, in order (the loader checks it; a test checks that it names
@@ -332,4 +245,3 @@ FREE_TIER_COLUMNS: Final = (
     "ram_gb", "confidence",
     "source", "as_of", "notes",
 )  # fmt: skip
-ECONOMICS_COLUMNS: Final = ("id", "value", "unit", "source", "as_of", "note")

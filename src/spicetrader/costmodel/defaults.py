@@ -7,8 +7,8 @@ Rules (the usual choice on that hardware, as of 2025):
   vLLM. Consumer GPUs and Macs default to ``q4_k_m`` on llama.cpp (what local users run);
   datacenter hardware to ``bf16`` (``fp16`` where the chip has no bf16: T4, V100, P100).
 - fine-tuning: Hugging Face transformers + PEFT (MLX on Apple); QLoRA bases are ``nf4``.
-- pre-training: Megatron-LM on NVIDIA multi-GPU, PyTorch FSDP elsewhere, plain PyTorch on one device.
-- images: diffusers; fp16 (the usual Stable Diffusion weights).
+- pre-training: Megatron-LM on NVIDIA multi-GPU, PyTorch FSDP elsewhere, PyTorch on one device.
+- images: diffusers, in bf16 (fp16 where the chip has none, and on Apple).
 """
 
 from __future__ import annotations
@@ -48,9 +48,11 @@ def float_precision(accel: Accelerator) -> tuple[str, str]:
 def default_precision(workload: Workload, accel: Accelerator) -> tuple[str, str]:
     """The precision id to use when the workload gives none, and why."""
     task = workload.task
-    if task is Task.FINETUNE and workload.finetune is not None:
-        if workload.finetune.method is Method.QLORA:
-            return "nf4", "precision nf4 (QLoRA base, bitsandbytes double quant)"
+    ft = workload.finetune
+    if task is Task.FINETUNE and ft is not None and ft.method is Method.QLORA:
+        if accel.vendor is Vendor.APPLE:
+            return "int4", "precision int4 (MLX 4-bit base for mlx-lm QLoRA)"
+        return "nf4", "precision nf4 (QLoRA base, bitsandbytes double quant)"
     engine = workload.engine
     local_engine = engine in (None, Engine.LLAMA_CPP, Engine.OLLAMA)
     if task is Task.INFERENCE and accel.segment in LOCAL_SEGMENTS and local_engine:

@@ -179,9 +179,9 @@ def _kv_context(arch: Architecture, context: float) -> float:
 
 def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedResult:
     """Prefill and decode speeds for ``batch`` concurrent sequences (the batch already resolved)."""
-    from spicetrader.models.weights import weight_bytes
-
     from spicetrader.models.arch import Architecture
+    from spicetrader.models.precision import PrecisionKind
+    from spicetrader.models.weights import weight_bytes
 
     arch = setup.arch
     if not isinstance(arch, Architecture):
@@ -189,7 +189,7 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     spec = setup.workload.inference
     prompt = spec.prompt_tokens if spec is not None else 512
     output = spec.output_tokens if spec is not None else 128
-    quantized = setup.fmt.kind.value not in ("float", "mx")
+    quantized = setup.fmt.kind is not PrecisionKind.FLOAT
     machine, assumptions, confidence = _machine(setup, quantized)
     total_bytes = weight_bytes(arch, setup.fmt)
     kv_per_token = _kv_bytes_per_token(setup, arch)

@@ -116,21 +116,36 @@ def inference_parts(setup: Setup, batch: int, context: int) -> Parts:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Recipe:
+    """The training knobs memory depends on (pretrain: one sequence per micro-batch)."""
+
+    method: Method
+    seq_len: int
+    micro_batch: int
+    checkpointing: bool
+    optimizer: Optimizer
+    lora_rank: int
+
+
+def _recipe(setup: Setup) -> _Recipe:
+    wl = setup.workload
+    if wl.task is Task.FINETUNE and wl.finetune is not None:
+        ft = wl.finetune
+        return _Recipe(ft.method, ft.seq_len, ft.micro_batch, ft.gradient_checkpointing,
+                       ft.optimizer, ft.lora_rank)  # fmt: skip
+    if wl.task is Task.PRETRAIN and wl.pretrain is not None:
+        pt = wl.pretrain
+        return _Recipe(Method.FULL, pt.seq_len, 1, pt.gradient_checkpointing, pt.optimizer, 0)
+    raise TypeError("training memory asked for an inference or image workload")
+
+
 def training_parts(setup: Setup) -> Parts:
     """Fine-tuning or pre-training memory per device (see ``memory_training`` for the states)."""
     arch = _text_arch(setup)
-    wl = setup.workload
     par = setup.parallel
-    if wl.task is Task.FINETUNE and wl.finetune is not None:
-        ft = wl.finetune
-        method, seq_len, micro, ckpt = ft.method, ft.seq_len, ft.micro_batch, ft.gradient_checkpointing
-        optimizer, rank = ft.optimizer, ft.lora_rank
-    elif wl.pretrain is not None:
-        pt = wl.pretrain
-        method, seq_len, micro, ckpt = Method.FULL, pt.seq_len, 1, pt.gradient_checkpointing
-        optimizer, rank = pt.optimizer, 0
-    else:
-        raise TypeError("training memory asked for an inference or image workload")
+    recipe = _recipe(setup)
+    method, optimizer = recipe.method, recipe.optimizer
     offload = par.offload is Offload.CPU
     shards = ShardPlan(par.tensor * par.pipeline, par.data, par.zero, offload)
     total = float(arch.total_params())
@@ -141,7 +156,7 @@ def training_parts(setup: Setup) -> Parts:
         trainable, grad_bytes = total, bytes_per_param
         master = bytes_per_param < 4.0 and setup.engine is not Engine.TORCHTUNE
     else:
-        trainable = float(lora_params(arch, rank))
+        trainable = float(lora_params(arch, recipe.lora_rank))
         weights = (weight_bytes(arch, setup.fmt) + trainable * ADAPTER_BYTES) / shards.weight_shards
         grad_bytes, master = ADAPTER_BYTES, True
     states = training_states(trainable, grad_bytes, optimizer, master, shards)
@@ -156,9 +171,12 @@ def training_parts(setup: Setup) -> Parts:
         # torchtune single-device: optimizer step fused into backward (optimizer_in_bwd), each
         # gradient freed right after its update: at most the largest tensor's gradient is live.
         gradients = min(gradients, arch.vocab * arch.hidden * grad_bytes)
-    activations = training_activation_bytes(arch, seq_len, micro, ckpt, par.tensor)
+    tokens = recipe.seq_len * recipe.micro_batch
+    activations = training_activation_bytes(
+        arch, recipe.seq_len, recipe.micro_batch, recipe.checkpointing, par.tensor
+    )
     if setup.engine not in _CHUNKED_LOSS:
-        activations += logits_bytes(arch, seq_len * micro) / par.tensor
+        activations += logits_bytes(arch, tokens) / par.tensor
     parts = Parts(
         weights=weights,
         activations=activations,
@@ -171,9 +189,7 @@ def training_parts(setup: Setup) -> Parts:
         # memory pressure (bitsandbytes docs, "Paged optimizers"): they use what is left.
         rest = parts.total - parts.optimizer
         room = max(setup.capacity_gb * 1e9 - rest, 0.0)
-        parts = Parts(
-            weights, 0.0, activations, gradients, min(opt, room), parts.overhead
-        )
+        parts = Parts(weights, 0.0, activations, gradients, min(opt, room), parts.overhead)
     return parts
 
 
@@ -189,7 +205,7 @@ def image_parts(setup: Setup) -> Parts:
         raise TypeError("a text architecture reached the image memory model")
     spec = setup.workload.image
     resolution = spec.resolution if spec is not None else arch.reference_resolution
-    batch = spec.batch if spec is not None else 1
+    batch = -(-(spec.batch if spec is not None else 1) // setup.parallel.data)  # per device
     bytes_per_param = setup.fmt.bits_per_weight / 8.0
     weights = arch.total_params() * bytes_per_param
     latent = (resolution / arch.latent_downsample) ** 2

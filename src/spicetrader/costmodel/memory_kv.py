@@ -61,5 +61,5 @@ def kv_cache_bytes(
     global_tokens = context * (arch.layers - windowed)
     window_tokens = min(context, arch.sliding_window or context) * windowed
     elements = per_layer * (global_tokens + window_tokens) * batch
-    share = 1.0 if arch.is_mla else kv_tensor_share(arch.kv_heads, tensor)
+    share = 1.0 if arch.mla is not None else kv_tensor_share(arch.kv_heads, tensor)
     return elements * bytes_per_element * share / pipeline

@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     from spicetrader.models.precision import PrecisionFormat
     from spicetrader.spec.workload import Workload
 
-__all__ = ["Checked", "check_engine_hardware", "check_precision", "check_task_model"]
+__all__ = [
+    "Checked",
+    "check_context",
+    "check_engine_hardware",
+    "check_precision",
+    "check_task_model",
+]
 
 _APPLE_ONLY: Final = frozenset({Engine.MLX, Engine.COREML})
 _NOT_ON_APPLE: Final = frozenset(
@@ -46,6 +52,8 @@ _FP8_KV_ENGINES: Final = frozenset(
 )
 _WEIGHT_ONLY_FALLBACK: Final = frozenset({Engine.VLLM, Engine.SGLANG})
 _FLOAT_KINDS: Final = frozenset({PrecisionKind.FLOAT})
+# vLLM's weight-only fp8 (Marlin) kernels need compute capability 8.0 (Ampere) or newer.
+_NO_WEIGHT_ONLY_FAMILIES: Final = frozenset({"pascal", "volta", "turing"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,25 @@ def check_task_model(task: Task, arch: Architecture | DiffusionArchitecture) -> 
         raise NotSupportedError(
             f"{arch.id} is a diffusion model; it only runs task image (not {task.value})"
         )
+
+
+def check_context(workload: Workload, arch: Architecture | DiffusionArchitecture) -> str | None:
+    """A note when prompt + output exceed the model's trained context window (engines such as
+    llama.cpp run it with a warning; quality degrades past the window)."""
+    spec = workload.inference
+    if (
+        workload.task is not Task.INFERENCE
+        or spec is None
+        or isinstance(arch, DiffusionArchitecture)
+    ):
+        return None
+    context = spec.prompt_tokens + spec.output_tokens
+    if context <= arch.max_context:
+        return None
+    return (
+        f"prompt + output = {context} tokens exceeds {arch.name}'s trained context of "
+        f"{arch.max_context}: engines run it with a warning, quality degrades past the window"
+    )
 
 
 def check_engine_hardware(engine: Engine, task: Task, accel: Accelerator) -> None:
@@ -93,33 +120,40 @@ def check_precision(
 ) -> Checked:
     """Validate the weight format against engine, hardware and method; maybe fall back."""
     notes: list[str] = []
+    _check_training_format(workload, fmt, engine)
     if fmt.engines and engine not in fmt.engines:
         accepted = ", ".join(sorted(e.value for e in fmt.engines))
         raise NotSupportedError(
             f"precision {fmt.id} cannot be loaded by {engine.value}; engines for it: {accepted}"
         )
-    _check_training_format(workload, fmt)
     if fmt.id == "bf16" and not accel.bf16:
         fmt = resolve_precision("fp16")
         notes.append(f"{accel.id} has no bf16: fp16 used instead (same memory, same speed)")
     needs = fmt.needs
     has = {"fp8": accel.fp8_tflops, "fp4": accel.fp4_tflops}
     if needs in has and has[needs] is None:
-        if engine in _WEIGHT_ONLY_FALLBACK and workload.task is Task.INFERENCE:
-            notes.append(
-                f"{accel.id} has no {needs} tensor cores: {engine.value} runs {fmt.id} weights "
-                "weight-only (dequantized to 16-bit in the matmul kernel, e.g. Marlin)"
-            )
-        else:
+        weight_only = (
+            engine in _WEIGHT_ONLY_FALLBACK
+            and workload.task is Task.INFERENCE
+            and fmt.fallback_compute_dtype is not None
+            and accel.family not in _NO_WEIGHT_ONLY_FAMILIES
+        )
+        if not weight_only:
             raise NotSupportedError(
                 f"precision {fmt.id} needs {needs} compute, which {accel.id} lacks; "
                 "use bf16/fp16, or int8/int4 weight-only formats"
-            )
+                + ("" if workload.task is not Task.INFERENCE else
+                   " (vLLM runs fp8 weight-only on Ampere and newer)")
+            )  # fmt: skip
+        notes.append(
+            f"{accel.id} has no {needs} tensor cores: {engine.value} runs {fmt.id} weights "
+            f"weight-only (dequantized to {fmt.fallback_compute_dtype} in the matmul, Marlin)"
+        )
     _check_kv(workload, engine)
     return Checked(fmt, tuple(notes))
 
 
-def _check_training_format(workload: Workload, fmt: PrecisionFormat) -> None:
+def _check_training_format(workload: Workload, fmt: PrecisionFormat, engine: Engine) -> None:
     if workload.task is Task.PRETRAIN and fmt.kind not in _FLOAT_KINDS:
         raise NotSupportedError(
             f"pre-training needs float weights (fp32, bf16, fp16, fp8), not {fmt.id}"
@@ -128,7 +162,9 @@ def _check_training_format(workload: Workload, fmt: PrecisionFormat) -> None:
     if workload.task is not Task.FINETUNE or ft is None:
         return
     if ft.method is Method.QLORA:
-        if fmt.kind is not PrecisionKind.BNB or fmt.bits_per_weight > 5:
+        four_bit = fmt.bits_per_weight <= 5
+        mlx_base = engine is Engine.MLX and fmt.kind is PrecisionKind.INT  # mlx-lm QLoRA
+        if not four_bit or (fmt.kind is not PrecisionKind.BNB and not mlx_base):
             raise NotSupportedError(
                 f"qlora needs a 4-bit bitsandbytes base (precision nf4), not {fmt.id}; "
                 "use method lora for a 16-bit base"

@@ -28,7 +28,8 @@ __all__ = [
     "PositionKind",
 ]
 
-_AS_OF = r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$"
+# ISO date (YYYY-MM or YYYY-MM-DD); "n/a" for architectures built at run time (inline, imported).
+_AS_OF = r"^(\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|n/a)$"
 _ID = r"^[a-z0-9][a-z0-9._+-]*$"
 
 Pos = Annotated[int, Field(ge=1)]
@@ -75,7 +76,7 @@ class Architecture(_Frozen):
     experts_per_token: Pos = 1
     shared_experts: NonNeg = 0
     moe_ffn_hidden: Pos | None = None  # each routed expert's intermediate size (default ffn_hidden)
-    shared_ffn_hidden: Pos | None = None  # each shared expert's intermediate size (default moe_ffn_hidden)
+    shared_ffn_hidden: Pos | None = None  # per shared expert (default moe_ffn_hidden)
     shared_expert_gate: bool = False  # qwen2_moe: a hidden->1 sigmoid gate on the shared expert
     dense_layers: NonNeg = 0  # leading layers with a dense FFN in an MoE (first_k_dense_replace)
     max_context: Pos
@@ -109,11 +110,15 @@ class Architecture(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> Architecture:
         if self.heads % self.kv_heads:
-            raise ValueError(f"heads ({self.heads}) must be a multiple of kv_heads ({self.kv_heads})")
+            raise ValueError(
+                f"heads ({self.heads}) must be a multiple of kv_heads ({self.kv_heads})"
+            )
         if self.experts_per_token > self.experts:
             raise ValueError("experts_per_token cannot exceed experts")
         if self.experts == 1 and (self.shared_experts or self.dense_layers):
-            raise ValueError("shared_experts and dense_layers only apply to MoE models (experts > 1)")
+            raise ValueError(
+                "shared_experts and dense_layers only apply to MoE models (experts > 1)"
+            )
         if self.dense_layers > self.layers:
             raise ValueError("dense_layers cannot exceed layers")
         if self.sliding_window_layers > self.layers:
@@ -204,6 +209,7 @@ class DiffusionArchitecture(_Frozen):
     latent_downsample: Pos = 8  # VAE spatial factor (latent = pixels / 8)
     denoiser_gflops_per_step: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     attention_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
+    gflops_estimated: bool = False  # True: per-step GFLOPs computed/estimated, not published
     cfg: bool = True
     text_encoder_gflops: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     vae_decode_gflops: Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -241,4 +247,3 @@ class DiffusionArchitecture(_Frozen):
 def normalise_name(name: str) -> str:
     """Lower case, ``_``/space -> ``-``: the form names and aliases are compared in."""
     return re.sub(r"[\s_]+", "-", name.strip().lower())
-

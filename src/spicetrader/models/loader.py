@@ -19,7 +19,13 @@ from pydantic import BaseModel, ValidationError
 from spicetrader.errors import CatalogDataError
 from spicetrader.models.arch import Architecture, DiffusionArchitecture, normalise_name
 
-__all__ = ["bundled_architectures", "bundled_diffusion", "load_table"]
+__all__ = [
+    "bundled_architectures",
+    "bundled_diffusion",
+    "bundled_models",
+    "check_unique",
+    "load_table",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -72,7 +78,7 @@ def load_table(path: Path, model: type[M]) -> tuple[M, ...]:
     return tuple(out)
 
 
-def _check_unique(path: str, rows: Sequence[Architecture | DiffusionArchitecture]) -> None:
+def check_unique(path: str, rows: Sequence[Architecture | DiffusionArchitecture]) -> None:
     seen: dict[str, str] = {}
     for row in rows:
         for spelling in (row.id, *row.aliases):
@@ -101,5 +107,5 @@ def bundled_models() -> tuple[Architecture | DiffusionArchitecture, ...]:
         *bundled_architectures(),
         *bundled_diffusion(),
     )
-    _check_unique(str(_data_path(MODELS_FILE).parent), rows)
+    check_unique(str(_data_path(MODELS_FILE).parent), rows)
     return rows

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from spicetrader.models.arch import Architecture
 
 __all__ = [
+    "EXPERT_ROLES",
+    "LINEAR_ROLES",
     "MlaDims",
     "ParamCounts",
     "Role",

@@ -16,6 +16,7 @@ from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -124,7 +125,7 @@ def load_precisions(path: Path) -> tuple[PrecisionFormat, ...]:
 @cache
 def bundled_precisions() -> Mapping[str, PrecisionFormat]:
     path = Path(str(files("spicetrader.models") / "data" / _FILE))
-    return {fmt.id: fmt for fmt in load_precisions(path)}
+    return MappingProxyType({fmt.id: fmt for fmt in load_precisions(path)})
 
 
 PRECISION_IDS: Final = (
@@ -133,6 +134,16 @@ PRECISION_IDS: Final = (
     "awq-4bit",
 )  # fmt: skip
 """The user-facing weight formats of the workload spec (``exl2-<bpw>``: any bpw in 2.0..8.0)."""
+
+
+@cache
+def _exact_names() -> Mapping[str, str]:
+    """Lower-case ids and aliases -> id (the fast path)."""
+    table = bundled_precisions()
+    names = {alias.lower(): fmt.id for fmt in table.values() for alias in fmt.aliases}
+    names.update({ident: ident for ident in table})
+    return MappingProxyType(names)
+
 
 _MLX_EQUIVALENT: Final = {"int4": "mlx-4bit", "q4_0": "mlx-4bit", "int8": "mlx-8bit"}
 
@@ -170,13 +181,15 @@ def resolve_precision(name: str, engine: Engine | None = None) -> PrecisionForma
     if match:
         return exl2_format(float(match.group(1)))
     table = bundled_precisions()
-    aliases = {alias: fmt.id for fmt in table.values() for alias in fmt.aliases}
-    try:
-        ident = resolve("precision", text, table.keys(), aliases)
-    except UnknownNameError as exc:
-        raise UnknownNameError(
-            "precision", name, exc.suggestions, hint="accepted: " + ", ".join(PRECISION_IDS)
-        ) from None
+    ident = _exact_names().get(text)
+    if ident is None:
+        aliases = {alias: fmt.id for fmt in table.values() for alias in fmt.aliases}
+        try:
+            ident = resolve("precision", text, table.keys(), aliases)
+        except UnknownNameError as exc:
+            raise UnknownNameError(
+                "precision", name, exc.suggestions, hint="accepted: " + ", ".join(PRECISION_IDS)
+            ) from None
     if engine is Engine.MLX and ident in _MLX_EQUIVALENT:
         ident = _MLX_EQUIVALENT[ident]
     return table[ident]

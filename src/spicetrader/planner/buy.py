@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from spicetrader.planner.constraints import Tier
 from spicetrader.planner.context import Miss, PlanContext, RentReference, TierResult
 from spicetrader.planner.economics import Ownership, break_even_hours_per_month, break_even_months
-from spicetrader.planner.job import billed_hours, horizon_months, job_hours
+from spicetrader.planner.job import billed_hours, horizon_months, job_hours, request_seconds
 from spicetrader.planner.models import OwnershipSummary, PlanOption
 from spicetrader.planner.search import Evaluated, Unsupported
 from spicetrader.units import HOURS_PER_MONTH
@@ -83,11 +83,15 @@ def _break_even_notes(summary: OwnershipSummary) -> list[str]:
         return []
     hours = summary.break_even_hours_per_month
     if hours is None:
-        return [f"never cheaper than renting {summary.versus_rent_option}: "
-                "the rent is below the electricity bill"]  # fmt: skip
+        return [
+            f"never cheaper than renting {summary.versus_rent_option}: "
+            "the rent is below the electricity bill"
+        ]
     if hours > HOURS_PER_MONTH:
-        return [f"never cheaper than renting {summary.versus_rent_option}: it would take "
-                f"{hours:,.0f} h of use a month (a month has {HOURS_PER_MONTH:g})"]  # fmt: skip
+        return [
+            f"never cheaper than renting {summary.versus_rent_option}: it would take "
+            f"{hours:,.0f} h of use a month (a month has {HOURS_PER_MONTH:g})"
+        ]
     text = f"cheaper than renting {summary.versus_rent_option} above {hours:,.0f} h/month"
     if summary.break_even_months is not None:
         text += f"; pays for itself after {summary.break_even_months:,.1f} months at this use"
@@ -123,7 +127,17 @@ def _option(
         notes.extend(_break_even_notes(summary))
     if system.estimated:
         notes.append("price or power estimated (see the catalog row's notes)")
-    econ_ids = ("economics:electricity", "economics:pue", "economics:depreciation")
+    econ = ctx.catalog.economics
+    econ_ids = tuple(
+        f"economics:{key}@{value.as_of}"
+        for key, value in (
+            ("electricity", econ.electricity),
+            ("depreciation", econ.depreciation),
+            ("datacenter-pue", econ.datacenter_pue),
+            ("office-pue", econ.office_pue),
+            ("colocation", econ.colocation),
+        )
+    )
     return PlanOption(
         id=f"{tier.value}:{system.id}",
         tier=tier,
@@ -136,6 +150,7 @@ def _option(
         fits=fits,
         feasible=verdict.feasible,
         hours=hours,
+        request_s=request_seconds(ctx.job, ev.estimate),
         cost_usd=cost,
         meets_deadline=verdict.meets_deadline,
         within_budget=verdict.within_budget,
@@ -172,7 +187,7 @@ def buy_options(ctx: PlanContext, rent: RentReference | None) -> TierResult:
         option = _option(ctx, Tier.BUY, system, ev, rent)
         result.options.append(option)
         if not option.fits:
-            result.misses.append(Miss(id=option.id, estimate=ev.estimate))
+            result.misses.append(Miss.of(option.id, ev.estimate))
     return result
 
 
@@ -217,5 +232,5 @@ def mac_options(ctx: PlanContext, rent: RentReference | None) -> TierResult:
         option = _option(ctx, Tier.MAC, system, ev, rent, (note,))
         result.options.append(option)
         if not option.fits:
-            result.misses.append(Miss(id=option.id, estimate=ev.estimate))
+            result.misses.append(Miss.of(option.id, ev.estimate))
     return result

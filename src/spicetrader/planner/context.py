@@ -26,10 +26,26 @@ class Verdict:
 
 @dataclass(frozen=True, slots=True)
 class Miss:
-    """A configuration that does not fit (kept to explain "nothing fits")."""
+    """A configuration that does not fit (kept to explain "nothing fits").
+
+    ``needs_gb`` and ``memory_gb`` are for all its devices together.
+    """
 
     id: str
-    estimate: Estimate
+    needs_gb: float
+    memory_gb: float
+    suggestions: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, option_id: str, estimate: Estimate) -> Miss:
+        devices = estimate.workload.devices
+        mem = estimate.memory
+        return cls(
+            id=option_id,
+            needs_gb=mem.per_device_gb * devices,
+            memory_gb=mem.capacity_gb * devices,
+            suggestions=tuple(estimate.suggestions),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from spicetrader.planner.constraints import Tier
 from spicetrader.planner.context import Miss, PlanContext, TierResult
-from spicetrader.planner.job import job_hours
+from spicetrader.planner.job import job_hours, request_seconds
 from spicetrader.planner.models import FreeTierUse, JobKind, PlanOption
 from spicetrader.planner.search import Unsupported
 from spicetrader.units import HOURS_PER_MONTH
@@ -63,6 +63,8 @@ def _notes(tier: FreeTier, use: FreeTierUse, job_kind: JobKind) -> list[str]:
     notes: list[str] = []
     if job_kind is JobKind.SERVING:
         notes.append("a notebook session is not an always-on endpoint; sessions end and restart")
+        if use.within_quota is None:
+            notes.append("no published usage allowance: not counted on for serving (not possible)")
         if use.within_quota is False:
             notes.append(
                 f"the use exceeds the ~{use.monthly_hours_cap:,.0f} h a month the tier allows "
@@ -101,6 +103,14 @@ def _elapsed_hours(hours: float | None, use: FreeTierUse | None) -> float | None
     return hours
 
 
+def _quota_allows(job_kind: JobKind, use: FreeTierUse | None) -> bool:
+    """A job can be spread over sessions and weeks; serving needs a published monthly allowance
+    that covers the use (tiers with only "dynamic" limits are not counted on for serving)."""
+    if use is None or job_kind is not JobKind.SERVING:
+        return True  # a job resumes from checkpoints over sessions, weeks and months
+    return use.within_quota is True
+
+
 def free_options(ctx: PlanContext) -> TierResult:
     result = TierResult()
     for tier in ctx.catalog.free_tiers:
@@ -136,8 +146,9 @@ def free_options(ctx: PlanContext) -> TierResult:
             precision=ev.precision,
             quantized=ev.quantized,
             fits=fits,
-            feasible=verdict.feasible and (use is None or use.within_quota is not False),
+            feasible=verdict.feasible and _quota_allows(ctx.job.kind, use),
             hours=hours,
+            request_s=request_seconds(ctx.job, ev.estimate),
             cost_usd=cost,
             meets_deadline=verdict.meets_deadline,
             within_budget=verdict.within_budget,
@@ -149,5 +160,5 @@ def free_options(ctx: PlanContext) -> TierResult:
         )
         result.options.append(option)
         if not fits:
-            result.misses.append(Miss(id=option.id, estimate=ev.estimate))
+            result.misses.append(Miss.of(option.id, ev.estimate))
     return result

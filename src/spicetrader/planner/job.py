@@ -17,6 +17,7 @@ __all__ = [
     "horizon_months",
     "job_for",
     "job_hours",
+    "request_seconds",
 ]
 
 # Stated defaults (they appear in every plan's job description and assumptions).
@@ -103,3 +104,16 @@ def horizon_months(job: Job, hours: float) -> float:
     if job.kind is JobKind.SERVING:
         return job.months
     return max(job.months, hours / HOURS_PER_MONTH)
+
+
+def request_seconds(job: Job, estimate: Estimate) -> float | None:
+    """Serving: seconds one request takes (time to first token + output tokens at the decode
+    speed one user sees); ``None`` for other jobs or without speeds."""
+    speed = estimate.inference
+    if job.kind is not JobKind.SERVING or speed is None or not estimate.fits:
+        return None
+    if speed.decode_tokens_per_s is None or speed.decode_tokens_per_s <= 0:
+        return None
+    inference = estimate.workload.inference
+    output = inference.output_tokens if inference is not None else 0
+    return (speed.ttft_s or 0.0) + output / speed.decode_tokens_per_s

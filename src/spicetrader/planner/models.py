@@ -90,6 +90,7 @@ class PlanOption(_Frozen):
     fits: bool
     feasible: bool
     hours: float | None
+    request_s: float | None = None  # serving: seconds for one request (TTFT + output / decode)
     cost_usd: float | None
     price_usd_per_hour: float | None = None
     spot: bool = False
@@ -103,6 +104,11 @@ class PlanOption(_Frozen):
     free_use: FreeTierUse | None = None
     estimate: Estimate
     notes: tuple[str, ...] = ()
+
+    @property
+    def time(self) -> float | None:
+        """What "faster" compares: seconds per request when serving, else hours to finish."""
+        return self.request_s if self.request_s is not None else self.hours
 
     def to_dict(self) -> dict[str, Any]:
         data = self.model_dump(mode="json", exclude={"estimate"})

@@ -19,9 +19,10 @@ from spicetrader.planner.models import JobKind, Plan
 from spicetrader.planner.ranking import Point, pareto_front, rank_key, recommend
 from spicetrader.planner.reference import reference_options
 from spicetrader.planner.rent import cheapest_rental, rent_options
-from spicetrader.planner.search import BitsOf, ConfigSearch, Estimator
+from spicetrader.planner.search import BitsOf, ConfigSearch, Estimator, WeightsOf
 from spicetrader.spec.estimate import Estimate
 from spicetrader.spec.workload import Task, Workload
+from spicetrader.units import bytes_to_gb
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
@@ -43,6 +44,31 @@ def _default_bits_of(name: str) -> float:
     return resolve_precision(name).bits_per_weight
 
 
+def _default_weights_of(workload: Workload) -> WeightsOf:
+    """Precision -> GB of the model's weights, for screening hopeless configurations without an
+    estimate (``None`` when the model or format is not known here: no screening)."""
+    from spicetrader.errors import SpiceError
+    from spicetrader.models.arch import Architecture
+    from spicetrader.models.precision import resolve_precision
+    from spicetrader.models.registry import resolve_model
+    from spicetrader.models.weights import weight_bytes
+
+    try:
+        arch = resolve_model(workload.model)
+    except SpiceError:
+        arch = None
+
+    def weights_gb(name: str) -> float | None:
+        if not isinstance(arch, Architecture):
+            return None
+        try:
+            return bytes_to_gb(weight_bytes(arch, resolve_precision(name)))
+        except SpiceError:
+            return None
+
+    return weights_gb
+
+
 def plan(
     spec: Workload | Mapping[str, Any],
     catalog: Catalog | None = None,
@@ -50,6 +76,7 @@ def plan(
     *,
     estimator: Estimator | None = None,
     bits_of: BitsOf | None = None,
+    weights_of: WeightsOf | None = None,
     **kw: Any,
 ) -> Plan:
     """Plan the workload across buy, mac, rent and free (and a scale reference for pre-training).
@@ -57,7 +84,8 @@ def plan(
     ``constraints`` or keyword constraints (``deadline_hours=24, only="rent,free"``, see
     :class:`PlanConstraints`), not both. ``estimator`` defaults to
     :func:`spicetrader.costmodel.estimate`; ``bits_of`` (precision name -> bits per weight) to the
-    precision table. Raises InputError for bad or contradictory input.
+    precision table; ``weights_of`` (precision name -> GB of weights, to skip hopeless
+    configurations) to the model registry. Raises InputError for bad or contradictory input.
     """
     if constraints is not None and kw:
         raise InputError("give constraints either as a PlanConstraints or as keywords, not both")
@@ -84,6 +112,7 @@ def plan(
         estimator=estimator or _default_estimator,
         allow_quantization=allow_q,
         bits_of=bits_of or _default_bits_of,
+        weights_of=weights_of or _default_weights_of(workload),
     )
     ctx = PlanContext(workload=workload, catalog=catalog, constraints=cons, job=job, search=search)
     tiers = cons.tiers
@@ -109,11 +138,11 @@ def plan(
     misses = [m for r in results.values() for m in r.misses]
     recommendation = recommend(options, cons, misses)
     points = [  # the choices the constraints allow
-        Point(o.id, o.hours, o.cost_usd)
+        Point(o.id, o.time, o.cost_usd)
         for o in options
         if o.feasible
         and o.tier is not Tier.REFERENCE
-        and o.hours is not None
+        and o.time is not None
         and o.cost_usd is not None
     ]
     notes = [n for tier in TIER_ORDER if tier in results for n in results[tier].notes]
@@ -134,6 +163,11 @@ def _assumptions(ctx: PlanContext, allow_q: bool, has_rent: bool) -> list[str]:
     if job.kind is JobKind.SERVING and cons.usage_hours_per_month is None:
         out.append(
             f"usage {job.usage_hours_per_month:g} h/month (default; --usage-hours-per-month)"
+        )
+    if job.kind is JobKind.SERVING:
+        out.append(
+            "serving: every option runs the same hours, so 'faster' compares the time of one "
+            "request (time to first token + output tokens at the decode speed one user sees)"
         )
     if cons.months is None:
         out.append(f"horizon {job.months:g} months (default; --months)")

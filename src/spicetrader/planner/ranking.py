@@ -19,33 +19,36 @@ __all__ = ["Point", "dominates", "pareto_front", "rank_key", "recommend"]
 
 @dataclass(frozen=True, slots=True)
 class Point:
+    """An option as (time, cost); ``time`` is hours to finish, or seconds per request when
+    serving (every serving option runs the same hours a month)."""
+
     id: str
-    hours: float
+    time: float
     cost_usd: float
 
 
 def dominates(a: Point, b: Point) -> bool:
     """``a`` is at least as good as ``b`` in both and strictly better in one."""
     return (
-        a.hours <= b.hours
+        a.time <= b.time
         and a.cost_usd <= b.cost_usd
-        and (a.hours < b.hours or a.cost_usd < b.cost_usd)
+        and (a.time < b.time or a.cost_usd < b.cost_usd)
     )
 
 
 def pareto_front(points: Sequence[Point]) -> tuple[str, ...]:
-    """Ids of the points no other point dominates (minimising hours and cost), fastest first.
+    """Ids of the points no other point dominates (minimising time and cost), fastest first.
 
-    Sort by (hours, cost) and sweep: a point is on the front when it is cheaper than every point
+    Sort by (time, cost) and sweep: a point is on the front when it is cheaper than every point
     before it (an exact duplicate of the last front point is kept too). O(n log n).
     """
-    ordered = sorted(points, key=lambda p: (p.hours, p.cost_usd, p.id))
+    ordered = sorted(points, key=lambda p: (p.time, p.cost_usd, p.id))
     front: list[Point] = []
     for point in ordered:
         last = front[-1] if front else None
         if last is None or point.cost_usd < last.cost_usd:
             front.append(point)  # cheaper than everything faster
-        elif (point.hours, point.cost_usd) == (last.hours, last.cost_usd):
+        elif (point.time, point.cost_usd) == (last.time, last.cost_usd):
             front.append(point)  # an exact tie with a front point
     return tuple(p.id for p in front)
 
@@ -61,6 +64,12 @@ def _money(usd: float) -> str:
     return f"${usd:,.0f}" if usd >= 100 else f"${usd:,.2f}"
 
 
+def _speed(option: PlanOption) -> str:
+    if option.request_s is not None:
+        return f"{option.request_s:,.1f} s per request, {option.hours or 0.0:g} h/month"
+    return f"{option.hours or 0.0:,.1f} h"
+
+
 def _choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
     return [
         o
@@ -69,6 +78,7 @@ def _choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
         and o.tier is not Tier.REFERENCE
         and o.hours is not None
         and o.cost_usd is not None
+        and o.time is not None
     ]
 
 
@@ -86,14 +96,14 @@ def recommend(
     if not feasible:
         return Recommendation(option=None, why=_why_infeasible(fitting, constraints))
     if constraints.budget_usd is not None and constraints.deadline_hours is None:
-        best = min(feasible, key=lambda o: (o.hours, o.cost_usd, o.id))
+        best = min(feasible, key=lambda o: (o.time, o.cost_usd, o.id))
         why = (
             f"the fastest option within the budget of {_money(constraints.budget_usd)}: "
-            f"{best.hours:,.1f} h for {_money(best.cost_usd or 0.0)}"
+            f"{_speed(best)} for {_money(best.cost_usd or 0.0)}"
         )
         return Recommendation(option=best.id, why=why)
-    best = min(feasible, key=lambda o: (o.cost_usd, o.hours, o.id))
-    what = f"{_money(best.cost_usd or 0.0)}, {best.hours:,.1f} h"
+    best = min(feasible, key=lambda o: (o.cost_usd, o.time, o.id))
+    what = f"{_money(best.cost_usd or 0.0)}, {_speed(best)}"
     if constraints.deadline_hours is not None:
         why = f"the cheapest option that meets the deadline of {constraints.deadline_hours:g} h"
     else:
@@ -133,18 +143,14 @@ def _nothing_fits(misses: Sequence[Miss], tiers: frozenset[Tier]) -> str:
         chosen = ", ".join(sorted(t.value for t in tiers))
         return f"nothing fits: no hardware in the tiers considered ({chosen}) can run it"
 
-    def fill(m: Miss) -> float:
-        return m.estimate.memory.per_device_gb / max(m.estimate.memory.capacity_gb, 1e-9)
-
-    closest = min(misses, key=lambda m: (fill(m), m.id))
-    mem = closest.estimate.memory
-    hints = list(dict.fromkeys(s for m in misses for s in m.estimate.suggestions))[:2]
+    closest = min(misses, key=lambda m: (m.needs_gb / max(m.memory_gb, 1e-9), m.id))
+    hints = list(dict.fromkeys(s for m in misses for s in m.suggestions))[:2]
     hints += [
         "more devices (a bigger instance or server)",
         "a smaller precision (--allow-quantization, --precision q4_k_m)",
         "another tier (--only)",
     ]
     return (
-        f"nothing fits: the closest, {closest.id}, needs {mem.per_device_gb:,.1f} GB per device "
-        f"and has {mem.capacity_gb:,.1f} GB; what would help: " + "; ".join(hints)
+        f"nothing fits: the closest, {closest.id}, needs {closest.needs_gb:,.1f} GB "
+        f"and has {closest.memory_gb:,.1f} GB; what would help: " + "; ".join(hints)
     )

@@ -43,7 +43,7 @@ def reference_options(ctx: PlanContext) -> TierResult:
         if cheapest is not None and hours is not None:
             price = cheapest.price_usd_per_gpu_hour * size
             cost = hours * price
-            sources = (*sources, cheapest.id)
+            sources = (*sources, f"offer:{cheapest.id}@{cheapest.as_of}")
             as_of = cheapest.as_of
             notes.append(
                 f"priced at {cheapest.id}'s ${cheapest.price_usd_per_gpu_hour:.2f}/GPU-h on-demand;"

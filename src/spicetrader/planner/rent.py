@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from spicetrader.planner.constraints import Tier
 from spicetrader.planner.context import Miss, PlanContext, RentReference, TierResult
-from spicetrader.planner.job import billed_hours, job_hours
+from spicetrader.planner.job import billed_hours, job_hours, request_seconds
 from spicetrader.planner.models import PlanOption
-from spicetrader.planner.search import Evaluated, Unsupported
+from spicetrader.planner.search import Evaluated, TooBig, Unsupported
 
 if TYPE_CHECKING:
     from spicetrader.catalog.schema import Offer
@@ -49,6 +49,7 @@ def _option(
         fits=True,
         feasible=verdict.feasible,
         hours=hours,
+        request_s=request_seconds(ctx.job, ev.estimate),
         cost_usd=cost,
         price_usd_per_hour=price,
         spot=spot,
@@ -56,7 +57,7 @@ def _option(
         meets_deadline=verdict.meets_deadline,
         within_budget=verdict.within_budget,
         as_of=offer.as_of,
-        sources=(offer.id, f"accelerator:{accel.id}@{accel.as_of}"),
+        sources=(f"offer:{offer.id}@{offer.as_of}", f"accelerator:{accel.id}@{accel.as_of}"),
         estimate=ev.estimate,
         notes=tuple(notes),
     )
@@ -68,14 +69,20 @@ def rent_options(ctx: PlanContext) -> TierResult:
     misfits = 0
     unsupported: dict[str, str] = {}
     for offer in ctx.catalog.offers:
-        ev = ctx.search.evaluate(offer.accelerator, offer.count)
+        ev = ctx.search.evaluate_if_possible(offer.accelerator, offer.count)
         if isinstance(ev, Unsupported):
             unsupported.setdefault(offer.accelerator, ev.reason)
+            continue
+        if isinstance(ev, TooBig):
+            misfits += 1
+            result.misses.append(
+                Miss(id=f"rent:{offer.id}", needs_gb=ev.weights_gb, memory_gb=ev.memory_gb)
+            )
             continue
         hours = job_hours(ctx.job, ev.estimate)
         if hours is None:
             misfits += 1
-            result.misses.append(Miss(id=f"rent:{offer.id}", estimate=ev.estimate))
+            result.misses.append(Miss.of(f"rent:{offer.id}", ev.estimate))
             continue
         for spot in (False, True) if ctx.constraints.spot else (False,):
             option = _option(ctx, offer, ev, hours, spot)

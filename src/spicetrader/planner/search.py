@@ -21,10 +21,21 @@ from spicetrader.spec.workload import Workload
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
 
-__all__ = ["QUANTIZATION_LADDER", "ConfigSearch", "Estimator", "Evaluated", "Unsupported"]
+__all__ = [
+    "QUANTIZATION_LADDER",
+    "ConfigSearch",
+    "Estimator",
+    "Evaluated",
+    "TooBig",
+    "Unsupported",
+    "WeightsOf",
+]
 
 Estimator = Callable[[Workload, "Catalog"], Estimate]
 BitsOf = Callable[[str], float]
+WeightsOf = Callable[
+    [str], "float | None"
+]  # precision -> GB of the model's weights (None: unknown)
 
 # Each rung: the names to try, in order; the first the engine accepts is used.
 FP8_RUNG: tuple[str, ...] = ("fp8",)
@@ -55,6 +66,15 @@ class Unsupported:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class TooBig:
+    """The weights alone exceed the memory of all devices at every precision allowed (found
+    without running an estimate)."""
+
+    weights_gb: float
+    memory_gb: float  # all devices together
+
+
 Key = tuple[str, int, float | None, str | None, int]
 
 
@@ -67,7 +87,10 @@ class ConfigSearch:
     estimator: Estimator
     allow_quantization: bool
     bits_of: BitsOf
+    weights_of: WeightsOf = lambda _name: None
     _cache: dict[Key, Estimate | Unsupported] = field(default_factory=dict)
+    _bits_cache: dict[str, float | None] = field(default_factory=dict)
+    _weights_cache: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def estimates_run(self) -> int:
@@ -106,16 +129,51 @@ class ConfigSearch:
     def evaluate(
         self, hardware: str, devices: int, memory_gb: float | None = None, nodes: int = 1
     ) -> Evaluated | Unsupported:
-        """The workload at its own precision, or the first lower rung that fits."""
+        """The best configuration on this hardware, always with an estimate."""
+        result = self._evaluate(hardware, devices, memory_gb, nodes, need_estimate=True)
+        if isinstance(result, TooBig):  # never: need_estimate=True always estimates
+            raise TypeError("unreachable")
+        return result
+
+    def evaluate_if_possible(
+        self, hardware: str, devices: int, memory_gb: float | None = None
+    ) -> Evaluated | Unsupported | TooBig:
+        """Like :meth:`evaluate`, but answers :class:`TooBig` without estimating when the
+        weights alone cannot fit."""
+        return self._evaluate(hardware, devices, memory_gb, 1, need_estimate=False)
+
+    def _evaluate(
+        self,
+        hardware: str,
+        devices: int,
+        memory_gb: float | None,
+        nodes: int,
+        need_estimate: bool,
+    ) -> Evaluated | Unsupported | TooBig:
+        """The workload at its own precision, or the first lower rung that fits.
+
+        Rungs whose weights alone exceed the devices' memory are skipped without an estimate;
+        when every precision allowed is too big, ``need_estimate=False`` returns
+        :class:`TooBig` at once (rentals that cannot fit are not listed anyway), otherwise the
+        requested precision is estimated once to say how far off it is.
+        """
+        total_gb = self._memory_gb(hardware, memory_gb) * devices
+        lowest_weights = self._lowest_weights_gb()
+        hopeless = lowest_weights is not None and lowest_weights > total_gb
+        if hopeless and not need_estimate and lowest_weights is not None:
+            return TooBig(weights_gb=lowest_weights, memory_gb=total_gb)
         first = self.estimate(hardware, devices, memory_gb, self.workload.precision, nodes)
         if isinstance(first, Unsupported):
             return first
         requested = first.workload.precision or self.workload.precision or "default"
-        if first.fits or not self.allow_quantization:
+        if first.fits or not self.allow_quantization or hopeless:
             return Evaluated(first, quantized=False, requested_precision=requested)
         lowest = first
         for rung in self._rungs_below(requested, hardware):
             for name in rung:
+                weights = self._weights(name)
+                if weights is not None and weights > total_gb:
+                    break  # this rung's weights alone do not fit: the next rung
                 trial = self.estimate(hardware, devices, memory_gb, name, nodes)
                 if isinstance(trial, Unsupported):
                     continue  # the engine does not take this name: try the rung's next one
@@ -124,6 +182,26 @@ class ConfigSearch:
                     return Evaluated(trial, quantized=True, requested_precision=requested)
                 break
         return Evaluated(lowest, quantized=lowest is not first, requested_precision=requested)
+
+    def _memory_gb(self, hardware: str, memory_gb: float | None) -> float:
+        return self.catalog.accelerators[hardware].memory_for(memory_gb)
+
+    def _lowest_weights_gb(self) -> float | None:
+        """A lower bound of the weights over every precision this plan may use."""
+        names = [n for rung in QUANTIZATION_LADDER for n in rung]
+        if self.workload.precision is not None:
+            names = (
+                [self.workload.precision, *names]
+                if self.allow_quantization
+                else [self.workload.precision]
+            )
+        sizes = [w for n in names if (w := self._weights(n)) is not None]
+        return min(sizes) if sizes else None
+
+    def _weights(self, name: str) -> float | None:
+        if name not in self._weights_cache:
+            self._weights_cache[name] = self.weights_of(name)
+        return self._weights_cache[name]
 
     def _rungs_below(self, precision: str, hardware: str) -> list[list[str]]:
         """The ladder's rungs below ``precision``, each with the names of that rung."""
@@ -141,7 +219,9 @@ class ConfigSearch:
         return rungs
 
     def _bits(self, name: str) -> float | None:
-        try:
-            return self.bits_of(name)
-        except UnknownNameError:
-            return None
+        if name not in self._bits_cache:
+            try:
+                self._bits_cache[name] = self.bits_of(name)
+            except UnknownNameError:
+                self._bits_cache[name] = None
+        return self._bits_cache[name]

@@ -40,7 +40,13 @@ class GpuhuntFetcher:
     """Callable ``provider -> items``; loads the published catalogs once, on first use."""
 
     def __init__(self) -> None:
+        import logging
+
         gpuhunt = _gpuhunt()
+        # gpuhunt logs each failed download with its traceback; failures are reported per
+        # provider instead, so keep its log records off the terminal.
+        logging.getLogger("gpuhunt").addHandler(logging.NullHandler())
+        logging.getLogger("gpuhunt").propagate = False
         from gpuhunt._internal import catalog as ghc
         from gpuhunt._internal import default as ghd
 
@@ -58,20 +64,23 @@ class GpuhuntFetcher:
         return self.offline + self.online
 
     def check(self, names: Sequence[str]) -> tuple[str, ...]:
-        """Validate provider names (lowercased), raising InputError listing the accepted ones."""
+        """gpuhunt provider names for ``names`` (gpuhunt's or the catalog's: "lambda" ->
+        "lambdalabs"); an unknown name raises UnknownNameError listing the accepted ones."""
         from difflib import get_close_matches
 
+        from spicetrader.errors import UnknownNameError
+        from spicetrader.sources.gpu_names import provider_id
+
         known = self.providers
+        by_catalog_id = {provider_id(p): p for p in known}
         out = []
         for name in names:
             low = name.strip().lower()
-            if low not in known:
+            found = low if low in known else by_catalog_id.get(low)
+            if found is None:
                 near = get_close_matches(low, known, n=3)
-                hint = "accepted: " + ", ".join(known)
-                from spicetrader.errors import UnknownNameError
-
-                raise UnknownNameError("provider", name, near, hint)
-            out.append(low)
+                raise UnknownNameError("provider", name, near, "accepted: " + ", ".join(known))
+            out.append(found)
         return tuple(out)
 
     def _offline_catalog(self) -> Any:

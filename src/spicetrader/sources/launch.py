@@ -47,12 +47,24 @@ def _required(option: Mapping[str, Any], key: str) -> Any:
     return option[key]
 
 
-def _instance_type(option: Mapping[str, Any], provider: str) -> str | None:
+def _offer_ids(option: Mapping[str, Any]) -> list[str]:
+    """Offer ids the option names: its sources ("offer:lambda:gpu_1x_a10@2026-11" or a bare id)
+    and its own id ("rent:<offer id>[:spot]")."""
+    ids = [str(s).removeprefix("offer:").split("@")[0] for s in option.get("sources", ())]
+    ids.append(str(option.get("id", "")).removeprefix("rent:").removesuffix(":spot"))
+    return ids
+
+
+def _instance_type(option: Mapping[str, Any], provider: str, catalog: Catalog | None) -> str | None:
     if option.get("instance_type"):
         return str(option["instance_type"])
-    for source in option.get("sources", ()):
-        if str(source).startswith(f"{provider}:"):
-            return str(source)[len(provider) + 1 :]
+    for offer_id in _offer_ids(option):
+        if catalog is not None:
+            match = [o.instance_type for o in catalog.offers if o.id == offer_id]
+            if match:
+                return match[0]
+        if offer_id.startswith(f"{provider}:"):
+            return offer_id[len(provider) + 1 :]
     return None
 
 
@@ -86,18 +98,35 @@ def _header(option: Mapping[str, Any], recipe: Recipe, tool: str, command: str) 
     return "\n".join(lines) + "\n"
 
 
+class _BlockDumper(yaml.SafeDumper):
+    """Writes multi-line strings (scripts) as literal ``|`` blocks, the way people write them."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _str)
+
+
 def _dump(data: Mapping[str, Any]) -> str:
-    return yaml.safe_dump(dict(data), sort_keys=False, default_flow_style=False, width=100)
+    return yaml.dump(dict(data), Dumper=_BlockDumper, sort_keys=False, default_flow_style=False,
+                     width=100)  # fmt: skip
 
 
-def _skypilot(option: Mapping[str, Any], recipe: Recipe, devices: int) -> str:
+def _skypilot(
+    option: Mapping[str, Any], recipe: Recipe, devices: int, catalog: Catalog | None
+) -> str:
     provider = str(_required(option, "provider"))
-    cloud = _names(provider_names(), provider, "provider").skypilot
+    names = _names(provider_names(), provider, "provider")
+    cloud = names.skypilot
     accel = _names(accelerator_names(), str(option["hardware"]), "accelerator").skypilot
     if cloud is None or accel is None:
         raise NotSupportedError(f"SkyPilot cannot target {provider} / {option['hardware']}")
     resources: dict[str, Any] = {"cloud": cloud, "accelerators": f"{accel}:{devices}"}
-    instance = _instance_type(option, provider)
+    pin = names.pin_instance_type
+    instance = _instance_type(option, provider, catalog) if pin else None
     if instance:
         resources["instance_type"] = instance
     resources["use_spot"] = bool(option.get("spot", False))
@@ -152,6 +181,9 @@ def render_launch(
 ) -> str:
     """The launch file's text for ``option`` (a dict of ``Plan.to_dict()["options"]``).
 
+    ``catalog`` (the one the plan was made with) pins the offer's exact instance type and tells
+    whether the GPU has bf16; without it they are read from the option's ids.
+
     SkyPilot and dstack take rented options (tier ``rent``); Colab takes free-tier options.
     An option that does not fit raises NotSupportedError (launching it would fail).
     """
@@ -172,7 +204,7 @@ def render_launch(
         )
     recipe = build_recipe(option, workload, bf16=_bf16(option, catalog))
     if target is LaunchTarget.SKYPILOT:
-        return _skypilot(option, recipe, devices)
+        return _skypilot(option, recipe, devices, catalog)
     if target is LaunchTarget.DSTACK:
         return _dstack(option, recipe, devices)
     from spicetrader.sources.launch_colab import colab_notebook

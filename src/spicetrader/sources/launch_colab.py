@@ -48,6 +48,26 @@ def _exports(env: Mapping[str, str]) -> str:
     return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
 
 
+def _server_cell(recipe: Recipe) -> str:
+    url = f"http://localhost:{recipe.port}/v1/models"
+    return (
+        "import json, os, subprocess, time, urllib.request\n"
+        f"env = {{**os.environ, **{dict(recipe.env)!r}}}\n"
+        f"script = {recipe.run!r}\n"
+        "log = open('server.log', 'w')\n"
+        "server = subprocess.Popen(['bash', '-c', script], env=env, stdout=log,\n"
+        "                          stderr=subprocess.STDOUT)\n"
+        "for _ in range(180):  # model download and load can take minutes\n"
+        "    try:\n"
+        f"        print(json.load(urllib.request.urlopen({url!r})))\n"
+        "        break\n"
+        "    except OSError:\n"
+        "        if server.poll() is not None:\n"
+        "            raise RuntimeError(open('server.log').read()[-3000:])\n"
+        "        time.sleep(10)\n"
+    )
+
+
 def colab_notebook(option: Mapping[str, Any], workload: Workload, recipe: Recipe) -> str:
     """The notebook text for a free-tier option."""
     estimate = option.get("estimate", {})
@@ -63,7 +83,7 @@ def colab_notebook(option: Mapping[str, Any], workload: Workload, recipe: Recipe
         "3. Run the cells in order.",
     ]
     if option.get("hours") is not None:
-        intro.append(f"\nEstimated time: {float(option['hours']):.2f} h.")
+        intro.append(f"\nGPU hours in the plan: {float(option['hours']):.2f} h.")
     if estimate.get("memory"):
         mem = estimate["memory"]
         intro.append(
@@ -73,27 +93,16 @@ def colab_notebook(option: Mapping[str, Any], workload: Workload, recipe: Recipe
     intro += [f"\n**Note:** {note}" for note in recipe.notes]
     for note in option.get("notes", ()):
         intro.append(f"\n{note}")
-    run = recipe.run
-    if recipe.service:
-        run = (
-            f"nohup bash -c {shlex.quote(run)} > server.log 2>&1 &\n"
-            f"for i in $(seq 1 120); do curl -s localhost:{recipe.port}/v1/models && break; "
-            "sleep 10; done\ntail -n 20 server.log"
-        )
     cells = [
         _markdown(0, "\n".join(intro)),
         _code(1, "!nvidia-smi"),
         _code(2, "%%bash\n" + _exports(recipe.env) + recipe.setup),
-        _code(3, "%%bash\n" + _exports(recipe.env) + run),
     ]
     if recipe.service:
-        cells.append(
-            _code(
-                4,
-                "import json, urllib.request\n"
-                f"print(json.load(urllib.request.urlopen('http://localhost:{recipe.port}/v1/models')))",
-            )
-        )
+        # A server must outlive its cell: start it from Python (it lives as long as the kernel).
+        cells.append(_code(3, _server_cell(recipe)))
+    else:
+        cells.append(_code(3, "%%bash\n" + _exports(recipe.env) + recipe.run))
     notebook = {
         "cells": cells,
         "metadata": {

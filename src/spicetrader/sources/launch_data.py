@@ -27,6 +27,7 @@ class LaunchNames:
     key: str
     skypilot: str | None
     dstack: str | None
+    pin_instance_type: bool = False  # providers: the instance name is valid in SkyPilot too
 
 
 def _read(file: str, columns: tuple[str, ...]) -> Mapping[str, LaunchNames]:
@@ -42,10 +43,14 @@ def _read(file: str, columns: tuple[str, ...]) -> Mapping[str, LaunchNames]:
             raise CatalogDataError(path, reader.line_num, columns[0], "must not be empty")
         if key in out:
             raise CatalogDataError(path, reader.line_num, columns[0], f"duplicate {key!r}")
+        pin = (row.get("pin_instance_type") or "false").strip().lower()
+        if pin not in ("true", "false"):
+            raise CatalogDataError(path, reader.line_num, "pin_instance_type", "true or false")
         out[key] = LaunchNames(
             key=key,
             skypilot=(row[columns[1]] or "").strip() or None,
             dstack=(row[columns[2]] or "").strip() or None,
+            pin_instance_type=pin == "true",
         )
     return MappingProxyType(out)
 
@@ -57,4 +62,5 @@ def accelerator_names() -> Mapping[str, LaunchNames]:
 
 @cache
 def provider_names() -> Mapping[str, LaunchNames]:
-    return _read("launch_providers.csv", ("provider", "skypilot_cloud", "dstack_backend", "note"))
+    columns = ("provider", "skypilot_cloud", "dstack_backend", "pin_instance_type", "note")
+    return _read("launch_providers.csv", columns)

@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from spicetrader.errors import CatalogDataError
 from spicetrader.sources.gpu_names import provider_id
 from spicetrader.sources.gpuhunt_convert import convert_items
 from spicetrader.sources.snapshot import Snapshot, latest_snapshot, read_offers_csv, write_snapshot
@@ -97,15 +98,20 @@ class RefreshResult:
         }
 
 
-def _previous_offers(home: Path) -> dict[str, list[Offer]]:
-    """Offers of the freshest snapshot by provider ({} when there is none)."""
-    previous = latest_snapshot(home)
-    if previous is None:
-        return {}
+def _previous_offers(home: Path) -> tuple[dict[str, list[Offer]], str]:
+    """Offers of the freshest snapshot by provider, and why there are none when it is unreadable.
+
+    A damaged previous snapshot must not block a new refresh: its rows are just not carried over.
+    """
+    try:
+        previous = latest_snapshot(home)
+        offers = () if previous is None else read_offers_csv(previous.csv_path)
+    except CatalogDataError as exc:
+        return {}, f"previous snapshot unreadable ({exc})"
     by_provider: dict[str, list[Offer]] = {}
-    for offer in read_offers_csv(previous.csv_path):
+    for offer in offers:
         by_provider.setdefault(offer.provider, []).append(offer)
-    return by_provider
+    return by_provider, ""
 
 
 def _valid_rows(rows: Sequence[Mapping[str, Any]], skipped: Counter[str]) -> list[Offer]:
@@ -139,7 +145,7 @@ def refresh_offers(
     each provider (for a progress bar). ``source`` labels the rows (e.g. "gpuhunt 0.1.34").
     """
     as_of = now.date().isoformat()
-    previous = _previous_offers(home)
+    previous, previous_problem = _previous_offers(home)
     outcomes: list[ProviderOutcome] = []
     rows: list[Offer] = []
     unmapped: Counter[str] = Counter()
@@ -156,6 +162,8 @@ def refresh_offers(
             kept = previous.get(provider_id(provider), [])
             rows.extend(kept)
             message = f"{type(exc).__name__}: {exc}"
+            if previous_problem:
+                message += f"; {previous_problem}"
             outcomes.append(
                 ProviderOutcome(
                     provider, ProviderStatus.FAILED, carried_over=len(kept), message=message

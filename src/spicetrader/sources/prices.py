@@ -76,7 +76,9 @@ def current_offers(
         info_origin, snapshot_path = PriceOrigin.BUNDLED, None
         note = catalog.offers_note
     else:
-        fresh = [o for o in read_offers_csv(snapshot.csv_path) if o.accelerator in catalog.accelerators]
+        fresh = [
+            o for o in read_offers_csv(snapshot.csv_path) if o.accelerator in catalog.accelerators
+        ]
         covered = {o.provider for o in fresh} | {
             provider_id(str(p["provider"]))
             for p in snapshot.meta.get("providers", [])

@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spicetrader.errors import CatalogDataError
+from spicetrader.errors import CatalogDataError, InputError, SpiceError
 from spicetrader.fileio import write_text_atomic
 
 if TYPE_CHECKING:
@@ -64,10 +64,17 @@ class _Entry:
     def __init__(self, path: Path, table: str, index: int, line: int | None):
         self.path, self.table, self.index, self.line = str(path), table, index, line
 
-    def error(self, field: str | None, message: str) -> CatalogDataError:
+    def error(self, field: str | None, message: str) -> SpiceError:
         return CatalogDataError(
             self.path, self.line, field, f"[[{self.table}]] #{self.index + 1}: {message}"
         )
+
+
+class _NewEntry(_Entry):
+    """An entry given on the command line (``spice offers add``): errors are input errors."""
+
+    def error(self, field: str | None, message: str) -> SpiceError:
+        return InputError(f"invalid offer: {field or 'entry'}: {message}")
 
 
 def _check_keys(entry: _Entry, data: Mapping[str, Any], allowed: frozenset[str]) -> None:
@@ -80,8 +87,6 @@ def _check_keys(entry: _Entry, data: Mapping[str, Any], allowed: frozenset[str])
 
 
 def _accelerator_id(entry: _Entry, catalog: Catalog, name: object) -> str:
-    from spicetrader.errors import InputError
-
     try:
         return catalog.accelerator(str(name)).id
     except InputError as exc:
@@ -167,7 +172,10 @@ def _parse(path: Path, text: str, catalog: Catalog) -> Quotes:
             str(path), None, unknown[0], "unknown table; accepted: [[offer]], [[system]]"
         )
     parsed: dict[str, list[Any]] = {"offer": [], "system": []}
-    builders = {"offer": _offer, "system": _system}
+    builders: dict[str, Callable[[_Entry, Any, Catalog], Offer | System]] = {
+        "offer": _offer,
+        "system": _system,
+    }
     for table, build in builders.items():
         entries = data.get(table, [])
         if not isinstance(entries, list):
@@ -176,6 +184,8 @@ def _parse(path: Path, text: str, catalog: Catalog) -> Quotes:
         seen: set[str] = set()
         for index, raw in enumerate(entries):
             entry = _Entry(path, table, index, lines[index] if index < len(lines) else None)
+            if not isinstance(raw, dict):
+                raise entry.error(None, f"write [[{table}]] tables")
             row = build(entry, raw, catalog)
             if row.id in seen:
                 raise entry.error("id", f"duplicate id {row.id!r}")
@@ -228,6 +238,9 @@ def add_offer_quote(home: Path, entry: Mapping[str, Any], catalog: Catalog) -> O
         "# Format: docs/sources.md. Every row needs as_of (YYYY-MM-DD); prices in USD.\n"
     )  # fmt: skip
     _parse(path, old, catalog)  # never write over a file that does not validate
+    new = _NewEntry(path, "offer", 0, None)
+    entry = {**entry, "accelerator": _accelerator_id(new, catalog, entry.get("accelerator"))}
+    _offer(new, entry, catalog)  # errors name the flag's field, not a line of the file
     block = "\n[[offer]]\n" + "".join(
         f"{key} = {_toml_value(value)}\n" for key, value in entry.items() if value is not None
     )

@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 _STAMP = "%Y%m%dT%H%M%SZ"
+KEEP_SNAPSHOTS = 10  # older snapshots are removed after a new one is complete
 
 
 def snapshot_dir(home: Path) -> Path:
@@ -76,7 +77,15 @@ def write_snapshot(
     full_meta = {**meta, "taken_at": taken_at.astimezone(UTC).isoformat(), "file": csv_path.name}
     write_text_atomic(csv_path, offers_csv_text(offers))
     write_text_atomic(meta_path, json.dumps(full_meta, indent=2, sort_keys=True) + "\n")
+    _prune(folder, KEEP_SNAPSHOTS)
     return Snapshot(csv_path=csv_path, meta_path=meta_path, meta=full_meta)
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Remove all but the ``keep`` newest snapshots (only after a new one is complete)."""
+    for meta_path in sorted(folder.glob("offers-*.json"), reverse=True)[keep:]:
+        meta_path.with_suffix(".csv").unlink(missing_ok=True)
+        meta_path.unlink(missing_ok=True)
 
 
 def latest_snapshot(home: Path) -> Snapshot | None:

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from spicetrader.spec.estimate import Estimate
 from spicetrader.spec.workload import Workload
+from spicetrader.web.encoding import result_response
 from spicetrader.web.schemas import ErrorBody, PlanRequest
 from spicetrader.web.services import Services, services
 
@@ -38,10 +39,6 @@ _ESTIMATE_EXAMPLE = {
 _PLAN_EXAMPLE = {"model": "llama-3-70b", "task": "inference", "usage_hours_per_month": 200}
 
 
-def _json(data: Any) -> JSONResponse:
-    return JSONResponse(content=data)
-
-
 @router.post(
     "/estimate",
     summary="Estimate one workload on one hardware",
@@ -54,7 +51,7 @@ def estimate(
 ) -> JSONResponse:
     """Memory, speed, bound and assumptions for the workload (``hardware`` is required)."""
     result = svc.estimator(workload, svc.catalog())
-    return _json(result.to_dict())
+    return result_response(result.to_dict())
 
 
 @router.post(
@@ -71,4 +68,4 @@ def plan(
     workload fields: ``usage_hours_per_month``, ``deadline_hours``, ``budget_usd``, ``only``...)."""
     workload, constraints = request.split()
     result = svc.planner(workload, svc.catalog(), constraints)
-    return _json(dict(result.to_dict()))
+    return result_response(dict(result.to_dict()))

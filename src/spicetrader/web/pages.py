@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from spicetrader.models.precision import PRECISION_IDS
 from spicetrader.planner.constraints import CHOOSABLE_TIERS
 from spicetrader.spec.workload import Task
 
@@ -23,11 +24,8 @@ _templates = Jinja2Templates(directory=HERE / "templates")
 
 router = APIRouter(include_in_schema=False)
 
-# Formats offered in the precision box (workload.md); any other valid id may be typed in.
-PRECISION_CHOICES = (
-    "bf16", "fp16", "fp8", "int8", "int4", "nf4", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0",
-    "q3_k_m", "q2_k", "gptq-4bit", "awq-4bit", "exl2-4.65", "mxfp4", "nvfp4", "fp32",
-)  # fmt: skip
+# The precision box offers the workload spec's formats; ``exl2-<bpw>`` with one example value.
+PRECISION_CHOICES = tuple(p.replace("<bpw>", "4.65") for p in PRECISION_IDS)
 
 
 @router.get("/", response_class=HTMLResponse)

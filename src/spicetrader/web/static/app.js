@@ -100,25 +100,38 @@
     }
   }
 
+  const TOP_PER_TIER = 5;
+
+  // Options grouped by tier, in the planner's order (ranked within each tier: options that fit
+  // first, then by cost, then by time); the first few of each tier unless "show all" is ticked.
   function renderTable(plan, pareto) {
     const tbody = $("options").querySelector("tbody");
     tbody.replaceChildren();
-    plan.options.forEach((o, i) => {
-      const tr = document.createElement("tr");
-      tr.className = (o.feasible ? "" : "infeasible") + (pareto.has(o.id) ? " pareto" : "");
-      tr.dataset.option = o.id;
-      cell(tr, String(i + 1));
-      cell(tr, o.tier);
-      cell(tr, o.name).title = o.id;
-      cell(tr, String(o.devices));
-      cell(tr, o.precision);
-      cell(tr, o.fits ? "yes" : "no", o.fits ? "ok" : "bad");
-      cell(tr, fmtHours(o.hours), "num");
-      cell(tr, fmtMoney(o.cost_usd), "num");
-      cell(tr, o.price_usd_per_hour ? o.price_usd_per_hour.toFixed(2) : "—", "num");
-      cell(tr, o.as_of);
-      tbody.appendChild(tr);
-    });
+    const recommended = plan.recommendation.option;
+    for (const tier of TIERS.concat(["reference"])) {
+      plan.options.filter((o) => o.tier === tier).forEach((o, i) => {
+        const tr = document.createElement("tr");
+        const classes = [o.feasible ? "feasible" : "infeasible"];
+        if (pareto.has(o.id)) classes.push("pareto");
+        if (o.id === recommended) classes.push("recommended");
+        if (i >= TOP_PER_TIER) classes.push("extra");
+        tr.className = classes.join(" ");
+        tr.dataset.option = o.id;
+        tr.dataset.tier = tier;
+        cell(tr, String(i + 1));
+        cell(tr, tier);
+        cell(tr, o.name).title = o.id;
+        cell(tr, String(o.devices));
+        cell(tr, o.precision);
+        cell(tr, o.fits ? "yes" : "no", o.fits ? "ok" : "bad");
+        cell(tr, fmtHours(o.hours), "num");
+        cell(tr, o.request_s == null ? "—" : o.request_s.toFixed(2), "num");
+        cell(tr, fmtMoney(o.cost_usd), "num");
+        cell(tr, o.price_usd_per_hour ? o.price_usd_per_hour.toFixed(2) : "—", "num");
+        cell(tr, o.as_of);
+        tbody.appendChild(tr);
+      });
+    }
   }
 
   function renderCharts(plan, byId, pareto) {
@@ -128,7 +141,9 @@
     if (shown) charts.memoryBar($("memory"), shown.estimate.memory);
     else $("memory").replaceChildren();
 
-    const owned = plan.options.find((o) => o.ownership && o.ownership.rent_usd_per_hour_equivalent);
+    const ownable = (o) => o.ownership && o.ownership.rent_usd_per_hour_equivalent && o.fits;
+    const owned = (rec && ownable(rec) ? rec : null) ||
+      plan.options.find((o) => o.tier === "buy" && ownable(o)) || plan.options.find(ownable);
     const usage = plan.job ? plan.job.usage_hours_per_month : 0;
     let horizon = plan.job ? plan.job.months : 12;
     const lines = [], own = owned && owned.ownership;
@@ -143,9 +158,14 @@
                                                                       120));
     }
     charts.breakEven($("break-even"), lines, rent, horizon);
+    // Time as the planner compares it: seconds per request when serving, else hours to finish.
+    const serving = plan.options.some((o) => o.request_s !== null && o.request_s !== undefined);
+    $("cost-time-caption").textContent = serving
+      ? "Cost vs seconds per request (log scales)" : "Cost vs hours to finish (log scales)";
     charts.costTime($("cost-time"), plan.options.map((o) => ({
-      label: o.name, tier: o.tier, hours: o.hours, cost_usd: o.cost_usd,
-      pareto: pareto.has(o.id), recommended: rec !== null && o.id === rec.id})));
+      label: o.name, tier: o.tier, time: serving ? o.request_s : o.hours, cost_usd: o.cost_usd,
+      pareto: pareto.has(o.id), recommended: rec !== null && o.id === rec.id})),
+      serving ? "s per request" : "h");
   }
 
   function render(plan) {
@@ -215,6 +235,9 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     $("workload-form").addEventListener("submit", submit);
+    $("show-all").addEventListener("change", (e) => {
+      $("options").classList.toggle("show-all", e.target.checked);
+    });
     $("task").addEventListener("change", showTaskFields);
     showTaskFields();
     loadModels();

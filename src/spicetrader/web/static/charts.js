@@ -29,7 +29,7 @@
   function memoryBar(container, memory) {
     const parts = [["weights", "#1f77b4"], ["kv_cache", "#ff7f0e"], ["activations", "#2ca02c"],
                    ["gradients", "#d62728"], ["optimizer", "#9467bd"], ["overhead", "#8c564b"]];
-    const W = 640, H = 90, x0 = 10, barW = 620;
+    const W = 1000, H = 90, x0 = 10, barW = 980;
     const total = Math.max(memory.per_device_gb, memory.capacity_gb, 1e-9);
     const s = svg(W, H, "memory per device against capacity");
     let x = x0;
@@ -125,11 +125,13 @@
     s.appendChild(el("text", {x: x + 14, y, class: "legend"}, text));
   }
 
-  // Each option as a point: hours to finish (x) against cost (y), Pareto set outlined.
-  function costTime(container, points) {
+  // Each option as a point: time (x: hours to finish, or seconds per request when serving)
+  // against cost (y), log scales; the Pareto set outlined, the recommendation larger.
+  // A cost of $0 (free tiers) sits on the bottom edge.
+  function costTime(container, points, unit) {
     const W = 640, H = 320, box = {l: 70, r: 620, t: 20, b: 270};
-    const s = svg(W, H, "cost versus time to finish");
-    const usable = points.filter((p) => p.hours > 0 && p.cost_usd !== null && p.cost_usd >= 0);
+    const s = svg(W, H, "cost versus time");
+    const usable = points.filter((p) => p.time > 0 && p.cost_usd !== null && p.cost_usd >= 0);
     if (!usable.length) {
       s.appendChild(el("text", {x: 20, y: 40}, "No option with a time and a cost to show."));
       container.replaceChildren(s);
@@ -138,19 +140,20 @@
     const paid = usable.filter((p) => p.cost_usd > 0).map((p) => p.cost_usd);
     const yMin = paid.length ? Math.min(...paid) / 2 : 0.5;
     const yMax = paid.length ? Math.max(...paid) * 2 : 1;
-    const hs = usable.map((p) => p.hours);
-    const sx = scale(Math.min(...hs) / 2, Math.max(...hs) * 2, box.l, box.r, true);
+    const ts = usable.map((p) => p.time);
+    const xMin = Math.min(...ts) / 2, xMax = Math.max(...ts) * 2;
+    const sx = scale(xMin, xMax, box.l, box.r, true);
     const sy = scale(yMin, yMax, box.b, box.t, true);
-    axes(s, box, "hours (log)", "cost USD (log)");
+    axes(s, box, `${unit} (log)`, "cost USD (log)");
     tick(s, box.l - 6, box.b + 4, money(yMin), "end");
     tick(s, box.l - 6, box.t + 4, money(yMax), "end");
-    tick(s, box.l, box.b + 16, (Math.min(...hs) / 2).toPrecision(2) + " h", "start");
-    tick(s, box.r, box.b + 16, (Math.max(...hs) * 2).toPrecision(2) + " h", "end");
+    tick(s, box.l, box.b + 16, `${xMin.toPrecision(2)} ${unit}`, "start");
+    tick(s, box.r, box.b + 16, `${xMax.toPrecision(2)} ${unit}`, "end");
     usable.forEach((p) => {
-      const c = el("circle", {cx: sx(p.hours), cy: sy(Math.max(p.cost_usd, yMin)),
+      const c = el("circle", {cx: sx(p.time), cy: sy(Math.max(p.cost_usd, yMin)),
         r: p.recommended ? 7 : 4.5, fill: TIER_COLORS[p.tier] || "#333",
         class: "point" + (p.pareto ? " pareto" : "") + (p.recommended ? " recommended" : "")});
-      c.appendChild(el("title", {}, `${p.label}: ${p.hours.toPrecision(3)} h, ` +
+      c.appendChild(el("title", {}, `${p.label}: ${p.time.toPrecision(3)} ${unit}, ` +
                                     `${money(p.cost_usd)}`));
       s.appendChild(c);
     });

@@ -1,0 +1,322 @@
+"""Fit the efficiency rows (``costmodel/data/efficiency.csv``) and two constants on the cases.
+
+Usage: python bench/fit_efficiency.py [--write]
+
+A group is (task, engine, accelerator family, weights kind): exactly the key the speed model
+looks its efficiency row up by. Each group's few parameters (bandwidth efficiency, compute
+efficiency, overhead) minimise the sum of squared log errors over the group's cases, evaluated
+through ``estimate()`` itself (coordinate search on a grid, refined three times). Global
+constants (llama.cpp pipeline hop, training width factor h0) are fit over all cases they touch.
+Held-out check: fit on the even-numbered cases of each group, score the odd ones, and vice
+versa. ``--write`` stores the fitted values and calibration notes in the CSV files and the
+held-out errors in ``bench/data/fit_report.json`` (read by ``bench/accuracy.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import statistics
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from accuracy import dotted, load_cases, percentile  # noqa: E402
+
+from spicetrader.costmodel import diffusion, inference, training  # noqa: E402
+from spicetrader.costmodel import efficiency as eff  # noqa: E402
+
+DATA = ROOT / "src" / "spicetrader" / "costmodel" / "data"
+Key = tuple[str, str, str, str]  # task, engine, family, weights
+BOUNDS = {
+    "bw_efficiency": (0.3, 1.0),
+    "compute_efficiency": (0.05, 1.0),
+    "overhead_us": (0.0, 400.0),
+}
+IMAGE_OVERHEAD = (0.0, 20000.0)
+MODULES = (inference, training, diffusion)
+
+_rows: dict[Key, eff.EfficiencyRow] = {}
+_constants: dict[str, float] = {}
+_seen: list[Key] = []
+_original_lookup = eff.lookup
+_original_constants = eff.speed_constants
+
+
+def _key(task: eff.SpeedTask, engine: Any, accel: Any, weights: eff.WeightsKind) -> Key:
+    return (task.value, engine.value, accel.family, weights.value)
+
+
+def _lookup(task: eff.SpeedTask, engine: Any, accel: Any, weights: eff.WeightsKind) -> eff.Match:
+    key = _key(task, engine, accel, weights)
+    _seen.append(key)
+    match = _original_lookup(task, engine, accel, weights)
+    if key in _rows:
+        return eff.Match(_rows[key], True)
+    return match
+
+
+def _speed_constants() -> eff.SpeedConstants:
+    base = _original_constants()
+    return base.model_copy(update=_constants) if _constants else base
+
+
+for module in MODULES:
+    module.lookup = _lookup  # type: ignore[attr-defined]
+    module.speed_constants = _speed_constants  # type: ignore[attr-defined]
+
+
+def predict(case: dict[str, Any]) -> tuple[float | None, Key | None]:
+    from spicetrader.costmodel import estimate
+
+    _seen.clear()
+    try:
+        value = dotted(estimate(case["workload"]).to_dict(), case["metric"])
+    except Exception:  # a case the model cannot express scores as missing
+        return None, None
+    key = _seen[-1] if _seen else None
+    return (float(value) if isinstance(value, (int, float)) else None), key
+
+
+HUBER = 0.3  # log-error scale past which a case counts linearly, not quadratically
+
+
+def loss(cases: Sequence[dict[str, Any]]) -> float:
+    """Sum of pseudo-Huber losses of the log errors: least squares for errors up to ~30%,
+    linear beyond, so that one odd measurement cannot drag a whole group."""
+    total = 0.0
+    for case in cases:
+        value, _ = predict(case)
+        if value is None or value <= 0:
+            continue  # not expressed (e.g. judged not to fit): no parameter changes that
+        r = math.log(value / case["value"])
+        total += HUBER**2 * (math.sqrt(1.0 + (r / HUBER) ** 2) - 1.0)
+    return total
+
+
+DECODE = ("inference.decode_tokens_per_s", "inference.throughput_tokens_per_s")
+PREFILL = ("inference.prefill_tokens_per_s", "inference.ttft_s")
+
+
+def _params(key: Key, cases: Sequence[dict[str, Any]]) -> list[str]:
+    """The parameters the group's cases can identify (never more than the cases)."""
+    if key[0] == "training":
+        return ["compute_efficiency"]
+    if key[0] == "image":
+        return ["compute_efficiency", "overhead_us"] if len(cases) >= 3 else ["compute_efficiency"]
+    names = []
+    decode = [c for c in cases if c["metric"] in DECODE]
+    if decode:
+        names.append("bw_efficiency")
+        # bandwidth and per-layer overhead trade off unless models of different depth are seen
+        if len({c["workload"]["model"] for c in decode}) >= 2:
+            names.append("overhead_us")
+    if any(c["metric"] in PREFILL for c in cases):
+        names.append("compute_efficiency")
+    return names
+
+
+def _bounds(key: Key, name: str) -> tuple[float, float]:
+    if key[0] == "image" and name == "overhead_us":
+        return IMAGE_OVERHEAD
+    return BOUNDS[name]
+
+
+def fit_group(key: Key, cases: Sequence[dict[str, Any]], start: eff.EfficiencyRow) -> eff.EfficiencyRow:
+    _rows[key] = start
+    for rnd in range(4):
+        for name in _params(key, cases):
+            lo, hi = _bounds(key, name)
+            current = float(getattr(_rows[key], name))
+            span = (hi - lo) / (3.0**rnd)
+            grid = {min(max(current + span * (i / 6.0 - 0.5), lo), hi) for i in range(7)}
+            best_value, best_loss = current, loss(cases)
+            for value in sorted(grid):
+                _rows[key] = _rows[key].model_copy(update={name: value})
+                trial = loss(cases)
+                if trial < best_loss - 1e-9:
+                    best_value, best_loss = value, trial
+            _rows[key] = _rows[key].model_copy(update={name: best_value})
+    return _rows[key]
+
+
+def group_cases(cases: Sequence[dict[str, Any]]) -> dict[Key, list[dict[str, Any]]]:
+    groups: dict[Key, list[dict[str, Any]]] = defaultdict(list)
+    for case in cases:
+        if not case["metric"].startswith(("inference.", "training.", "image.")):
+            continue
+        value, key = predict(case)
+        if key is not None:
+            groups[key].append(case)
+    return groups
+
+
+def fit_all(groups: dict[Key, list[dict[str, Any]]]) -> dict[Key, eff.EfficiencyRow]:
+    fitted = {}
+    for key, cases in sorted(groups.items()):
+        start = _original_lookup(
+            eff.SpeedTask(key[0]), _engine(key[1]), _accel(key[2]), eff.WeightsKind(key[3])
+        ).row
+        fitted[key] = fit_group(key, cases, start)
+    return fitted
+
+
+def _engine(name: str) -> Any:
+    from spicetrader.spec.workload import Engine
+
+    return Engine(name)
+
+
+def _accel(family: str) -> Any:
+    from spicetrader.catalog.load import load_catalog
+
+    return next(a for a in load_catalog().accelerators.values() if a.family == family)
+
+
+def fit_constant(name: str, grid: Sequence[float], cases: Sequence[dict[str, Any]],
+                 refit: Callable[[], None]) -> float:  # fmt: skip
+    """The smallest grid value whose loss is within 2% of the best one (a flat loss is no
+    evidence for a large constant)."""
+    losses = []
+    for value in grid:
+        _constants[name] = value
+        refit()
+        losses.append((value, loss(cases)))
+    floor = min(trial for _, trial in losses)
+    best = min(value for value, trial in losses if trial <= floor * 1.02)
+    _constants[name] = best
+    refit()
+    return best
+
+
+def folds(cases: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Two halves: within each metric, cases sorted by id go alternately to each half (so both
+    halves see decode and prefill, and a workload's MFU and tokens/s cases stay together)."""
+    halves: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+    for metric in sorted({c["metric"] for c in cases}):
+        same = sorted((c for c in cases if c["metric"] == metric), key=lambda c: c["id"])
+        for i, case in enumerate(same):
+            halves[i % 2].append(case)
+    return halves
+
+
+def heldout(groups: dict[Key, list[dict[str, Any]]]) -> dict[str, dict[str, float]]:
+    errors: dict[str, list[float]] = defaultdict(list)
+    saved = dict(_rows)
+    for key, cases in groups.items():
+        a, b = folds(cases)
+        for train, test in ((a, b), (b, a)):
+            if not train or not test:
+                continue
+            fit_group(key, train, saved[key])
+            for case in test:
+                value, _ = predict(case)
+                if value is not None:
+                    errors[case["metric"]].append(abs(value - case["value"]) / case["value"])
+        _rows[key] = saved[key]
+    return {
+        m: {"count": len(e), "median": statistics.median(e), "p90": percentile(e, 0.9)}
+        for m, e in errors.items()
+    }
+
+
+def _confidence(n_cases: int) -> str:
+    return "high" if n_cases >= 4 else "medium" if n_cases >= 2 else "low"
+
+
+def _row_cells(key: Key, row: eff.EfficiencyRow, cases: Sequence[dict[str, Any]]) -> str:
+    ids = ";".join(c["id"] for c in cases)
+    note = f"fitted (bench/fit_efficiency.py) on {len(cases)} cases: {ids}"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow([
+        *key, f"{row.bw_efficiency:.3f}", f"{row.compute_efficiency:.3f}",
+        f"{row.overhead_us:.0f}", str(row.fp16_accumulate).lower(), _confidence(len(cases)), note,
+    ])  # fmt: skip
+    return buf.getvalue()
+
+
+def write_rows(fitted: dict[Key, eff.EfficiencyRow], groups: dict[Key, list[dict[str, Any]]]) -> None:
+    """Update each group's own row (task, engine, family, weights), adding it if the group was
+    served by a fallback row so far; other rows stay as they are."""
+    path = DATA / "efficiency.csv"
+    out, written = [], set()
+    for line in path.read_text().splitlines():
+        if line.startswith("#") or line.startswith("task,") or not line.strip():
+            out.append(line)
+            continue
+        cells = next(csv.reader([line]))
+        key: Key = (cells[0], cells[1], cells[2], cells[3])
+        if key in fitted:
+            out.append(_row_cells(key, fitted[key], groups[key]))
+            written.add(key)
+        else:
+            out.append(line)
+    for key in sorted(fitted.keys() - written):
+        out.append(_row_cells(key, fitted[key], groups[key]))
+    path.write_text("\n".join(out) + "\n")
+
+
+def write_constants() -> None:
+    path = DATA / "speed_constants.csv"
+    out = []
+    for line in path.read_text().splitlines():
+        cells = next(csv.reader([line])) if line and not line.startswith("#") else []
+        if cells and cells[0] in _constants:
+            cells[1] = f"{_constants[cells[0]]:g}"
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="").writerow(cells)
+            line = buf.getvalue()
+        out.append(line)
+    path.write_text("\n".join(out) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "data" / "cases.jsonl")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args(argv)
+    cases = load_cases(args.cases)
+    groups = group_cases(cases)
+    for key, group in sorted(groups.items()):
+        print(key, [c["id"] for c in group])
+    fitted = fit_all(groups)
+    pipeline_cases = [c for c in cases if (c["workload"].get("parallelism") or {}).get("pipeline", 1) > 1
+                      and c["metric"].startswith("inference.")]  # fmt: skip
+    training_cases = [c for c in cases if c["metric"].startswith("training.")]
+    train_groups = {k: v for k, v in groups.items() if k[0] == "training"}
+    fit_constant("training_hidden_half", (0, 100, 200, 300, 400, 600, 800, 1200), training_cases,
+                 lambda: fitted.update(fit_all(train_groups)))  # fmt: skip
+    infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
+    fit_constant("pipeline_hop_us", (0, 25, 50, 100, 200, 400, 800), pipeline_cases,
+                 lambda: None)  # fmt: skip
+    fitted.update(fit_all(infer_groups))
+    for key, row in sorted(fitted.items()):
+        print(key, f"bw={row.bw_efficiency:.3f} compute={row.compute_efficiency:.3f} "
+              f"overhead={row.overhead_us:.0f}us", f"loss={loss(groups[key]):.3f}")  # fmt: skip
+    print("constants", _constants)
+    held = heldout(groups)
+    for metric, row in sorted(held.items()):
+        print("held-out", metric, row)
+    if args.write:
+        write_rows(fitted, groups)
+        write_constants()
+        report = {
+            "summary": "Each group fit on one half of its cases (alternate cases per metric) and "
+            "scored on the other half, both ways (bench/fit_efficiency.py); the global constants "
+            "stay at their fitted values.",
+            "heldout": held,
+        }
+        (ROOT / "bench" / "data" / "fit_report.json").write_text(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

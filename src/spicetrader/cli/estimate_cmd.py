@@ -1,0 +1,98 @@
+"""``spice estimate``: will a workload fit, how fast will it run (human view or ``--json``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from spicetrader.cli.common import handles_errors
+from spicetrader.cli.workload_args import (
+    BatchOpt,
+    DevicesOpt,
+    EngineOpt,
+    FileOpt,
+    HardwareOpt,
+    ImagesOpt,
+    KvCacheOpt,
+    LoraRankOpt,
+    MemoryOpt,
+    MethodOpt,
+    MicroBatchOpt,
+    NodesOpt,
+    OffloadOpt,
+    OptimizerOpt,
+    OutputOpt,
+    PipelineOpt,
+    PrecisionOpt,
+    PromptOpt,
+    ResolutionOpt,
+    SeqLenOpt,
+    StepsOpt,
+    TaskOpt,
+    TensorOpt,
+    TokensOpt,
+    WorkloadArgs,
+    ZeroOpt,
+)
+
+__all__ = ["register"]
+
+
+@handles_errors
+def estimate_command(
+    model: Annotated[
+        str | None, typer.Argument(help="Model id, HF repo, config.json/.gguf path.")
+    ] = None,
+    file: FileOpt = None,
+    hardware: HardwareOpt = None,
+    task: TaskOpt = None,
+    precision: PrecisionOpt = None,
+    engine: EngineOpt = None,
+    kv_cache: KvCacheOpt = None,
+    memory_gb: MemoryOpt = None,
+    devices: DevicesOpt = None,
+    nodes: NodesOpt = None,
+    tensor: TensorOpt = None,
+    pipeline: PipelineOpt = None,
+    zero: ZeroOpt = None,
+    offload: OffloadOpt = None,
+    prompt: PromptOpt = None,
+    output: OutputOpt = None,
+    batch: BatchOpt = None,
+    method: MethodOpt = None,
+    tokens: TokensOpt = None,
+    seq_len: SeqLenOpt = None,
+    micro_batch: MicroBatchOpt = None,
+    lora_rank: LoraRankOpt = None,
+    optimizer: OptimizerOpt = None,
+    resolution: ResolutionOpt = None,
+    steps: StepsOpt = None,
+    images: ImagesOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON.")] = False,
+) -> None:
+    """Will it fit, how fast will it run: memory per device, speeds, what bounds them."""
+    from spicetrader.cli.common import load_catalog, print_json
+    from spicetrader.cli.workload_args import workload_from_cli
+    from spicetrader.costmodel import estimate
+
+    args = WorkloadArgs(
+        model=model, hardware=hardware, task=task, precision=precision, engine=engine,
+        kv_cache=kv_cache, memory_gb=memory_gb, devices=devices, nodes=nodes, tensor=tensor,
+        pipeline=pipeline, zero=zero, offload=offload, prompt=prompt, output=output, batch=batch,
+        method=method, tokens=tokens, seq_len=seq_len, micro_batch=micro_batch,
+        lora_rank=lora_rank, optimizer=optimizer, resolution=resolution, steps=steps,
+        images=images,
+    )  # fmt: skip
+    workload = workload_from_cli(args, file)
+    result = estimate(workload, load_catalog())
+    if as_json:
+        print_json(result.to_dict())
+        return
+    from spicetrader.cli.estimate_view import render_estimate
+
+    render_estimate(result)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("estimate")(estimate_command)

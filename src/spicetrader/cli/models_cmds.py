@@ -1,0 +1,153 @@
+"""``spice models list`` and ``spice models show ID|PATH``.
+
+Heavy imports (pydantic models, the model tables, gguf) happen inside the command functions so
+``spice --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+import typer
+
+from spicetrader.cli.common import console, handles_errors, print_json
+
+if TYPE_CHECKING:
+    from spicetrader.models.arch import Architecture, DiffusionArchitecture
+
+models_app = typer.Typer(
+    help="Model architectures: parameters, KV cache and weight sizes per format.",
+    no_args_is_help=True,
+)
+
+# Formats shown by `models show`, from widest to narrowest.
+SHOWN_PRECISIONS: Final = (
+    "fp32", "bf16", "fp8", "int8", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0", "q3_k_m", "q2_k",
+    "gptq-4bit", "awq-4bit", "nf4", "mxfp4", "nvfp4",
+)  # fmt: skip
+BYTES_PER_FP16: Final = 2
+
+
+def _billions(n: int) -> str:
+    return f"{n / 1e9:,.2f}B" if n >= 1e9 else f"{n / 1e6:,.1f}M"
+
+
+def _summary(model: Architecture | DiffusionArchitecture) -> dict[str, Any]:
+    from spicetrader.models.arch import Architecture
+
+    llm = model if isinstance(model, Architecture) else None
+    return {
+        "id": model.id,
+        "name": model.name,
+        "kind": "diffusion" if llm is None else "llm",
+        "family": model.family,
+        "total_params": model.total_params(),
+        "active_params": model.total_params() if llm is None else llm.active_params(),
+        "max_context": None if llm is None else llm.max_context,
+        "aliases": list(model.aliases),
+        "source": model.source,
+        "as_of": model.as_of,
+    }
+
+
+def _weights_gb(model: Architecture | DiffusionArchitecture) -> dict[str, float]:
+    from spicetrader.models.arch import Architecture
+    from spicetrader.models.precision import resolve_precision
+    from spicetrader.models.weights import weight_bytes
+
+    if not isinstance(model, Architecture):
+        return {p: model.total_params() * (4 if p == "fp32" else 2) / 1e9 for p in ("fp32", "fp16")}
+    out = {p: weight_bytes(model, resolve_precision(p)) / 1e9 for p in SHOWN_PRECISIONS}
+    if model.gguf_precision and model.gguf_weight_bytes is not None:
+        out[f"{model.gguf_precision} (this file)"] = model.gguf_weight_bytes / 1e9
+    return out
+
+
+def _details(model: Architecture | DiffusionArchitecture) -> dict[str, Any]:
+    from spicetrader.models.arch import Architecture
+
+    data = {**_summary(model), "weights_gb": _weights_gb(model)}
+    if isinstance(model, Architecture):
+        elements = model.kv_cache_elements_per_token()
+        data |= {
+            "embedding_params": model.embedding_params(),
+            "lm_head_params": model.lm_head_params(),
+            "kv_cache_elements_per_token": elements,
+            "kv_cache_bytes_per_token_fp16": elements * BYTES_PER_FP16,
+        }
+    data["architecture"] = model.model_dump(mode="json", exclude={"aliases", "source", "as_of"})
+    return data
+
+
+@models_app.command("list")
+@handles_errors
+def list_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+    family: str | None = typer.Option(None, "--family", help="Only this family (llama, mpt...)."),
+) -> None:
+    """List the bundled model architectures."""
+    from rich.table import Table
+
+    from spicetrader.models.registry import list_models
+
+    rows = [_summary(m) for m in list_models() if family is None or m.family == family.lower()]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "name", "family", "params", "active", "context", "as_of")
+    for row in rows:
+        context = "" if row["max_context"] is None else f"{row['max_context']:,}"
+        table.add_row(row["id"], row["name"], row["family"], _billions(row["total_params"]),
+                      _billions(row["active_params"]), context, row["as_of"])  # fmt: skip
+    console().print(table)
+
+
+def _print_details(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    arch = data["architecture"]
+    out = console()
+    out.print(f"[bold]{data['name']}[/bold] ({data['id']}), {data['family']}")
+    out.print(f"parameters: {data['total_params']:,} total, {data['active_params']:,} active")
+    if data["kind"] == "llm":
+        out.print(
+            f"layers {arch['layers']}, hidden {arch['hidden']}, heads {arch['heads']}, "
+            f"kv heads {arch['kv_heads']}, head dim {arch['head_dim']}, ffn {arch['ffn_hidden']}, "
+            f"vocab {arch['vocab']}, context {arch['max_context']:,}"
+        )
+        if arch["experts"] > 1:
+            out.print(f"MoE: {arch['experts']} experts, {arch['experts_per_token']} per token")
+        out.print(f"KV cache per token at fp16: {data['kv_cache_bytes_per_token_fp16']:,} bytes")
+    else:
+        out.print(
+            f"{arch['denoiser']} {arch['denoiser_params']:,} params, "
+            f"{arch['denoiser_gflops_per_step']:,} GFLOPs/step at {arch['reference_resolution']}px"
+        )
+    table = Table("precision", "weights GB")
+    for precision, gb in data["weights_gb"].items():
+        table.add_row(precision, f"{gb:,.2f}")
+    out.print(table)
+    out.print(f"source: {data['source']} (as of {data['as_of']})")
+
+
+@models_app.command("show")
+@handles_errors
+def show_cmd(
+    model: str = typer.Argument(
+        ..., help="Model id, alias, HF repo id, config.json or .gguf path."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON object."),
+) -> None:
+    """Show one model: parameters, shape, KV cache and weight bytes per precision."""
+    from spicetrader.models.registry import resolve_model
+
+    data = _details(resolve_model(model))
+    if as_json:
+        print_json(data)
+    else:
+        _print_details(data)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``spice models`` to ``app``."""
+    app.add_typer(models_app, name="models")

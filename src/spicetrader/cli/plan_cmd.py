@@ -1,0 +1,168 @@
+"""``spice plan``: the cheapest and fastest way in, across buy, mac, rent and free.
+
+Light at import time: the planner, pydantic models, rich and matplotlib are imported inside the
+command function. The workload flags are the shared ones of ``spice estimate``
+(``cli/workload_args.py``), less the hardware and parallelism the planner chooses itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from spicetrader.cli.common import handles_errors
+from spicetrader.cli.workload_args import (
+    BatchOpt,
+    EngineOpt,
+    FileOpt,
+    ImagesOpt,
+    KvCacheOpt,
+    LoraRankOpt,
+    MethodOpt,
+    MicroBatchOpt,
+    OptimizerOpt,
+    OutputOpt,
+    PrecisionOpt,
+    PromptOpt,
+    ResolutionOpt,
+    SeqLenOpt,
+    StepsOpt,
+    TaskOpt,
+    WorkloadArgs,
+)
+
+__all__ = ["plan_command", "register"]
+
+PIPED_WIDTH = 180
+
+TokensOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--tokens",
+        help="Tokens to train on (finetune, pretrain); for inference, a volume to generate.",
+    ),
+]
+UsageOpt = Annotated[
+    float | None,
+    typer.Option("--usage-hours-per-month", help="Hours a month you need the GPUs (default 160)."),
+]
+DeadlineOpt = Annotated[
+    float | None, typer.Option("--deadline-hours", help="Finish the job within T hours.")
+]
+BudgetOpt = Annotated[float | None, typer.Option("--budget-usd", help="Spend at most B USD.")]
+MonthsOpt = Annotated[
+    float | None, typer.Option("--months", help="Planning horizon in months (default 12).")
+]
+OnlyOpt = Annotated[str | None, typer.Option("--only", help="Tiers to consider: buy,mac,rent,free")]
+SpotOpt = Annotated[
+    bool, typer.Option("--spot/--no-spot", help="Also price rentals at spot rates.")
+]
+PrivateOpt = Annotated[
+    bool, typer.Option("--private", help="On-premises only (buy, mac): data stays with you.")
+]
+QuantOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--allow-quantization/--no-allow-quantization",
+        help="Lower the precision until it fits (default: on for inference).",
+    ),
+]
+ColoOpt = Annotated[
+    bool | None,
+    typer.Option("--colocation/--no-colocation", help="Servers pay colocation (default: on)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")]
+ChartOpt = Annotated[
+    Path | None,
+    typer.Option("--chart", help="Write FILE-breakeven.png and FILE-cost-time.png."),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Show every option in the tables.")]
+
+
+def _task_of(task: str | None, file: Path | None) -> str:
+    if task is not None:
+        return task
+    if file is not None:
+        from spicetrader.cli.workload_args import read_workload_file
+
+        return str(read_workload_file(file).get("task", "inference"))
+    return "inference"
+
+
+@handles_errors
+def plan_command(
+    model: Annotated[
+        str | None, typer.Argument(help="Model id, HF repo, config.json/.gguf path.")
+    ] = None,
+    file: FileOpt = None,
+    task: TaskOpt = None,
+    precision: PrecisionOpt = None,
+    engine: EngineOpt = None,
+    kv_cache: KvCacheOpt = None,
+    prompt: PromptOpt = None,
+    output: OutputOpt = None,
+    batch: BatchOpt = None,
+    method: MethodOpt = None,
+    tokens: TokensOpt = None,
+    seq_len: SeqLenOpt = None,
+    micro_batch: MicroBatchOpt = None,
+    lora_rank: LoraRankOpt = None,
+    optimizer: OptimizerOpt = None,
+    resolution: ResolutionOpt = None,
+    steps: StepsOpt = None,
+    images: ImagesOpt = None,
+    usage_hours_per_month: UsageOpt = None,
+    deadline_hours: DeadlineOpt = None,
+    budget_usd: BudgetOpt = None,
+    months: MonthsOpt = None,
+    only: OnlyOpt = None,
+    spot: SpotOpt = False,
+    private: PrivateOpt = False,
+    allow_quantization: QuantOpt = None,
+    colocation: ColoOpt = None,
+    as_json: JsonOpt = False,
+    chart: ChartOpt = None,
+    show_all: AllOpt = False,
+) -> None:
+    """Plan a workload across buying a server or a Mac, renting and free tiers: time, cost,
+    break-even, and a recommendation."""
+    from spicetrader.cli.common import console, load_catalog, print_json
+    from spicetrader.cli.workload_args import workload_mapping
+    from spicetrader.planner import PlanConstraints, plan
+
+    inference = _task_of(task, file) == "inference"
+    args = WorkloadArgs(
+        model=model, task=task, precision=precision, engine=engine, kv_cache=kv_cache,
+        prompt=prompt, output=output, batch=batch, method=method,
+        tokens=None if inference else tokens, seq_len=seq_len, micro_batch=micro_batch,
+        lora_rank=lora_rank, optimizer=optimizer, resolution=resolution, steps=steps,
+        images=images,
+    )  # fmt: skip
+    spec: dict[str, Any] = workload_mapping(args, file)
+    constraints = PlanConstraints.of(
+        only=only, usage_hours_per_month=usage_hours_per_month, deadline_hours=deadline_hours,
+        budget_usd=budget_usd, months=months, spot=spot, private=private,
+        allow_quantization=allow_quantization, colocation=colocation,
+        tokens=tokens if inference else None,
+    )  # fmt: skip
+    result = plan(spec, load_catalog(), constraints)
+    if chart is not None:
+        from spicetrader.render.charts import write_charts
+
+        paths = write_charts(result, chart)
+        typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, render_plan
+
+    out = console()
+    if not out.is_terminal:
+        out.width = PIPED_WIDTH  # a file or a pipe: wide rows rather than wrapped cells
+    render_plan(result, out, None if show_all else DEFAULT_ROWS_PER_TIER)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_command)

@@ -1,0 +1,237 @@
+"""Workload flags shared by ``spice estimate`` and ``spice plan``: option types to declare in a
+command's signature, a file reader, and :func:`workload_from_cli` that merges a workload file with
+the flags (flags override the file).
+
+Light at import time (typer only); pydantic and yaml are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from spicetrader.spec.workload import Workload
+
+__all__ = [
+    "WorkloadArgs",
+    "read_workload_file",
+    "workload_from_cli",
+]
+
+# Option declarations (use as ``hardware: HardwareOpt = None`` in a typer command).
+FileOpt = Annotated[
+    Path | None,
+    typer.Option("--file", "-f", help="Workload file (.yaml/.yml/.json); flags override it."),
+]
+HardwareOpt = Annotated[
+    str | None,
+    typer.Option("--hardware", help="Hardware id, e.g. rtx-4090, h100-sxm, m2-ultra-76c."),
+]
+TaskOpt = Annotated[
+    str | None, typer.Option("--task", help="inference | finetune | pretrain | image")
+]
+PrecisionOpt = Annotated[
+    str | None,
+    typer.Option("--precision", help="Weight format: bf16, fp8, q4_k_m, exl2-4.65, nf4..."),
+]
+EngineOpt = Annotated[
+    str | None, typer.Option("--engine", help="llama.cpp, vllm, mlx, transformers, torchtune...")
+]
+KvCacheOpt = Annotated[
+    str | None, typer.Option("--kv-cache", help="KV cache format: fp16 | fp8 | q8_0 | q4_0")
+]
+MemoryOpt = Annotated[
+    float | None,
+    typer.Option("--memory-gb", help="Memory configuration (Apple M-series, DGX Spark)."),
+]
+DevicesOpt = Annotated[int | None, typer.Option("--devices", help="Number of accelerators.")]
+NodesOpt = Annotated[int | None, typer.Option("--nodes", help="Machines the devices spread over.")]
+TensorOpt = Annotated[int | None, typer.Option("--tensor", help="Tensor-parallel size.")]
+PipelineOpt = Annotated[
+    int | None, typer.Option("--pipeline", help="Pipeline-parallel size (llama.cpp layer split).")
+]
+ZeroOpt = Annotated[int | None, typer.Option("--zero", help="ZeRO / FSDP sharding stage 0-3.")]
+OffloadOpt = Annotated[
+    str | None, typer.Option("--offload", help="none | cpu (optimizer/params offload).")
+]
+PromptOpt = Annotated[int | None, typer.Option("--prompt", help="Prompt tokens (inference).")]
+OutputOpt = Annotated[int | None, typer.Option("--output", help="Generated tokens (inference).")]
+BatchOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--batch", help="Concurrent sequences, or 'max' (inference); images per batch (image)."
+    ),
+]
+MethodOpt = Annotated[str | None, typer.Option("--method", help="full | lora | qlora (finetune).")]
+TokensOpt = Annotated[
+    float | None,
+    typer.Option("--tokens", help="Tokens to train on (finetune, pretrain), e.g. 5e7."),
+]
+SeqLenOpt = Annotated[
+    int | None, typer.Option("--seq-len", help="Sequence length (finetune, pretrain).")
+]
+MicroBatchOpt = Annotated[
+    int | None, typer.Option("--micro-batch", help="Micro batch per device (finetune).")
+]
+LoraRankOpt = Annotated[int | None, typer.Option("--lora-rank", help="LoRA rank (finetune).")]
+OptimizerOpt = Annotated[
+    str | None,
+    typer.Option("--optimizer", help="adamw | adamw-8bit | paged-adamw-8bit | sgd | lion"),
+]
+ResolutionOpt = Annotated[
+    int | None, typer.Option("--resolution", help="Image side in pixels (image).")
+]
+StepsOpt = Annotated[int | None, typer.Option("--steps", help="Denoising steps (image).")]
+ImagesOpt = Annotated[int | None, typer.Option("--images", help="Images to generate (image).")]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadArgs:
+    """The workload flags of a command, all optional (None = not given)."""
+
+    model: str | None = None
+    hardware: str | None = None
+    task: str | None = None
+    precision: str | None = None
+    engine: str | None = None
+    kv_cache: str | None = None
+    memory_gb: float | None = None
+    devices: int | None = None
+    nodes: int | None = None
+    tensor: int | None = None
+    pipeline: int | None = None
+    zero: int | None = None
+    offload: str | None = None
+    prompt: int | None = None
+    output: int | None = None
+    batch: str | None = None
+    method: str | None = None
+    tokens: float | None = None
+    seq_len: int | None = None
+    micro_batch: int | None = None
+    lora_rank: int | None = None
+    optimizer: str | None = None
+    resolution: int | None = None
+    steps: int | None = None
+    images: int | None = None
+
+
+def read_workload_file(path: Path) -> dict[str, Any]:
+    """A workload mapping from a YAML or JSON file; syntax errors name the line."""
+    from spicetrader.errors import InputError
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from None
+    elif path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or "syntax error"
+            raise InputError(f"{path}: invalid YAML{where}: {problem}") from None
+    else:
+        raise InputError(f"{path}: unknown workload file type; accepted: .yaml, .yml, .json")
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a workload file must hold a mapping (model:, hardware:, ...)")
+    return data
+
+
+def _batch(value: str) -> int | str:
+    from spicetrader.errors import InputError
+
+    if value.strip().lower() == "max":
+        return "max"
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"--batch must be a positive integer or 'max', got {value!r}") from None
+
+
+_TOP = ("hardware", "task", "precision", "engine", "kv_cache", "memory_gb", "devices", "nodes")
+_PARALLEL = ("tensor", "pipeline", "zero", "offload")
+
+
+def workload_mapping(args: WorkloadArgs, file: Path | None = None) -> dict[str, Any]:
+    """The file's mapping (or an empty one) with every given flag written over it."""
+    from spicetrader.errors import InputError
+
+    data: dict[str, Any] = read_workload_file(file) if file is not None else {}
+    if args.model is not None:
+        data["model"] = args.model
+    if "model" not in data:
+        raise InputError("give a model (spice estimate MODEL ...) or a workload file (-f FILE)")
+    given = {f.name: getattr(args, f.name) for f in fields(args)}
+    for name in _TOP:
+        if given[name] is not None:
+            data[name] = given[name]
+    for name in _PARALLEL:
+        if given[name] is not None:
+            data.setdefault("parallelism", {})[name] = given[name]
+    task = str(data.get("task", "inference"))
+    _check_task_flags(args, task)
+    section: dict[str, Any] = {}
+    if task == "inference":
+        section = {"prompt_tokens": args.prompt, "output_tokens": args.output,
+                   "batch": None if args.batch is None else _batch(args.batch)}  # fmt: skip
+    elif task in ("finetune", "pretrain"):
+        section = {"tokens": args.tokens, "seq_len": args.seq_len}
+        if task == "finetune":
+            section |= {"method": args.method, "micro_batch": args.micro_batch,
+                        "lora_rank": args.lora_rank}  # fmt: skip
+        section["optimizer"] = args.optimizer
+    elif task == "image":
+        batch = None if args.batch is None else _batch(args.batch)
+        section = {"resolution": args.resolution, "steps": args.steps, "images": args.images,
+                   "batch": batch}  # fmt: skip
+    flags = {k: v for k, v in section.items() if v is not None}
+    if flags:
+        existing = data.get(task)
+        merged = dict(existing) if isinstance(existing, dict) else {}
+        data[task] = merged | flags
+    return data
+
+
+_TASK_FLAGS: dict[str, tuple[str, ...]] = {
+    "prompt": ("inference",),
+    "output": ("inference",),
+    "batch": ("inference", "image"),
+    "method": ("finetune",),
+    "micro_batch": ("finetune",),
+    "lora_rank": ("finetune",),
+    "tokens": ("finetune", "pretrain"),
+    "seq_len": ("finetune", "pretrain"),
+    "optimizer": ("finetune", "pretrain"),
+    "resolution": ("image",),
+    "steps": ("image",),
+    "images": ("image",),
+}
+
+
+def _check_task_flags(args: WorkloadArgs, task: str) -> None:
+    from spicetrader.errors import InputError
+
+    for name, tasks in _TASK_FLAGS.items():
+        if getattr(args, name) is not None and task not in tasks:
+            flag = "--" + name.replace("_", "-")
+            raise InputError(f"{flag} applies to task {' or '.join(tasks)}, not {task}")
+
+
+def workload_from_cli(args: WorkloadArgs, file: Path | None = None) -> Workload:
+    """The validated Workload of a file plus flags (raises InputError / ValidationError)."""
+    from spicetrader.spec.workload import Workload
+
+    return Workload.model_validate(workload_mapping(args, file))

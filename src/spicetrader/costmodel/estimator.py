@@ -1,0 +1,91 @@
+"""``estimate(spec)``: resolve the workload, size its memory, check the fit, ask the speed model.
+
+Flow: Workload (validated) -> ``resolve`` (names, defaults, checks; ``resolve.py``) -> ``size``
+(memory per device, batch: max, ZeRO stage; ``fit.py``/``memory.py``) -> fits? -> the speed side
+(``inference.inference_speed`` / ``training.training_speed`` / ``diffusion.image_speed``) ->
+:class:`~spicetrader.spec.estimate.Estimate`. A workload that does not fit gets ``fits: false``,
+bound ``memory-capacity``, the memory it needs, no speeds and suggestions; never a speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from spicetrader.costmodel.context import Confidence, SpeedResult
+from spicetrader.costmodel.fit import Sized, max_context, size
+from spicetrader.costmodel.memory import breakdown
+from spicetrader.costmodel.resolve import resolve
+from spicetrader.costmodel.suggest import suggestions
+from spicetrader.spec.estimate import Bound, Estimate
+from spicetrader.spec.workload import Task, Workload
+
+if TYPE_CHECKING:
+    from spicetrader.catalog.catalog import Catalog
+
+__all__ = ["estimate"]
+
+
+def _speed(sized: Sized) -> SpeedResult:
+    from spicetrader.costmodel import diffusion, inference, training
+
+    setup = sized.setup
+    memory = breakdown(sized.parts, setup.capacity_gb)
+    wl = setup.workload
+    if wl.task is Task.INFERENCE:
+        return inference.inference_speed(setup, sized.batch, memory)
+    if wl.task is Task.FINETUNE and wl.finetune is not None:
+        tokens = wl.finetune.total_tokens()
+        return training.training_speed(setup, tokens or 0.0, memory)
+    if wl.task is Task.PRETRAIN and wl.pretrain is not None:
+        return training.training_speed(setup, wl.pretrain.tokens or 0.0, memory)
+    return diffusion.image_speed(setup, memory)
+
+
+def estimate(spec: Workload | Mapping[str, Any], catalog: Catalog | None = None) -> Estimate:
+    """Will ``spec`` fit, how fast will it run: the Estimate of workload.md.
+
+    ``spec`` is a Workload or a mapping in the workload.md format; ``catalog`` defaults to the
+    bundled catalog. Raises InputError / UnknownNameError / NotSupportedError for bad input.
+    """
+    workload = spec if isinstance(spec, Workload) else Workload.model_validate(spec)
+    if catalog is None:
+        from spicetrader.catalog.load import load_catalog
+
+        catalog = load_catalog()
+    resolved = resolve(workload, catalog)
+    sized = size(resolved)
+    setup = sized.setup
+    memory = breakdown(sized.parts, setup.capacity_gb)
+    assumptions = [*resolved.assumptions, *sized.notes]
+    if not sized.fits:
+        assumptions.append(
+            f"does not fit: needs {memory.per_device_gb:.1f} GB per device, "
+            f"{memory.capacity_gb:.1f} GB usable"
+        )
+        return Estimate(
+            workload=setup.workload,
+            fits=False,
+            memory=memory,
+            bound=Bound.MEMORY_CAPACITY,
+            assumptions=assumptions,
+            confidence=Confidence.MEDIUM.value,
+            suggestions=suggestions(setup, memory.per_device_gb, catalog),
+        )
+    speed = _speed(sized)
+    inference = speed.inference
+    if inference is not None:
+        inference = inference.model_copy(
+            update={"max_context_tokens": max_context(setup, sized.batch), "batch": sized.batch}
+        )
+    return Estimate(
+        workload=setup.workload,
+        fits=True,
+        memory=memory,
+        inference=inference,
+        training=speed.training,
+        image=speed.image,
+        bound=speed.bound,
+        assumptions=[*assumptions, *speed.assumptions],
+        confidence=speed.confidence,
+    )

@@ -1,0 +1,176 @@
+"""Resolve a Workload into a :class:`Setup`: names looked up, defaults filled, combinations
+checked. Every default and fallback becomes a sentence in ``assumptions``.
+
+Lookups are cached (``functools.lru_cache`` on immutable keys: model refs and precision names;
+exact hardware ids skip name resolution) so that an estimate stays well under a millisecond.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Final
+
+from spicetrader.costmodel.context import Setup
+from spicetrader.costmodel.defaults import default_engine, default_precision
+from spicetrader.costmodel.memory_kv import KV_BYTES_PER_ELEMENT
+from spicetrader.costmodel.memory_overhead import usable_capacity
+from spicetrader.costmodel.parallelism import (
+    SHARDING_ENGINES,
+    default_parallelism,
+    validate_parallelism,
+)
+from spicetrader.costmodel.validation import (
+    check_context,
+    check_engine_hardware,
+    check_precision,
+    check_task_model,
+)
+from spicetrader.errors import InputError
+from spicetrader.models.precision import resolve_precision
+from spicetrader.models.registry import resolve_model
+from spicetrader.spec.workload import Engine, Method, Optimizer, Task
+
+if TYPE_CHECKING:
+    from spicetrader.catalog.catalog import Catalog
+    from spicetrader.models.arch import Architecture, DiffusionArchitecture
+    from spicetrader.models.precision import PrecisionFormat
+    from spicetrader.spec.workload import InlineArchitecture, Parallelism, Workload
+
+__all__ = ["FINETUNE_DEFAULT_TOKENS", "Resolved", "resolve", "with_parallel"]
+
+FINETUNE_DEFAULT_TOKENS: Final = 1.0e8  # workload.md's example; the user should give tokens
+CHINCHILLA_TOKENS_PER_PARAM: Final = 20.0  # Hoffmann et al. 2022, "Training Compute-Optimal LLMs"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    setup: Setup
+    assumptions: tuple[str, ...]
+    choose_zero: bool  # training layout left to the estimator (smallest ZeRO stage that fits)
+
+
+@lru_cache(maxsize=512)
+def _model(ref: str | InlineArchitecture) -> Architecture | DiffusionArchitecture:
+    return resolve_model(ref)
+
+
+@lru_cache(maxsize=256)
+def _precision(name: str, engine: Engine | None = None) -> PrecisionFormat:
+    return resolve_precision(name, engine)
+
+
+def with_parallel(setup: Setup, parallel: Parallelism) -> Setup:
+    """The same setup with another layout (written back into the workload too)."""
+    return replace(setup, parallel=parallel, workload=setup.workload.model_copy(
+        update={"parallelism": parallel}
+    ))  # fmt: skip
+
+
+def resolve(workload: Workload, catalog: Catalog) -> Resolved:
+    """Look every name up, fill the defaults, check the combination."""
+    if workload.hardware is None:
+        raise InputError("hardware is required: give a catalog id such as rtx-4090 or h100-sxm")
+    # exact ids are the common case (the planner, filled workloads): skip name resolution
+    accel = catalog.accelerators.get(workload.hardware) or catalog.accelerator(workload.hardware)
+    memory_gb = accel.memory_for(workload.memory_gb)
+    arch = _model(workload.model)
+    check_task_model(workload.task, arch)
+    notes: list[str] = []
+    context_note = check_context(workload, arch)
+    if context_note:
+        notes.append(context_note)
+
+    if workload.precision is None:
+        name, why = default_precision(workload, accel)
+        notes.append(why + " (default)")
+    else:
+        name = workload.precision
+    fmt = _precision(name)
+
+    if workload.engine is None:
+        engine = default_engine(workload.task, accel, fmt, workload.devices)
+        notes.append(f"engine {engine.value} (default for {accel.id} {workload.task.value})")
+    else:
+        engine = workload.engine
+    if engine is Engine.MLX:
+        fmt = _precision(name, engine)  # int4/q4_0/int8 mean MLX's own 4/8-bit formats
+    check_engine_hardware(engine, workload.task, accel)
+    checked = check_precision(workload, accel, fmt, engine)
+    fmt = checked.fmt
+    notes.extend(checked.notes)
+
+    choose_zero = False
+    if workload.parallelism is None:
+        parallel, why = default_parallelism(workload, arch, engine)
+        choose_zero = workload.task in (Task.FINETUNE, Task.PRETRAIN) and workload.devices > 1
+        if workload.devices > 1:
+            notes.append(f"parallelism: {why} (default)")
+    else:
+        parallel = validate_parallelism(workload.parallelism, workload, arch)
+        training = workload.task in (Task.FINETUNE, Task.PRETRAIN)
+        if training and "zero" not in workload.parallelism.model_fields_set and parallel.data > 1:
+            if engine in SHARDING_ENGINES:
+                parallel = parallel.model_copy(update={"zero": 3})
+                notes.append(f"{engine.value} shards parameters, gradients and states (ZeRO-3)")
+            else:
+                choose_zero = True
+
+    capacity = usable_capacity(accel, memory_gb, engine)
+    notes.extend(capacity.assumptions)
+    update: dict[str, object] = {
+        "hardware": accel.id,
+        "precision": fmt.id,
+        "engine": engine,
+        "parallelism": parallel,
+        "memory_gb": memory_gb,
+    }
+    update.update(_task_defaults(workload, arch, engine, notes))
+    filled = workload.model_copy(update=update)
+    setup = Setup(
+        workload=filled,
+        arch=arch,
+        accel=accel,
+        fmt=fmt,
+        engine=engine,
+        parallel=parallel,
+        devices=workload.devices,
+        nodes=workload.nodes,
+        capacity_gb=capacity.usable_gb,
+        kv_bytes_per_element=KV_BYTES_PER_ELEMENT[workload.kv_cache],
+    )
+    return Resolved(setup, tuple(notes), choose_zero)
+
+
+def _task_defaults(
+    workload: Workload,
+    arch: Architecture | DiffusionArchitecture,
+    engine: Engine,
+    notes: list[str],
+) -> dict[str, object]:
+    """Token counts (and torchtune's optimizer) the training tasks need when not given."""
+    pt = workload.pretrain
+    if workload.task is Task.PRETRAIN and pt is not None and pt.tokens is None:
+        tokens = CHINCHILLA_TOKENS_PER_PARAM * arch.total_params()
+        notes.append(
+            f"pretrain tokens {tokens:.3g} = 20 x parameters (Chinchilla-optimal, default)"
+        )
+        return {"pretrain": pt.model_copy(update={"tokens": tokens})}
+    ft = workload.finetune
+    if workload.task is not Task.FINETUNE or ft is None:
+        return {}
+    update: dict[str, object] = {}
+    if ft.total_tokens() is None:
+        notes.append(
+            f"finetune tokens {FINETUNE_DEFAULT_TOKENS:.3g} assumed (give finetune.tokens "
+            "or dataset_tokens + epochs)"
+        )
+        update["tokens"] = FINETUNE_DEFAULT_TOKENS
+    single_full = ft.method is Method.FULL and workload.devices == 1
+    if engine is Engine.TORCHTUNE and single_full and "optimizer" not in ft.model_fields_set:
+        notes.append(
+            "optimizer paged-adamw-8bit with the step fused into backward (torchtune's "
+            "single-device full fine-tune recipe, default)"
+        )
+        update["optimizer"] = Optimizer.PAGED_ADAMW_8BIT
+    return {"finetune": ft.model_copy(update=update)} if update else {}

@@ -1,0 +1,70 @@
+"""Typed access to a Hugging Face ``config.json`` and the model types spicetrader reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from spicetrader.errors import InputError
+
+__all__ = ["HfConfig", "HfModelType"]
+
+
+class HfModelType(StrEnum):
+    LLAMA = "llama"
+    MISTRAL = "mistral"
+    MIXTRAL = "mixtral"
+    QWEN2 = "qwen2"
+    QWEN2_MOE = "qwen2_moe"
+    QWEN3 = "qwen3"
+    QWEN3_MOE = "qwen3_moe"
+    GEMMA = "gemma"
+    GEMMA2 = "gemma2"
+    PHI3 = "phi3"
+    GPT2 = "gpt2"
+    FALCON = "falcon"
+    REFINED_WEB = "RefinedWeb"
+    REFINED_WEB_MODEL = "RefinedWebModel"
+    MPT = "mpt"
+    GPT_NEOX = "gpt_neox"
+    OPT = "opt"
+    BLOOM = "bloom"
+    DEEPSEEK_V2 = "deepseek_v2"
+    DEEPSEEK_V3 = "deepseek_v3"
+    GPT_OSS = "gpt_oss"
+
+
+class HfConfig:
+    """Typed access to a config dict; a missing or mistyped key is an InputError."""
+
+    def __init__(self, data: Mapping[str, Any], model_type: str):
+        self.data = data
+        self.model_type = model_type
+
+    def _get(self, keys: tuple[str, ...]) -> Any:
+        for key in keys:
+            if self.data.get(key) is not None:
+                return self.data[key]
+        return None
+
+    def get_int(self, *keys: str, default: int | None = None) -> int:
+        value = self._get(keys)
+        if value is None:
+            if default is None:
+                raise InputError(
+                    f"config.json (model_type {self.model_type!r}) lacks {' or '.join(keys)!r}"
+                )
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"config.json: {keys[0]!r} must be an integer, got {value!r}")
+        return value
+
+    def get_opt_int(self, *keys: str) -> int | None:
+        return None if self._get(keys) is None else self.get_int(*keys)
+
+    def get_bool(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise InputError(f"config.json: {key!r} must be true or false, got {value!r}")
+        return value

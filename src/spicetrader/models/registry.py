@@ -1,0 +1,149 @@
+"""Find a model architecture by id, alias, Hugging Face repo id, file path or inline spec.
+
+Order: an existing path (``.json`` config, ``.gguf`` file, or a folder holding ``config.json``);
+then the bundled ids and aliases (exact, then unique prefix/substring, via
+:func:`spicetrader.catalog.names.resolve`); then the same name without an ``-instruct``/``-chat``/
+``-it``/``-base``/``-hf`` suffix; then, for an ``org/name`` repo id, the caller's
+``fetch_config`` hook (the Hub download lives at the edge, in ``spicetrader.sources``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+from spicetrader.errors import InputError, UnknownNameError
+from spicetrader.models.arch import Architecture, DiffusionArchitecture
+from spicetrader.models.loader import bundled_models
+from spicetrader.spec.workload import InlineArchitecture
+
+__all__ = ["AnyArchitecture", "architecture_from_inline", "list_models", "resolve_model"]
+
+AnyArchitecture = Architecture | DiffusionArchitecture
+FetchConfig = Callable[[str], Mapping[str, Any]]
+
+_VARIANT_SUFFIX: Final = re.compile(r"([-_ ](instruct|chat|it|base|hf))+$", re.IGNORECASE)
+_REPO_ID: Final = re.compile(r"^[\w.-]+/[\w.-]+$")
+INLINE_SOURCE: Final = "inline architecture in the workload"
+
+
+def list_models() -> tuple[AnyArchitecture, ...]:
+    """Every bundled architecture (language models, then diffusion pipelines)."""
+    return bundled_models()
+
+
+@cache
+def _by_id() -> Mapping[str, AnyArchitecture]:
+    return MappingProxyType({m.id: m for m in bundled_models()})
+
+
+@cache
+def _aliases() -> Mapping[str, str]:
+    return MappingProxyType({alias: m.id for m in bundled_models() for alias in m.aliases})
+
+
+@cache
+def _exact() -> Mapping[str, str]:
+    """Normalised id or alias -> id: the fast path before the fuzzy resolver."""
+    from spicetrader.catalog.names import normalize
+
+    table = {normalize(alias): ident for alias, ident in _aliases().items()}
+    table.update({normalize(ident): ident for ident in _by_id()})
+    return MappingProxyType(table)
+
+
+def architecture_from_inline(spec: InlineArchitecture) -> Architecture:
+    """The workload's inline architecture as an :class:`Architecture` (llama-style defaults:
+    ``kv_heads = heads``, ``head_dim = hidden / heads``, ``ffn_hidden = 4 * hidden``)."""
+    if spec.hidden % spec.heads and spec.head_dim is None:
+        raise InputError(
+            f"hidden ({spec.hidden}) is not a multiple of heads ({spec.heads}); give head_dim"
+        )
+    ffn = spec.ffn_hidden or 4 * spec.hidden
+    return Architecture(
+        id="inline",
+        name=spec.name,
+        family="custom",
+        layers=spec.layers,
+        hidden=spec.hidden,
+        heads=spec.heads,
+        kv_heads=spec.kv_heads or spec.heads,
+        head_dim=spec.head_dim or spec.hidden // spec.heads,
+        ffn_hidden=ffn,
+        vocab=spec.vocab,
+        tied_embeddings=spec.tied_embeddings,
+        gated_ffn=spec.gated_ffn,
+        experts=spec.experts,
+        experts_per_token=spec.experts_per_token,
+        max_context=spec.max_context,
+        source=INLINE_SOURCE,
+        as_of="n/a",
+    )
+
+
+def _from_path(path: Path) -> Architecture:
+    if path.is_dir():
+        path = path / "config.json"
+        if not path.is_file():
+            raise InputError(f"folder {path.parent} has no config.json")
+    if path.suffix.lower() == ".gguf":
+        from spicetrader.models.gguf_import import from_gguf
+
+        return from_gguf(path)
+    from spicetrader.models.hf_config import from_hf_config
+
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(config, dict):
+        raise InputError(f"{path}: a config.json must hold a JSON object")
+    return from_hf_config(config, name=path.parent.name or path.stem, source=str(path))
+
+
+def _looks_like_path(ref: str) -> bool:
+    return ref.lower().endswith((".json", ".gguf")) or Path(ref).is_dir()
+
+
+def resolve_model(
+    ref: str | InlineArchitecture, fetch_config: FetchConfig | None = None
+) -> AnyArchitecture:
+    """The architecture ``ref`` names (see the module notes for the order tried)."""
+    from spicetrader.catalog.names import resolve
+
+    if isinstance(ref, InlineArchitecture):
+        return architecture_from_inline(ref)
+    name = ref.strip()
+    if _looks_like_path(name):
+        path = Path(name).expanduser()
+        if not path.exists():
+            raise InputError(f"model file not found: {name} (a config.json, .gguf or folder)")
+        return _from_path(path)
+    from spicetrader.catalog.names import normalize
+
+    models, aliases = _by_id(), _aliases()
+    exact = _exact().get(normalize(name))
+    if exact is not None:
+        return models[exact]
+    try:
+        return models[resolve("model", name, models.keys(), aliases)]
+    except UnknownNameError as first:
+        base = _VARIANT_SUFFIX.sub("", name)
+        if base and base != name:
+            try:
+                return models[resolve("model", base, models.keys(), aliases)]
+            except UnknownNameError:
+                pass
+        if fetch_config is not None and _REPO_ID.match(name):
+            from spicetrader.models.hf_config import from_hf_config
+
+            config = fetch_config(name)
+            return from_hf_config(config, name=name, source=f"https://huggingface.co/{name}")
+        raise UnknownNameError(
+            "model", name, first.suggestions, hint="see `spice models list`"
+        ) from None

@@ -1,0 +1,56 @@
+"""Image generation speed: roofline-bounded, CFG doubles the work, bigger images take longer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spicetrader.catalog.load import load_catalog
+from spicetrader.costmodel import estimate
+from spicetrader.costmodel.diffusion import step_flops
+from spicetrader.models.registry import resolve_model
+
+
+def _image(**kw: Any) -> dict[str, Any]:
+    return estimate({"task": "image", "engine": "diffusers", "precision": "fp16", **kw}).to_dict()
+
+
+def test_classifier_free_guidance_doubles_the_denoiser_work() -> None:
+    assert step_flops(100.0, 3, True) == pytest.approx(2 * step_flops(100.0, 3, False))
+    assert step_flops(100.0, 3, False) == pytest.approx(300e9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    model=st.sampled_from(["sd-1.5", "sdxl"]),
+    hardware=st.sampled_from(["rtx-4090", "a100-sxm-80gb", "t4", "h100-sxm", "rtx-3090"]),
+    resolution=st.sampled_from([512, 768, 1024]),
+    batch=st.sampled_from([1, 2, 4]),
+)
+def test_steps_never_beat_the_compute_roofline(
+    model: str, hardware: str, resolution: int, batch: int
+) -> None:
+    est = _image(model=model, hardware=hardware,
+                 image={"resolution": resolution, "steps": 20, "batch": batch})  # fmt: skip
+    if not est["fits"]:
+        return
+    arch = resolve_model(model)
+    accel = load_catalog().accelerator(hardware)
+    flops = step_flops(arch.denoiser_gflops_per_step_at(resolution), batch, True)
+    assert est["image"]["steps_per_s"] <= accel.fp16_tflops * 1e12 / flops
+    image = est["image"]
+    assert image["images_per_s"] * image["seconds_per_image"] == pytest.approx(1.0)
+    assert image["seconds_per_image"] * batch >= 20 / image["steps_per_s"]
+
+
+def test_bigger_images_and_batches_take_longer_per_step() -> None:
+    small = _image(model="sdxl", hardware="rtx-4090", image={"resolution": 768, "batch": 1})
+    large = _image(model="sdxl", hardware="rtx-4090", image={"resolution": 1024, "batch": 1})
+    batch = _image(model="sdxl", hardware="rtx-4090", image={"resolution": 1024, "batch": 4})
+    assert large["image"]["steps_per_s"] < small["image"]["steps_per_s"]
+    assert batch["image"]["steps_per_s"] < large["image"]["steps_per_s"]
+    # batching amortises the fixed per-step overhead: more images per second
+    assert batch["image"]["images_per_s"] >= large["image"]["images_per_s"]

@@ -1,0 +1,103 @@
+"""Invariants of plan() over the fake catalog, for many workloads and constraints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from planner_fakes import bits_of, fake_estimate, fake_weights_of, make_catalog
+
+from spicetrader.planner import Plan, Tier, plan
+from spicetrader.planner.ranking import Point, dominates
+
+CATALOG = make_catalog()
+
+models = st.sampled_from(["toy-1b", "toy-3b", "toy-7b", "toy-13b", "toy-70b", "toy-400b"])
+specs = st.one_of(
+    models.map(lambda m: {"model": m}),
+    st.builds(
+        lambda m, t: {"model": m, "task": "finetune", "finetune": {"tokens": t}},
+        models,
+        st.floats(1e6, 1e10),
+    ),
+    st.builds(
+        lambda m, n: {"model": m, "task": "image", "image": {"images": n}},
+        models,
+        st.integers(1, 10**6),
+    ),
+)
+
+
+def run(spec: dict[str, Any], **kw: Any) -> Plan:
+    return plan(
+        spec,
+        CATALOG,
+        estimator=fake_estimate,
+        bits_of=bits_of,
+        weights_of=fake_weights_of(spec["model"]),
+        **kw,
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(specs, st.floats(0, 1e5), st.floats(0, 1e5))
+def test_a_larger_budget_never_removes_a_feasible_option(
+    spec: dict[str, Any], b1: float, b2: float
+) -> None:
+    low, high = sorted((b1, b2))
+    feasible_low = {o.id for o in run(spec, budget_usd=low).options if o.feasible}
+    feasible_high = {o.id for o in run(spec, budget_usd=high).options if o.feasible}
+    assert feasible_low <= feasible_high
+
+
+@settings(max_examples=40, deadline=None)
+@given(specs, st.none() | st.floats(0.5, 1e4), st.none() | st.floats(0, 1e5), st.booleans())
+def test_every_option_shown_as_possible_fits_and_pareto_is_sound(
+    spec: dict[str, Any], deadline: float | None, budget: float | None, spot: bool
+) -> None:
+    kw: dict[str, Any] = {"budget_usd": budget, "spot": spot}
+    if spec.get("task") is not None:
+        kw["deadline_hours"] = deadline
+    p = run(spec, **kw)
+    for o in p.options:
+        if o.feasible:
+            assert o.fits
+            assert o.estimate.fits
+            assert o.hours is not None
+            assert o.cost_usd is not None
+        if not o.fits:
+            assert o.cost_usd is None or o.tier is Tier.REFERENCE
+    points = [
+        Point(o.id, o.time or 0, o.cost_usd or 0)
+        for o in p.options
+        if o.feasible and o.tier is not Tier.REFERENCE
+    ]
+    front = {pt.id for pt in points if pt.id in p.pareto}
+    assert front == set(p.pareto)
+    for member in (pt for pt in points if pt.id in front):
+        assert not any(dominates(q, member) for q in points)
+    if p.recommendation.option is not None:
+        chosen = p.option(p.recommendation.option)
+        assert chosen.feasible
+        assert chosen.tier is not Tier.REFERENCE
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(["toy-7b", "toy-13b", "toy-70b"]), st.floats(1, 730), st.floats(1, 730))
+def test_more_usage_never_makes_buying_relatively_dearer(model: str, u1: float, u2: float) -> None:
+    low, high = sorted((u1, u2))
+
+    def ratios(usage: float) -> dict[str, float]:
+        p = run({"model": model}, usage_hours_per_month=usage)
+        rent = min(o.cost_usd or 0 for o in p.by_tier(Tier.RENT))
+        return {
+            o.id: (o.cost_usd or 0) / rent
+            for o in p.options
+            if o.tier in (Tier.BUY, Tier.MAC) and o.fits
+        }
+
+    at_low, at_high = ratios(low), ratios(high)
+    assert at_low.keys() == at_high.keys()
+    for key, ratio in at_high.items():
+        assert ratio <= at_low[key] * (1 + 1e-9)

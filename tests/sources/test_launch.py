@@ -1,0 +1,191 @@
+"""``render_launch`` over hand-written plan options: SkyPilot, dstack, Colab."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from spicetrader.catalog.catalog import Catalog
+from spicetrader.errors import InputError, NotSupportedError
+from spicetrader.sources.launch import LaunchTarget, render_launch
+from spicetrader.sources.launch_data import accelerator_names, provider_names
+from spicetrader.spec.workload import Workload
+
+RENT: dict[str, Any] = {
+    "id": "rent:lambda:gpu_8x_h100_sxm5",
+    "tier": "rent",
+    "name": "Lambda gpu_8x_h100_sxm5",
+    "hardware": "h100-sxm",
+    "devices": 8,
+    "precision": "bf16",
+    "fits": True,
+    "spot": False,
+    "provider": "lambda",
+    "as_of": "2026-11",
+    "sources": ["offer:lambda:gpu_8x_h100_sxm5@2026-11", "accelerator:h100-sxm@2026-11"],
+    "estimate": {"memory": {"weights_gb": 141.1}, "workload": {"engine": "vllm"}},
+}
+FREE: dict[str, Any] = {
+    "id": "free:colab-free",
+    "tier": "free",
+    "name": "Google Colab free (T4)",
+    "hardware": "t4",
+    "devices": 1,
+    "precision": "q4_k_m",
+    "fits": True,
+    "hours": 0.4,
+    "as_of": "2026-05",
+    "sources": ["free-tier:colab-free@2026-05"],
+    "estimate": {"memory": {"per_device_gb": 5.9, "capacity_gb": 15.0, "weights_gb": 4.9},
+                 "workload": {"engine": "llama.cpp"}},
+    "notes": ["sessions end after 12 h"],
+}  # fmt: skip
+SERVE_70B = Workload(
+    model="meta-llama/Llama-3.1-70B",
+    precision="bf16",
+    devices=8,
+    inference={"batch": 16, "prompt_tokens": 2000, "output_tokens": 500},
+)
+QLORA = Workload(
+    model="meta-llama/Llama-3.1-8B",
+    task="finetune",
+    finetune={"method": "qlora", "lora_rank": 32, "seq_len": 4096},
+)
+SKY_CATALOG = (
+    "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,GpuInfo,Price,SpotPrice,Region\n"
+    "gpu_8x_h100_sxm5,H100,8,208,1800,,23.92,,us-east-1\n"
+)
+SKY_CHECK = """
+import sys, yaml, sky
+task = sky.Task.from_yaml_config(yaml.safe_load(open(sys.argv[1])))
+(res,) = task.resources
+print(res.accelerators, res.cloud, res.use_spot, res.disk_size, res.instance_type, res.ports)
+"""
+
+
+def test_skypilot_task_for_a_rented_vllm_server() -> None:
+    text = render_launch(RENT, SERVE_70B, LaunchTarget.SKYPILOT)
+    assert text.startswith("# SkyPilot task")
+    task = yaml.safe_load(text)
+    assert task["resources"] == {
+        "cloud": "lambda", "accelerators": "H100:8", "instance_type": "gpu_8x_h100_sxm5",
+        "use_spot": False, "disk_size": 350, "ports": 8000,
+    }  # fmt: skip
+    assert task["envs"] == {"MODEL_ID": "meta-llama/Llama-3.1-70B"}
+    assert "--tensor-parallel-size 8" in task["run"]
+    assert "--max-model-len 3072" in task["run"]  # 2000 + 500 tokens, rounded up to 1024s
+    assert "--max-num-seqs 16" in task["run"]
+    assert "pip install" in task["setup"]
+
+
+def test_skypilot_yaml_passes_skypilot_own_parser(tmp_path: Path) -> None:
+    pytest.importorskip("sky")
+    path = tmp_path / "task.yaml"
+    path.write_text(render_launch(RENT, SERVE_70B, LaunchTarget.SKYPILOT))
+    catalog = tmp_path / "home" / ".sky" / "catalogs" / "v8" / "lambda"
+    catalog.mkdir(parents=True)
+    (catalog / "vms.csv").write_text(SKY_CATALOG)  # SkyPilot checks names against its catalog
+    env = {**os.environ, "HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-c", SKY_CHECK, str(path)], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "{'H100': 8} Lambda False 350 gpu_8x_h100_sxm5" in done.stdout
+
+
+def test_spot_qlora_finetune_task(catalog: Catalog) -> None:
+    option = {**RENT, "id": "rent:aws:g5.xlarge:spot", "hardware": "a10g", "devices": 1,
+              "provider": "aws", "spot": True, "sources": ["aws:g5.xlarge"]}  # fmt: skip
+    task = yaml.safe_load(render_launch(option, QLORA, LaunchTarget.SKYPILOT, catalog=catalog))
+    assert task["resources"]["accelerators"] == "A10G:1"
+    assert task["resources"]["use_spot"] is True
+    assert "ports" not in task["resources"]  # a job, not a server
+    assert "--load_in_4bit" in task["run"]
+    assert "--lora_r 32" in task["run"]
+    assert "--max_length 4096" in task["run"]
+    assert "--bf16 True" in task["run"]  # the A10G has bf16 (from the catalog)
+
+
+def test_dstack_service() -> None:
+    config = yaml.safe_load(render_launch({**RENT, "spot": True}, SERVE_70B, LaunchTarget.DSTACK))
+    assert config["type"] == "service"
+    assert config["port"] == 8000
+    assert config["resources"] == {"gpu": "H100:8", "disk": "350GB.."}
+    assert config["backends"] == ["lambda"]
+    assert config["spot_policy"] == "spot"
+    assert config["env"] == ["MODEL_ID=meta-llama/Llama-3.1-70B"]
+    assert any("vllm serve" in command for command in config["commands"])
+
+
+def test_dstack_task_for_finetune() -> None:
+    config = yaml.safe_load(render_launch(RENT, QLORA, LaunchTarget.DSTACK))
+    assert config["type"] == "task"
+    assert "port" not in config
+
+
+def test_colab_notebook_validates_with_nbformat() -> None:
+    nbformat = pytest.importorskip("nbformat")
+    workload = Workload(model="TheBloke/Llama-2-7B-GGUF", precision="q4_k_m")
+    text = render_launch(FREE, workload, LaunchTarget.COLAB)
+    notebook = nbformat.reads(text, as_version=4)
+    nbformat.validate(notebook)
+    sources = ["".join(cell["source"]) for cell in json.loads(text)["cells"]]
+    assert sources[1] == "!nvidia-smi"
+    assert "export GGUF_REPO=TheBloke/Llama-2-7B-GGUF" in sources[2]
+    assert "llama-server" in sources[3]
+    assert "subprocess.Popen" in sources[3]  # the server outlives its cell
+    compile(sources[3], "server-cell", "exec")  # the generated Python cell is valid Python
+    assert "sessions end after 12 h" in sources[0]
+
+
+@pytest.mark.parametrize(
+    ("option", "workload", "target", "words"),
+    [
+        (RENT, SERVE_70B, LaunchTarget.COLAB, "free-tier options"),
+        (FREE, SERVE_70B, LaunchTarget.SKYPILOT, "rented options"),
+        ({**RENT, "fits": False}, SERVE_70B, LaunchTarget.SKYPILOT, "does not fit"),
+        (RENT, Workload(model="llama-3-8b", task="pretrain"), LaunchTarget.SKYPILOT,
+         "not task pretrain"),
+        (RENT, Workload(model="llama-3-8b", task="finetune", finetune={"method": "full"}),
+         LaunchTarget.SKYPILOT, "LoRA and QLoRA"),
+        ({**RENT, "provider": "moonbase"}, SERVE_70B, LaunchTarget.SKYPILOT, "provider 'moonbase'"),
+        ({**RENT, "provider": "verda"}, SERVE_70B, LaunchTarget.SKYPILOT, "SkyPilot cannot target"),
+        ({**RENT, "hardware": "m2-ultra-76c"}, SERVE_70B, LaunchTarget.DSTACK, "accelerator"),
+        ({**RENT, "estimate": {"workload": {"engine": "mlx"}}}, SERVE_70B, LaunchTarget.SKYPILOT,
+         "runs on a Mac"),
+    ],
+)  # fmt: skip
+def test_refusals_say_why(
+    option: dict[str, Any], workload: Workload, target: LaunchTarget, words: str
+) -> None:
+    with pytest.raises(NotSupportedError, match=words):
+        render_launch(option, workload, target)
+
+
+def test_option_without_id_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="'id'"):
+        render_launch({k: v for k, v in RENT.items() if k != "id"}, SERVE_70B,
+                      LaunchTarget.SKYPILOT)  # fmt: skip
+
+
+def test_unknown_model_gets_a_guard_not_a_guess() -> None:
+    task = yaml.safe_load(render_launch(RENT, Workload(model="my-private-model"),
+                                        LaunchTarget.SKYPILOT))  # fmt: skip
+    assert task["envs"]["MODEL_ID"] == ""
+    assert task["run"].startswith(': "${MODEL_ID:?set MODEL_ID')
+
+
+def test_catalog_model_gets_its_hub_repo() -> None:
+    task = yaml.safe_load(render_launch(RENT, Workload(model="llama-2-7b"), LaunchTarget.SKYPILOT))
+    assert task["envs"]["MODEL_ID"] == "meta-llama/Llama-2-7b-hf"
+
+
+def test_launch_tables_name_catalog_ids(catalog: Catalog) -> None:
+    assert set(accelerator_names()) <= set(catalog.accelerators)
+    assert {o.provider for o in catalog.offers} <= set(provider_names())
