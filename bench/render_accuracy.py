@@ -16,17 +16,28 @@ FIT_METHOD = """\
 ## How the efficiencies were fit
 
 `bench/fit_efficiency.py` fits the rows of `src/spicetrader/costmodel/data/efficiency.csv`, one
-group at a time: a group is (task, engine, accelerator family, weights kind), e.g. llama.cpp on
-`ada` with quantized weights. Each group has at most three parameters (bandwidth efficiency,
-compute efficiency, per-layer or per-step overhead), chosen by a coarse-to-fine grid search that
-minimises the sum of squared log errors `(ln predicted - ln measured)^2` over the group's cases,
-evaluated through `estimate()` itself. Global constants (pipeline hop, training width factor
-`h0`, communication overlap) are fit the same way over all cases they affect. Groups with no
-case keep a prior whose source is written in the row's `calibration` note and are reported as
-`confidence: low`. To check for overfitting, the script also fits on half of each group (cases
-split by the parity of their id number) and scores the other half; that held-out error is
-reported above. No case is tuned individually: every parameter is shared by all cases of its
-group, and the physics (bytes per token, FLOPs per token, link bandwidth) is fixed.
+group at a time. A group is exactly the key the model looks its row up by: (task, engine,
+accelerator family, weights kind), e.g. llama.cpp on `ada` with quantized weights. A group fits
+only the parameters its cases can identify, never more than it has cases: bandwidth efficiency
+when it has decode cases (plus the per-layer overhead when those span models of different
+depth), compute efficiency when it has prefill/TTFT cases; training groups fit compute
+efficiency only; diffusion groups compute efficiency and, from three cases on, the per-step
+overhead. The objective is least squares on log errors `ln(predicted / measured)` with a
+pseudo-Huber tail (quadratic up to ~30% error, linear beyond, so that one odd measurement cannot
+drag a group), minimised by a coordinate grid search refined four times, evaluated through
+`estimate()` itself. Two global constants are fit over all the cases they touch: the llama.cpp
+pipeline hop (per stage boundary per token) and the training width factor `h0` (achieved FLOP/s
+scale with hidden / (hidden + h0)); for each, the smallest grid value within 2% of the best loss
+is kept (a flat loss is no evidence for a large constant). The hop came out at 0 us, `h0` at 100.
+The communication overlap (0.8) and the link latencies are priors with their sources in
+`speed_constants.csv` / `interconnect.csv`.
+
+Rows without a case keep a prior whose source is written in the row's `calibration` note, and
+estimates that use them say `confidence: low` with an assumption naming the borrowed row. The
+held-out check fits each group on half of its cases (alternate cases per metric, sorted by id,
+so both halves see decode and prefill) and scores the other half, both ways. No case is tuned
+individually: every parameter is shared by all cases of its group, and the physics (bytes per
+token, FLOPs per token, link bandwidths, datasheet peaks) is fixed.
 """
 
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spicetrader.catalog.catalog import Catalog
 from spicetrader.errors import CatalogDataError
 from spicetrader.sources.prices import current_offers
-from spicetrader.sources.quotes import add_offer_quote, load_quotes, quotes_path, with_quotes
+from spicetrader.sources.quotes import (
+    _toml_value,
+    add_offer_quote,
+    load_quotes,
+    quotes_path,
+    with_quotes,
+)
 
 GOOD = """\
 # our own prices
@@ -131,3 +140,14 @@ def test_add_creates_the_file(spice_home: Path, catalog: Catalog) -> None:
     assert offer.regions == ("eu-1", "us-2")
     assert offer.region_count == 2
     assert quotes_path(spice_home).read_text().startswith("# spicetrader: your own offers")
+
+
+@given(text=st.text(max_size=40))
+def test_any_note_round_trips_through_toml(text: str) -> None:
+    """Any note (quotes, backslashes, control characters) is written as valid TOML."""
+    assert tomllib.loads(f"note = {_toml_value(text)}\n")["note"] == text
+
+
+@given(values=st.lists(st.text(max_size=10), max_size=4))
+def test_region_lists_round_trip_through_toml(values: list[str]) -> None:
+    assert tomllib.loads(f"regions = {_toml_value(values)}\n")["regions"] == values

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["chart_paths", "write_charts"]
 
 MAX_BUY_LINES = 4
+BUY_COLOURS = ("tab:blue", "tab:purple", "tab:green", "tab:red", "tab:brown")
 TIER_COLOURS: dict[Tier, str] = {
     Tier.BUY: "tab:blue",
     Tier.MAC: "tab:purple",
@@ -80,12 +81,12 @@ def _breakeven_figure(plan: Plan) -> Figure:
             transform=ax.transAxes,
         )
     rent_drawn = False
-    for opt in owned:
+    for index, opt in enumerate(owned):
         own = opt.ownership
         if own is None or own.rent_usd_per_hour_equivalent is None:
             continue
         running = own.usd_per_month - own.depreciation_usd_per_month
-        colour = TIER_COLOURS[opt.tier]
+        colour = BUY_COLOURS[index % len(BUY_COLOURS)]
         ax.plot(
             months,
             [own.purchase_usd + m * running for m in months],
@@ -125,12 +126,12 @@ def _breakeven_figure(plan: Plan) -> Figure:
 def _cost_time_figure(plan: Plan) -> Figure:
     fig = _figure()
     ax = fig.add_subplot()
-    points = [o for o in plan.options if o.fits and o.hours and o.cost_usd is not None]
+    points = [o for o in plan.options if o.fits and o.time and o.cost_usd is not None]
     for tier, colour in TIER_COLOURS.items():
         tier_points = [o for o in points if o.tier is tier]
         if tier_points:
             ax.scatter(
-                [o.hours or 0.0 for o in tier_points],
+                [o.time or 0.0 for o in tier_points],
                 [max(o.cost_usd or 0.0, 0.01) for o in tier_points],
                 color=colour,
                 label=tier.value,
@@ -140,7 +141,7 @@ def _cost_time_figure(plan: Plan) -> Figure:
     front = [plan.option(i) for i in plan.pareto]
     if len(front) > 1:
         ax.plot(
-            [o.hours or 0.0 for o in front],
+            [o.time or 0.0 for o in front],
             [max(o.cost_usd or 0.0, 0.01) for o in front],
             color="black",
             linewidth=1,
@@ -149,7 +150,7 @@ def _cost_time_figure(plan: Plan) -> Figure:
     if plan.recommendation.option is not None:
         rec = plan.option(plan.recommendation.option)
         ax.scatter(
-            [rec.hours or 0.0],
+            [rec.time or 0.0],
             [max(rec.cost_usd or 0.0, 0.01)],
             s=160,
             facecolors="none",
@@ -163,7 +164,7 @@ def _cost_time_figure(plan: Plan) -> Figure:
     else:
         ax.text(0.5, 0.5, "no option fits", ha="center", va="center", transform=ax.transAxes)
     serving = plan.job.kind is JobKind.SERVING
-    ax.set_xlabel("hours per month" if serving else "hours to finish the job")
+    ax.set_xlabel("seconds per request" if serving else "hours to finish the job")
     ax.set_ylabel("cost (USD, free = $0.01)")
     ax.set_title(f"Cost vs time: {plan.job.description}")
     ax.grid(alpha=0.3, which="both")

@@ -10,7 +10,6 @@ that does not validate is never written over. Format: ``docs/sources.md``.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -227,7 +226,21 @@ def _toml_value(value: object) -> str:
         return repr(value)
     if isinstance(value, Sequence) and not isinstance(value, str):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+    return _toml_string(str(value))
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: backslash and quote escaped, control characters (and DEL) as \\uXXXX
+    (TOML 1.0, "String": only tab may appear raw among the control characters)."""
+    out = []
+    for char in text:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif (ord(char) < 0x20 and char != "\t") or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def add_offer_quote(home: Path, entry: Mapping[str, Any], catalog: Catalog) -> Offer:

@@ -1,0 +1,86 @@
+"""spicetrader: will a generative-AI workload fit, how fast will it run, what will it cost —
+buying a server, buying a Mac, renting cloud GPUs or using a free tier.
+
+The public API is what ``__all__`` lists (guarded by a test). Names are imported lazily
+(PEP 562) so that ``import spicetrader`` and ``spice --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spicetrader.catalog.catalog import Catalog
+    from spicetrader.catalog.load import load_catalog
+    from spicetrader.costmodel.estimator import estimate
+    from spicetrader.errors import (
+        AmbiguousNameError,
+        CatalogDataError,
+        InputError,
+        NotSupportedError,
+        SpiceError,
+        UnknownNameError,
+    )
+    from spicetrader.models.arch import Architecture, DiffusionArchitecture
+    from spicetrader.models.registry import list_models, resolve_model
+    from spicetrader.planner import Plan, PlanConstraints, PlanOption, Tier, plan
+    from spicetrader.spec.estimate import Estimate
+    from spicetrader.spec.workload import Workload
+
+__all__ = [
+    "AmbiguousNameError",
+    "Architecture",
+    "Catalog",
+    "CatalogDataError",
+    "DiffusionArchitecture",
+    "Estimate",
+    "InputError",
+    "NotSupportedError",
+    "Plan",
+    "PlanConstraints",
+    "PlanOption",
+    "SpiceError",
+    "Tier",
+    "UnknownNameError",
+    "Workload",
+    "estimate",
+    "list_models",
+    "load_catalog",
+    "plan",
+    "resolve_model",
+]
+
+_HOMES = {
+    "Catalog": "spicetrader.catalog.catalog",
+    "load_catalog": "spicetrader.catalog.load",
+    "estimate": "spicetrader.costmodel.estimator",
+    "AmbiguousNameError": "spicetrader.errors",
+    "CatalogDataError": "spicetrader.errors",
+    "InputError": "spicetrader.errors",
+    "NotSupportedError": "spicetrader.errors",
+    "SpiceError": "spicetrader.errors",
+    "UnknownNameError": "spicetrader.errors",
+    "Architecture": "spicetrader.models.arch",
+    "DiffusionArchitecture": "spicetrader.models.arch",
+    "list_models": "spicetrader.models.registry",
+    "resolve_model": "spicetrader.models.registry",
+    "Plan": "spicetrader.planner",
+    "PlanConstraints": "spicetrader.planner",
+    "PlanOption": "spicetrader.planner",
+    "Tier": "spicetrader.planner",
+    "plan": "spicetrader.planner",
+    "Estimate": "spicetrader.spec.estimate",
+    "Workload": "spicetrader.spec.workload",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'spicetrader' has no attribute {name!r}")
+    return getattr(import_module(home), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
