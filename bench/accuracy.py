@@ -81,7 +81,9 @@ def run_ours(cases: Sequence[dict[str, Any]]) -> list[Outcome]:
             outcome.estimate = est
             value = dotted(est, case["metric"])
             if value is None:
-                outcome.skipped["ours"] = f"estimate has no value at {case['metric']} (fits={est['fits']})"
+                outcome.skipped["ours"] = (
+                    f"estimate has no value at {case['metric']} (fits={est['fits']})"
+                )
             else:
                 outcome.predicted["ours"] = value
         outcomes.append(outcome)
@@ -142,7 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "data" / "cases.jsonl")
     parser.add_argument("--write", type=Path, default=None, help="write the markdown report here")
     parser.add_argument("--peer-python", default="/tmp/llmvenv/bin/python")
-    parser.add_argument("--fit-report", type=Path, default=ROOT / "bench" / "data" / "fit_report.json")
+    parser.add_argument(
+        "--fit-report", type=Path, default=ROOT / "bench" / "data" / "fit_report.json"
+    )
     args = parser.parse_args(argv)
 
     cases = load_cases(args.cases)

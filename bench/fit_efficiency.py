@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import dotted, load_cases, percentile  # noqa: E402
-
 from spicetrader.costmodel import diffusion, inference, training  # noqa: E402
 from spicetrader.costmodel import efficiency as eff  # noqa: E402
 
@@ -130,7 +129,9 @@ def _bounds(key: Key, name: str) -> tuple[float, float]:
     return BOUNDS[name]
 
 
-def fit_group(key: Key, cases: Sequence[dict[str, Any]], start: eff.EfficiencyRow) -> eff.EfficiencyRow:
+def fit_group(
+    key: Key, cases: Sequence[dict[str, Any]], start: eff.EfficiencyRow
+) -> eff.EfficiencyRow:
     _rows[key] = start
     for rnd in range(4):
         for name in _params(key, cases):
@@ -153,7 +154,7 @@ def group_cases(cases: Sequence[dict[str, Any]]) -> dict[Key, list[dict[str, Any
     for case in cases:
         if not case["metric"].startswith(("inference.", "training.", "image.")):
             continue
-        value, key = predict(case)
+        _value, key = predict(case)
         if key is not None:
             groups[key].append(case)
     return groups
@@ -181,8 +182,9 @@ def _accel(family: str) -> Any:
     return next(a for a in load_catalog().accelerators.values() if a.family == family)
 
 
-def fit_constant(name: str, grid: Sequence[float], cases: Sequence[dict[str, Any]],
-                 refit: Callable[[], None]) -> float:  # fmt: skip
+def fit_constant(
+    name: str, grid: Sequence[float], cases: Sequence[dict[str, Any]], refit: Callable[[], None]
+) -> float:
     """The smallest grid value whose loss is within 2% of the best one (a flat loss is no
     evidence for a large constant)."""
     losses = []
@@ -236,14 +238,23 @@ def _row_cells(key: Key, row: eff.EfficiencyRow, cases: Sequence[dict[str, Any]]
     ids = ";".join(c["id"] for c in cases)
     note = f"fitted (bench/fit_efficiency.py) on {len(cases)} cases: {ids}"
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow([
-        *key, f"{row.bw_efficiency:.3f}", f"{row.compute_efficiency:.3f}",
-        f"{row.overhead_us:.0f}", str(row.fp16_accumulate).lower(), _confidence(len(cases)), note,
-    ])  # fmt: skip
+    csv.writer(buf, lineterminator="").writerow(
+        [
+            *key,
+            f"{row.bw_efficiency:.3f}",
+            f"{row.compute_efficiency:.3f}",
+            f"{row.overhead_us:.0f}",
+            str(row.fp16_accumulate).lower(),
+            _confidence(len(cases)),
+            note,
+        ]
+    )
     return buf.getvalue()
 
 
-def write_rows(fitted: dict[Key, eff.EfficiencyRow], groups: dict[Key, list[dict[str, Any]]]) -> None:
+def write_rows(
+    fitted: dict[Key, eff.EfficiencyRow], groups: dict[Key, list[dict[str, Any]]]
+) -> None:
     """Update each group's own row (task, engine, family, weights), adding it if the group was
     served by a fallback row so far; other rows stay as they are."""
     path = DATA / "efficiency.csv"
@@ -288,19 +299,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, group in sorted(groups.items()):
         print(key, [c["id"] for c in group])
     fitted = fit_all(groups)
-    pipeline_cases = [c for c in cases if (c["workload"].get("parallelism") or {}).get("pipeline", 1) > 1
-                      and c["metric"].startswith("inference.")]  # fmt: skip
+    pipeline_cases = [
+        c
+        for c in cases
+        if (c["workload"].get("parallelism") or {}).get("pipeline", 1) > 1
+        and c["metric"].startswith("inference.")
+    ]
     training_cases = [c for c in cases if c["metric"].startswith("training.")]
     train_groups = {k: v for k, v in groups.items() if k[0] == "training"}
-    fit_constant("training_hidden_half", (0, 100, 200, 300, 400, 600, 800, 1200), training_cases,
-                 lambda: fitted.update(fit_all(train_groups)))  # fmt: skip
+    fit_constant(
+        "training_hidden_half",
+        (0, 100, 200, 300, 400, 600, 800, 1200),
+        training_cases,
+        lambda: fitted.update(fit_all(train_groups)),
+    )
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
-    fit_constant("pipeline_hop_us", (0, 25, 50, 100, 200, 400, 800), pipeline_cases,
-                 lambda: None)  # fmt: skip
+    fit_constant("pipeline_hop_us", (0, 25, 50, 100, 200, 400, 800), pipeline_cases, lambda: None)
     fitted.update(fit_all(infer_groups))
     for key, row in sorted(fitted.items()):
-        print(key, f"bw={row.bw_efficiency:.3f} compute={row.compute_efficiency:.3f} "
-              f"overhead={row.overhead_us:.0f}us", f"loss={loss(groups[key]):.3f}")  # fmt: skip
+        print(
+            key,
+            f"bw={row.bw_efficiency:.3f} compute={row.compute_efficiency:.3f} "
+            f"overhead={row.overhead_us:.0f}us",
+            f"loss={loss(groups[key]):.3f}",
+        )
     print("constants", _constants)
     held = heldout(groups)
     for metric, row in sorted(held.items()):

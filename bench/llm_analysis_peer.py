@@ -34,17 +34,27 @@ def _run(request: dict) -> dict:
     args = dict(request["args"])
     if request["task"] == "infer":
         out = analysis.inference(**args)
-        keys = ("prefill_latency", "prefill_tokens_per_sec", "decode_latency",
-                "decode_tokens_per_sec", "total_tokens_per_sec", "kv_cache_memory_per_gpu",
-                "weight_memory_per_gpu")
+        keys = (
+            "prefill_latency",
+            "prefill_tokens_per_sec",
+            "decode_latency",
+            "decode_tokens_per_sec",
+            "total_tokens_per_sec",
+            "kv_cache_memory_per_gpu",
+            "weight_memory_per_gpu",
+        )
     else:
         args["ds_zero"] = DSZeRO(args.pop("ds_zero", 0))
         args["activation_recomputation"] = ActivationRecomputation(
             args.pop("activation_recomputation", 0)
         )
         out = analysis.training(**args)
-        keys = ("latency_per_iter", "total_training_latency", "gpu_hours",
-                "(weight+op_state+grad+act)_memory_per_gpu")
+        keys = (
+            "latency_per_iter",
+            "total_training_latency",
+            "gpu_hours",
+            "(weight+op_state+grad+act)_memory_per_gpu",
+        )
     return {k: out.get(k) for k in keys}
 
 

@@ -37,7 +37,7 @@ ESTIMATES: list[dict[str, Any]] = [
     {"model": "llama-3-8b", "task": "finetune", "hardware": "a100-sxm-80gb",
      "finetune": {"method": "lora", "tokens": 1e8}},
     {"model": "sdxl", "task": "image", "hardware": "rtx-4090"},
-]  # fmt: skip
+]
 PLANS: list[dict[str, Any]] = [
     {"model": "llama-3-8b", "usage_hours_per_month": 200},
     {"model": "llama-3-70b", "usage_hours_per_month": 100, "budget_usd": 50000},
@@ -86,7 +86,7 @@ def _cpu_seconds(pid: int) -> float | None:
 async def _load(
     base: str, path: str, bodies: list[dict[str, Any]], total: int, concurrency: int,
     cap_s: float, server_pid: int,
-) -> Result:  # fmt: skip
+) -> Result:
     counter = itertools.count()
     latencies: list[float] = []
     errors = 0
@@ -125,7 +125,7 @@ def _free_port() -> int:
 
 def _start_server(port: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "spicetrader", "serve", "--host", HOST, "--port", str(port),
-               "--no-access-log"]  # fmt: skip
+               "--no-access-log"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -160,7 +160,7 @@ def main() -> None:
             for path, bodies, total in (("/api/estimate", ESTIMATES, args.estimates),
                                         ("/api/plan", PLANS, args.plans))
             if total > 0
-        ]  # fmt: skip
+        ]
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -173,12 +173,12 @@ def main() -> None:
         return
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"spice serve, 1 uvicorn worker, {os.cpu_count()} CPUs (load average {load}), "
-          f"loopback, {args.concurrency} concurrent clients")  # fmt: skip
+          f"loopback, {args.concurrency} concurrent clients")
     for s in summaries:
         print(f"{s['endpoint']:14} {s['requests']:6d} req in {s['seconds']:6.2f} s = "
               f"{s['requests_per_s']:7.1f} req/s  p50 {s['p50_ms']} ms  p99 {s['p99_ms']} ms  "
               f"max {s['max_ms']} ms  errors {s['errors']}  "
-              f"server CPU {s['server_cpu_ms_per_request']} ms/req")  # fmt: skip
+              f"server CPU {s['server_cpu_ms_per_request']} ms/req")
 
 
 if __name__ == "__main__":

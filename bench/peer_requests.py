@@ -24,15 +24,18 @@ EFFICIENCIES = {
 
 def _dtype(bits: float) -> dict[str, Any]:
     weight = 4 if bits <= 5 else 8 if bits <= 9 else 16
-    return {"name": f"w{weight}a16e16", "weight_bits": weight, "activation_bits": 16,
-            "embedding_bits": 16}  # fmt: skip
+    return {
+        "name": f"w{weight}a16e16",
+        "weight_bits": weight,
+        "activation_bits": 16,
+        "embedding_bits": 16,
+    }
 
 
 def _request(outcome: Any) -> tuple[dict[str, Any] | None, str]:
+    from roofline_baseline import _resolved
     from spicetrader.models.arch import Architecture
     from spicetrader.spec.workload import Method
-
-    from roofline_baseline import _resolved
 
     est = outcome.estimate
     metric = outcome.case["metric"]
@@ -46,31 +49,44 @@ def _request(outcome: Any) -> tuple[dict[str, Any] | None, str]:
     wl = est["workload"]
     par = wl.get("parallelism") or {}
     model = {
-        "name": arch.id, "num_layers": arch.layers, "n_head": arch.heads,
-        "hidden_dim": arch.hidden, "vocab_size": arch.vocab, "max_seq_len": arch.max_context,
-        "num_key_value_heads": arch.kv_heads, "ffn_embed_dim": arch.ffn_hidden,
-        "model_type": arch.family, "moe_num_experts": arch.experts,
+        "name": arch.id,
+        "num_layers": arch.layers,
+        "n_head": arch.heads,
+        "hidden_dim": arch.hidden,
+        "vocab_size": arch.vocab,
+        "max_seq_len": arch.max_context,
+        "num_key_value_heads": arch.kv_heads,
+        "ffn_embed_dim": arch.ffn_hidden,
+        "model_type": arch.family,
+        "moe_num_experts": arch.experts,
         "moe_top_k": arch.experts_per_token,
-    }  # fmt: skip
+    }
     if arch.ffn_hidden % arch.hidden:
         model["ffn_embed_dim"] = None
         model["expansion_ratio"] = arch.ffn_hidden / arch.hidden
     gpu = {
-        "name": accel.id, "mem_per_GPU_in_GB": accel.memory_gb,
+        "name": accel.id,
+        "mem_per_GPU_in_GB": accel.memory_gb,
         "hbm_bandwidth_in_GB_per_sec": accel.mem_bw_gbs,
         "intra_node_bandwidth_in_GB_per_sec": max(accel.interconnect_gbs, 1.0),
-        "intra_node_min_message_latency": 8e-6, "peak_fp16_TFLOPS": accel.fp16_tflops,
+        "intra_node_min_message_latency": 8e-6,
+        "peak_fp16_TFLOPS": accel.fp16_tflops,
         "peak_i8_TFLOPS": accel.int8_tops,
-    }  # fmt: skip
-    parallel = {"tp_size": int(par.get("tensor", 1)), "pp_size": int(par.get("pipeline", 1)),
-                "dp_size": int(par.get("data", 1))}  # fmt: skip
+    }
+    parallel = {
+        "tp_size": int(par.get("tensor", 1)),
+        "pp_size": int(par.get("pipeline", 1)),
+        "dp_size": int(par.get("data", 1)),
+    }
     base = {"model": model, "gpu": gpu, "dtype": _dtype(fmt.bits_per_weight), "parallel": parallel}
     if metric.startswith("inference."):
         inf = wl["inference"]
         batch = int((est.get("inference") or {}).get("batch") or 1)
-        args = {"batch_size_per_gpu": max(batch // parallel["dp_size"], 1),
-                "seq_len": max(int(inf["prompt_tokens"]), 1),
-                "num_tokens_to_generate": max(int(inf["output_tokens"]), 1)}  # fmt: skip
+        args = {
+            "batch_size_per_gpu": max(batch // parallel["dp_size"], 1),
+            "seq_len": max(int(inf["prompt_tokens"]), 1),
+            "num_tokens_to_generate": max(int(inf["output_tokens"]), 1),
+        }
         return {**base, "task": "infer", "args": args}, ""
     train = wl.get("pretrain") or wl.get("finetune") or {}
     if Method(train.get("method", "full")) is not Method.FULL:
@@ -82,10 +98,16 @@ def _request(outcome: Any) -> tuple[dict[str, Any] | None, str]:
         global_batch = int(train["micro_batch"]) * parallel["dp_size"]
     micro = max(global_batch // parallel["dp_size"], 1)
     tokens = float((est.get("training") or {}).get("tokens") or global_batch * seq)
-    args = {"batch_size_per_gpu": micro, "global_batch_size": micro * parallel["dp_size"],
-            "seq_len": seq, "total_num_tokens": int(tokens), "ds_zero": int(par.get("zero", 0)),
-            "activation_recomputation": 2 if train.get("gradient_checkpointing") else 0,
-            "flash_attn": True, "mlp_gated_linear_units": arch.gated_ffn}  # fmt: skip
+    args = {
+        "batch_size_per_gpu": micro,
+        "global_batch_size": micro * parallel["dp_size"],
+        "seq_len": seq,
+        "total_num_tokens": int(tokens),
+        "ds_zero": int(par.get("zero", 0)),
+        "activation_recomputation": 2 if train.get("gradient_checkpointing") else 0,
+        "flash_attn": True,
+        "mlp_gated_linear_units": arch.gated_ffn,
+    }
     return {**base, "task": "train", "args": args}, ""
 
 
@@ -102,13 +124,15 @@ def _value(outcome: Any, request: dict[str, Any], result: dict[str, Any]) -> flo
         }
         return mapping.get(metric)
     args = request["args"]
-    devices = request["parallel"]["dp_size"] * request["parallel"]["tp_size"] * request[
-        "parallel"]["pp_size"]  # fmt: skip
+    devices = (
+        request["parallel"]["dp_size"]
+        * request["parallel"]["tp_size"]
+        * request["parallel"]["pp_size"]
+    )
     tokens_per_s = args["global_batch_size"] * args["seq_len"] / result["latency_per_iter"]
     if metric == "training.mfu":
-        from spicetrader.costmodel.training import flops_per_token
-
         from roofline_baseline import _resolved
+        from spicetrader.costmodel.training import flops_per_token
 
         arch, accel, fmt = _resolved(outcome.estimate)
         from spicetrader.spec.workload import Method
@@ -143,9 +167,13 @@ def peer_predictions(outcomes: Sequence[Any], python: str) -> None:
         return
     try:
         proc = subprocess.run(
-            [python, str(PEER)], input="\n".join(json.dumps(r) for r in requests),
-            capture_output=True, text=True, timeout=600, check=False,
-        )  # fmt: skip
+            [python, str(PEER)],
+            input="\n".join(json.dumps(r) for r in requests),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         for outcome, request in by_key.values():
             outcome.skipped[request["variant"]] = f"llm-analysis not runnable: {exc}"
@@ -166,4 +194,6 @@ def peer_predictions(outcomes: Sequence[Any], python: str) -> None:
             outcome.predicted[answer["variant"]] = value
     for key, (outcome, request) in by_key.items():
         if key not in answered:
-            outcome.skipped[request["variant"]] = "llm-analysis gave no answer: " + proc.stderr[-200:]
+            outcome.skipped[request["variant"]] = (
+                "llm-analysis gave no answer: " + proc.stderr[-200:]
+            )

@@ -44,7 +44,7 @@ WORKLOADS: dict[str, dict[str, Any]] = {
     "llama-2-70b fp16 rtx-4090 (does not fit)": {
         "model": "llama-2-70b", "hardware": "rtx-4090", "precision": "fp16",
     },
-}  # fmt: skip
+}
 
 
 def time_one(spec: dict[str, Any], repeat: int) -> tuple[float, float]:

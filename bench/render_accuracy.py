@@ -41,23 +41,35 @@ token, FLOPs per token, link bandwidths, datasheet peaks) is fixed.
 """
 
 
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
 def _subset_table(outcomes: Sequence[Any], metric: str) -> list[str]:
-    group = [o for o in outcomes if o.metric == metric and all(o.error(v) is not None for v in VARIANTS)]
+    group = [
+        o for o in outcomes if o.metric == metric and all(o.error(v) is not None for v in VARIANTS)
+    ]
     if not group:
         return []
     import statistics
 
     from accuracy import percentile
 
-    lines = [f"**{metric}** ({len(group)} cases all four can express)", "",
-             "| estimator | median error | p90 error |", "|---|---|---|"]  # fmt: skip
+    lines = [
+        f"**{metric}** ({len(group)} cases all four can express)",
+        "",
+        "| estimator | median error | p90 error |",
+        "|---|---|---|",
+    ]
     for v in VARIANTS:
         errors = [o.error(v) for o in group]
-        lines.append(f"| {v} | {_pct(statistics.median(errors))} | {_pct(percentile(errors, 0.9))} |")
+        lines.append(
+            f"| {v} | {_pct(statistics.median(errors))} | {_pct(percentile(errors, 0.9))} |"
+        )
     lines.append("")
     return lines
 
@@ -91,13 +103,20 @@ def render(
         target = targets.get(metric)
         met = "" if target is None else ("yes" if row["median"] <= target else "**no**")
         tgt = "" if target is None else f"<= {_pct(target)}"
-        lines.append(
-            f"| {metric} | {row['count']:.0f} | {_pct(row['median'])} | {_pct(row['p90'])} | {tgt} | {met} |"
-        )
+        cells = [metric, f"{row['count']:.0f}", _pct(row["median"]), _pct(row["p90"]), tgt, met]
+        lines.append(_row(cells))
     if "fits" in ours:
         row = ours["fits"]
         met = "yes" if row["right"] >= 0.95 else "**no**"
-        lines.append(f"| fits (share right) | {row['count']:.0f} | {_pct(row['right'])} right | | >= 95% | {met} |")
+        cells = [
+            "fits (share right)",
+            f"{row['count']:.0f}",
+            f"{_pct(row['right'])} right",
+            "",
+            ">= 95%",
+            met,
+        ]
+        lines.append(_row(cells))
     lines += ["", "## Side by side: roofline at 100% and llm-analysis 0.2.2", ""]
     lines.append(
         "Each estimator on every case it can express (median / p90 error, cases). `roofline` = "
@@ -110,7 +129,11 @@ def render(
         cells = []
         for v in VARIANTS:
             row = summaries[v].get(metric)
-            cells.append("-" if row is None else f"{_pct(row['median'])} / {_pct(row['p90'])} ({row['count']:.0f})")
+            cells.append(
+                "-"
+                if row is None
+                else f"{_pct(row['median'])} / {_pct(row['p90'])} ({row['count']:.0f})"
+            )
         lines.append(f"| {metric} | " + " | ".join(cells) + " |")
     lines += ["", "On the same cases (those all four express):", ""]
     for metric in metrics:
@@ -118,22 +141,48 @@ def render(
 
     if fit_report:
         lines += ["## Held-out error", "", fit_report.get("summary", ""), ""]
-        lines += ["| metric | cases | median held-out error | p90 held-out error |", "|---|---|---|---|"]
+        lines += [
+            "| metric | cases | median held-out error | p90 held-out error |",
+            "|---|---|---|---|",
+        ]
         for metric, row in sorted(fit_report.get("heldout", {}).items()):
-            lines.append(f"| {metric} | {row['count']} | {_pct(row['median'])} | {_pct(row['p90'])} |")
+            lines.append(
+                f"| {metric} | {row['count']} | {_pct(row['median'])} | {_pct(row['p90'])} |"
+            )
         lines.append("")
 
-    lines += ["## Worst 10 cases (spicetrader)", "",
-              "| case | workload | metric | measured | predicted | error | why |",
-              "|---|---|---|---|---|---|---|"]  # fmt: skip
-    scored = sorted((o for o in outcomes if o.error("ours") is not None), key=lambda o: -(o.error("ours") or 0))
+    lines += [
+        "## Worst 10 cases (spicetrader)",
+        "",
+        "| case | workload | metric | measured | predicted | error | why |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    scored = sorted(
+        (o for o in outcomes if o.error("ours") is not None), key=lambda o: -(o.error("ours") or 0)
+    )
     for o in scored[:10]:
         wl = o.case["workload"]
-        what = f"{wl.get('model')} {wl.get('precision', '')} {wl.get('engine', '')} {wl.get('devices', 1)}x {wl.get('hardware')}"
-        why = explanations.get(o.case["id"], "(no explanation recorded)")
-        lines.append(
-            f"| {o.case['id']} | {what} | {o.metric} | {o.case['value']:g} | {float(o.predicted['ours']):.4g} | {_pct(o.error('ours') or 0)} | {why} |"
+        what = " ".join(
+            str(x)
+            for x in (
+                wl.get("model"),
+                wl.get("precision", ""),
+                wl.get("engine", ""),
+                f"{wl.get('devices', 1)}x",
+                wl.get("hardware"),
+            )
         )
+        why = explanations.get(o.case["id"], "(no explanation recorded)")
+        cells = [
+            o.case["id"],
+            what,
+            o.metric,
+            f"{o.case['value']:g}",
+            f"{float(o.predicted['ours']):.4g}",
+            _pct(o.error("ours") or 0),
+            why,
+        ]
+        lines.append(_row(cells))
     lines += ["", "## Cases not expressed", ""]
     ours_skipped = [o for o in outcomes if "ours" in o.skipped]
     if ours_skipped:

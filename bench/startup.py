@@ -22,8 +22,10 @@ def main() -> None:
         start = time.perf_counter()
         subprocess.run(command, capture_output=True, check=True)
         times.append(time.perf_counter() - start)
-    print(f"spice --help: median {statistics.median(times) * 1000:.0f} ms, "
-          f"max {max(times) * 1000:.0f} ms over {runs} runs")
+    print(
+        f"spice --help: median {statistics.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms over {runs} runs"
+    )
 
 
 if __name__ == "__main__":

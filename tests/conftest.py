@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def spice_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def spice_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh ``SPICETRADER_HOME`` per test; tests that need the path take this fixture."""
     home = tmp_path_factory.mktemp("spice-home")
     monkeypatch.setenv("SPICETRADER_HOME", str(home))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    yield home
+    return home

@@ -49,8 +49,12 @@ class UnknownNameError(InputError, LookupError):
         super().__init__(message)
 
     def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "kind": self.kind, "name": self.name,
-                "suggestions": self.suggestions}
+        return {
+            **super().to_dict(),
+            "kind": self.kind,
+            "name": self.name,
+            "suggestions": self.suggestions,
+        }
 
 
 class AmbiguousNameError(InputError, LookupError):

@@ -5,10 +5,26 @@ from __future__ import annotations
 import spicetrader
 
 EXPECTED = {
-    "AmbiguousNameError", "Architecture", "Catalog", "CatalogDataError", "DiffusionArchitecture",
-    "Estimate", "InputError", "NotSupportedError", "Plan", "PlanConstraints", "PlanOption",
-    "SpiceError", "Tier", "UnknownNameError", "Workload", "estimate", "list_models",
-    "load_catalog", "plan", "resolve_model",
+    "AmbiguousNameError",
+    "Architecture",
+    "Catalog",
+    "CatalogDataError",
+    "DiffusionArchitecture",
+    "Estimate",
+    "InputError",
+    "NotSupportedError",
+    "Plan",
+    "PlanConstraints",
+    "PlanOption",
+    "SpiceError",
+    "Tier",
+    "UnknownNameError",
+    "Workload",
+    "estimate",
+    "list_models",
+    "load_catalog",
+    "plan",
+    "resolve_model",
 }
 
 

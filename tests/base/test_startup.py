@@ -5,8 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("numpy", "pandas", "torch", "matplotlib", "fastapi", "uvicorn", "huggingface_hub", "gguf",
-         "gpuhunt", "sky", "jinja2", "yaml")
+HEAVY = (
+    "numpy",
+    "pandas",
+    "torch",
+    "matplotlib",
+    "fastapi",
+    "uvicorn",
+    "huggingface_hub",
+    "gguf",
+    "gpuhunt",
+    "sky",
+    "jinja2",
+    "yaml",
+)
 
 
 def test_cli_import_pulls_in_no_heavy_module() -> None:

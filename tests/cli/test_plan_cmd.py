@@ -75,6 +75,14 @@ def test_chart_writes_two_png_files(tmp_path: Path) -> None:
         assert len(data) > 10_000  # a drawn chart, not an empty canvas
 
 
+def test_unwritable_chart_path_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["plan", "llama-3-8b", "--chart", str(blocker / "x.png")])
+    assert result.exit_code == 2, result.output
+    assert "cannot write the charts" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

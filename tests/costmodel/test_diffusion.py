@@ -33,8 +33,11 @@ def test_classifier_free_guidance_doubles_the_denoiser_work() -> None:
 def test_steps_never_beat_the_compute_roofline(
     model: str, hardware: str, resolution: int, batch: int
 ) -> None:
-    est = _image(model=model, hardware=hardware,
-                 image={"resolution": resolution, "steps": 20, "batch": batch})  # fmt: skip
+    est = _image(
+        model=model,
+        hardware=hardware,
+        image={"resolution": resolution, "steps": 20, "batch": batch},
+    )
     if not est["fits"]:
         return
     arch = resolve_model(model)

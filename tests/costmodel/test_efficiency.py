@@ -1,4 +1,4 @@
-"""Efficiency data and roofline helpers: strict data, sensible lookups, peak rates from datasheets."""
+"""Efficiency data and roofline helpers: strict data, sensible lookups, datasheet peaks."""
 
 from __future__ import annotations
 
@@ -95,9 +95,10 @@ def test_constants_and_links_load() -> None:
     assert 0 <= consts.comm_overlap <= 1
     for link in Interconnect:
         assert interconnect_row(link).bw_efficiency <= 1
-    assert interconnect_row(None).allreduce_latency_us > interconnect_row(
-        Interconnect.NVLINK
-    ).allreduce_latency_us
+    assert (
+        interconnect_row(None).allreduce_latency_us
+        > interconnect_row(Interconnect.NVLINK).allreduce_latency_us
+    )
 
 
 def test_peak_rates_come_from_the_datasheet() -> None:

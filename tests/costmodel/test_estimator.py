@@ -60,7 +60,7 @@ def test_suggestions_are_real_fits() -> None:
     first = est.suggestions[0]
     assert first.startswith("2 x rtx-4090")  # 38.9 GB of weights over two 24 GB cards
     two = estimate({"model": "llama-2-70b", "hardware": "rtx-4090", "precision": "q4_0",
-                    "devices": 2})  # fmt: skip
+                    "devices": 2})
     assert two.fits
 
 
@@ -94,7 +94,7 @@ def test_batch_max_is_the_largest_batch_that_fits() -> None:
 
 def test_vllm_batch_max_is_capped_at_max_num_seqs() -> None:
     est = estimate({"model": "llama-3.2-1b", "hardware": "h100-sxm", "engine": "vllm",
-                    "precision": "bf16", "inference": {"batch": "max"}})  # fmt: skip
+                    "precision": "bf16", "inference": {"batch": "max"}})
     assert est.inference is not None
     assert est.inference.batch == 256
 
@@ -113,7 +113,7 @@ def test_max_context_is_what_fits() -> None:
     assert 10_000 < inf.max_context_tokens < 131_072  # ~8.5 GB weights, 131 KB/token of KV
     longer = estimate({"model": "llama-3.1-8b", "hardware": "rtx-4090", "precision": "q8_0",
                        "inference": {"prompt_tokens": inf.max_context_tokens + 1,
-                                     "output_tokens": 0}})  # fmt: skip
+                                     "output_tokens": 0}})
     assert not longer.fits
 
 
@@ -127,7 +127,7 @@ def test_pretrain_tokens_default_to_20_per_parameter() -> None:
 def test_training_picks_the_smallest_zero_stage_that_fits() -> None:
     est = estimate({"model": "llama-2-7b", "hardware": "a100-sxm-40gb", "devices": 8,
                     "task": "finetune", "precision": "bf16", "engine": "deepspeed",
-                    "finetune": {"method": "full"}})  # fmt: skip
+                    "finetune": {"method": "full"}})
     par = est.workload.parallelism
     assert est.fits
     assert par is not None
@@ -147,7 +147,7 @@ def test_image_estimate() -> None:
 
 def test_json_round_trip() -> None:
     est = estimate({"model": "mistral-7b", "hardware": "t4", "task": "finetune",
-                    "finetune": {"method": "qlora", "tokens": 5e7}})  # fmt: skip
+                    "finetune": {"method": "qlora", "tokens": 5e7}})
     data = json.loads(json.dumps(est.to_dict()))
     again = Estimate.model_validate(data)
     assert again.to_dict() == est.to_dict()
@@ -169,7 +169,7 @@ def test_inline_architecture_gpt3_175b() -> None:
         "model": {"name": "gpt-175b", "layers": 96, "hidden": 12288, "heads": 96,
                   "vocab": 51200, "gated_ffn": False},
         "hardware": "h100-sxm", "devices": 8, "precision": "fp16", "engine": "vllm",
-    }  # fmt: skip
+    }
     est = estimate(spec)
     # 12 x layers x hidden^2 (+ embeddings) = 174.6e9 params (Brown et al. 2020: 175B), fp16 / TP 8
     assert est.memory.weights_gb == pytest.approx(175e9 * 2 / 8 / 1e9, rel=0.01)

@@ -27,8 +27,18 @@ from spicetrader.spec.estimate import MemoryBreakdown
 from spicetrader.spec.workload import Engine, Parallelism, Workload
 
 MODELS = ["llama-3-8b", "llama-2-7b", "llama-2-13b", "mistral-7b", "mixtral-8x7b", "llama-3-70b"]
-HARDWARE = ["rtx-3090", "rtx-4090", "a100-sxm-80gb", "h100-sxm", "l4", "t4", "m2-ultra-76c",
-            "m3-max-40c", "mi300x", "rtx-a6000"]  # fmt: skip
+HARDWARE = [
+    "rtx-3090",
+    "rtx-4090",
+    "a100-sxm-80gb",
+    "h100-sxm",
+    "l4",
+    "t4",
+    "m2-ultra-76c",
+    "m3-max-40c",
+    "mi300x",
+    "rtx-a6000",
+]
 
 
 def _estimate(**kw: Any) -> dict[str, Any]:
@@ -57,9 +67,7 @@ def test_moe_decode_streams_only_the_active_experts_at_batch_one() -> None:
     assert streamed_params(arch, 100_000) == pytest.approx(arch.total_params() - lookup_only)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)  # fmt: skip
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     model=st.sampled_from(MODELS),
     hardware=st.sampled_from(HARDWARE),
@@ -72,9 +80,12 @@ def test_no_estimate_exceeds_the_roofline(
     model: str, hardware: str, precision: str, prompt: int, output: int, batch: int
 ) -> None:
     try:
-        est = _estimate(model=model, hardware=hardware, precision=precision,
-                        inference={"batch": batch, "prompt_tokens": prompt,
-                                   "output_tokens": output})  # fmt: skip
+        est = _estimate(
+            model=model,
+            hardware=hardware,
+            precision=precision,
+            inference={"batch": batch, "prompt_tokens": prompt, "output_tokens": output},
+        )
     except SpiceError:
         assume(False)
         return
@@ -95,10 +106,15 @@ def test_no_estimate_exceeds_the_roofline(
 
 def test_batching_raises_throughput_not_the_per_sequence_speed() -> None:
     runs = [
-        _estimate(model="llama-3-8b", hardware="a100-sxm-80gb", precision="fp16", engine="vllm",
-                  inference={"batch": b, "prompt_tokens": 512, "output_tokens": 256})["inference"]
+        _estimate(
+            model="llama-3-8b",
+            hardware="a100-sxm-80gb",
+            precision="fp16",
+            engine="vllm",
+            inference={"batch": b, "prompt_tokens": 512, "output_tokens": 256},
+        )["inference"]
         for b in (1, 8, 64)
-    ]  # fmt: skip
+    ]
     throughputs = [r["throughput_tokens_per_s"] for r in runs]
     decodes = [r["decode_tokens_per_s"] for r in runs]
     assert throughputs == sorted(throughputs)
@@ -108,48 +124,89 @@ def test_batching_raises_throughput_not_the_per_sequence_speed() -> None:
 
 def test_longer_context_slows_decode() -> None:
     short, long = (
-        _estimate(model="llama-3-8b", hardware="rtx-4090", precision="q4_k_m",
-                  inference={"batch": 1, "prompt_tokens": p, "output_tokens": 256})
+        _estimate(
+            model="llama-3-8b",
+            hardware="rtx-4090",
+            precision="q4_k_m",
+            inference={"batch": 1, "prompt_tokens": p, "output_tokens": 256},
+        )
         for p in (128, 6000)
-    )  # fmt: skip
+    )
     assert long["inference"]["decode_tokens_per_s"] < short["inference"]["decode_tokens_per_s"]
 
 
 def test_layer_split_gives_one_stream_no_speed_up() -> None:
     one = _estimate(model="llama-3-8b", hardware="rtx-4090", precision="q4_k_m")
-    two = _estimate(model="llama-3-8b", hardware="rtx-4090", precision="q4_k_m", devices=2,
-                    parallelism={"pipeline": 2})  # fmt: skip
+    two = _estimate(
+        model="llama-3-8b",
+        hardware="rtx-4090",
+        precision="q4_k_m",
+        devices=2,
+        parallelism={"pipeline": 2},
+    )
     assert two["inference"]["decode_tokens_per_s"] <= one["inference"]["decode_tokens_per_s"]
 
 
 def _tp_setup(interconnect: Interconnect, gbs: float) -> Setup:
-    accel = load_catalog().accelerator("h100-sxm").model_copy(
-        update={"interconnect": interconnect, "interconnect_gbs": gbs}
+    accel = (
+        load_catalog()
+        .accelerator("h100-sxm")
+        .model_copy(update={"interconnect": interconnect, "interconnect_gbs": gbs})
     )
-    workload = Workload.model_validate({"model": "llama-3-70b", "hardware": "h100-sxm",
-                                        "precision": "bf16", "engine": "vllm", "devices": 4})  # fmt: skip
-    return Setup(workload=workload, arch=resolve_model("llama-3-70b"), accel=accel,
-                 fmt=resolve_precision("bf16"), engine=Engine.VLLM,
-                 parallel=Parallelism(tensor=4), devices=4, nodes=1, capacity_gb=80.0,
-                 kv_bytes_per_element=2.0)  # fmt: skip
+    workload = Workload.model_validate(
+        {
+            "model": "llama-3-70b",
+            "hardware": "h100-sxm",
+            "precision": "bf16",
+            "engine": "vllm",
+            "devices": 4,
+        }
+    )
+    return Setup(
+        workload=workload,
+        arch=resolve_model("llama-3-70b"),
+        accel=accel,
+        fmt=resolve_precision("bf16"),
+        engine=Engine.VLLM,
+        parallel=Parallelism(tensor=4),
+        devices=4,
+        nodes=1,
+        capacity_gb=80.0,
+        kv_bytes_per_element=2.0,
+    )
 
 
 def test_tensor_parallel_over_pcie_is_slower_than_over_nvlink() -> None:
     memory = MemoryBreakdown(per_device_gb=40.0, capacity_gb=80.0, weights_gb=36.0)
     nvlink = inference_speed(_tp_setup(Interconnect.NVLINK, 450.0), 1, memory).inference
     pcie = inference_speed(_tp_setup(Interconnect.PCIE, 63.0), 1, memory).inference
-    assert nvlink is not None and pcie is not None
-    assert pcie.decode_tokens_per_s is not None and nvlink.decode_tokens_per_s is not None
+    assert nvlink is not None
+    assert pcie is not None
+    assert pcie.decode_tokens_per_s is not None
+    assert nvlink.decode_tokens_per_s is not None
     assert pcie.decode_tokens_per_s < nvlink.decode_tokens_per_s
-    assert pcie.prefill_tokens_per_s is not None and nvlink.prefill_tokens_per_s is not None
+    assert pcie.prefill_tokens_per_s is not None
+    assert nvlink.prefill_tokens_per_s is not None
     assert pcie.prefill_tokens_per_s < nvlink.prefill_tokens_per_s
 
 
 def test_tensor_parallel_speeds_up_decode_on_nvlink() -> None:
-    one = _estimate(model="llama-3-70b", hardware="h100-sxm", precision="bf16", engine="vllm",
-                    devices=2, parallelism={"tensor": 2})  # fmt: skip
-    four = _estimate(model="llama-3-70b", hardware="h100-sxm", precision="bf16", engine="vllm",
-                     devices=4, parallelism={"tensor": 4})  # fmt: skip
+    one = _estimate(
+        model="llama-3-70b",
+        hardware="h100-sxm",
+        precision="bf16",
+        engine="vllm",
+        devices=2,
+        parallelism={"tensor": 2},
+    )
+    four = _estimate(
+        model="llama-3-70b",
+        hardware="h100-sxm",
+        precision="bf16",
+        engine="vllm",
+        devices=4,
+        parallelism={"tensor": 4},
+    )
     assert four["inference"]["decode_tokens_per_s"] > one["inference"]["decode_tokens_per_s"]
 
 
@@ -160,7 +217,11 @@ def test_unmeasured_families_say_low_confidence() -> None:
 
 
 def test_ttft_is_prefill_plus_one_decode_step() -> None:
-    inf = _estimate(model="llama-3-8b", hardware="rtx-4090", precision="q4_k_m",
-                    inference={"batch": 1, "prompt_tokens": 1000, "output_tokens": 10})["inference"]  # fmt: skip
+    inf = _estimate(
+        model="llama-3-8b",
+        hardware="rtx-4090",
+        precision="q4_k_m",
+        inference={"batch": 1, "prompt_tokens": 1000, "output_tokens": 10},
+    )["inference"]
     expected = 1000 / inf["prefill_tokens_per_s"] + 1 / inf["decode_tokens_per_s"]
     assert inf["ttft_s"] == pytest.approx(expected)

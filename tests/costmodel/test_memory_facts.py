@@ -68,7 +68,7 @@ def test_full_finetune_adamw_is_16_bytes_per_param() -> None:
     est = estimate({
         "model": "llama-2-7b", "hardware": "h100-sxm", "task": "finetune", "precision": "bf16",
         "engine": "transformers", "finetune": {"method": "full", "optimizer": "adamw"},
-    })  # fmt: skip
+    })
     params = resolve_model("llama-2-7b").total_params()
     m = est.memory
     states = m.weights_gb + m.gradients_gb + m.optimizer_gb
@@ -84,7 +84,7 @@ def test_optimizer_state_sizes() -> None:
 
 def test_zero3_shards_weights_over_data_ranks() -> None:
     base = {"model": "llama-2-70b", "hardware": "h100-sxm", "task": "pretrain",
-            "precision": "bf16", "engine": "fsdp"}  # fmt: skip
+            "precision": "bf16", "engine": "fsdp"}
     one = estimate({**base, "devices": 8, "parallelism": {"zero": 3}})
     two = estimate({**base, "devices": 16, "nodes": 2, "parallelism": {"zero": 3}})
     assert one.memory.weights_gb == pytest.approx(2 * two.memory.weights_gb, rel=1e-6)
@@ -100,7 +100,7 @@ def test_apple_wires_two_thirds_of_16_gb() -> None:
 
 def test_vllm_uses_90_percent_of_memory() -> None:
     est = estimate({"model": "llama-3-8b", "hardware": "h100-sxm", "engine": "vllm",
-                    "precision": "bf16"})  # fmt: skip
+                    "precision": "bf16"})
     assert est.memory.capacity_gb == pytest.approx(80 * 2**30 / 1e9 * 0.9, rel=1e-3)
 
 

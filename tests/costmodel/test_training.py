@@ -48,8 +48,14 @@ def test_small_models_reach_a_lower_share_of_peak() -> None:
 
 
 def test_training_time_is_linear_in_tokens() -> None:
-    base = {"model": "llama-3-8b", "task": "pretrain", "hardware": "h100-sxm", "devices": 8,
-            "engine": "fsdp", "parallelism": {"data": 8, "zero": 3}}  # fmt: skip
+    base = {
+        "model": "llama-3-8b",
+        "task": "pretrain",
+        "hardware": "h100-sxm",
+        "devices": 8,
+        "engine": "fsdp",
+        "parallelism": {"data": 8, "zero": 3},
+    }
     one = _train(**base, pretrain={"tokens": 1e10, "seq_len": 4096})["training"]
     three = _train(**base, pretrain={"tokens": 3e10, "seq_len": 4096})["training"]
     assert three["total_hours"] == pytest.approx(3 * one["total_hours"])
@@ -58,16 +64,23 @@ def test_training_time_is_linear_in_tokens() -> None:
 
 
 def test_pretrain_defaults_to_twenty_tokens_per_parameter() -> None:
-    est = _train(model="mpt-1b", task="pretrain", hardware="a100-sxm-80gb", devices=8,
-                 engine="fsdp")  # fmt: skip
+    est = _train(
+        model="mpt-1b", task="pretrain", hardware="a100-sxm-80gb", devices=8, engine="fsdp"
+    )
     arch = resolve_model("mpt-1b")
     assert est["training"]["tokens"] == pytest.approx(20 * arch.total_params(), rel=1e-6)
 
 
 def test_crossing_the_network_costs_more_than_staying_in_the_node() -> None:
-    base = {"model": "mpt-7b", "task": "pretrain", "hardware": "a100-sxm-80gb", "devices": 16,
-            "engine": "fsdp", "parallelism": {"data": 16, "zero": 3},
-            "pretrain": {"tokens": 1e10, "seq_len": 2048, "global_batch_tokens": 65536}}  # fmt: skip
+    base = {
+        "model": "mpt-7b",
+        "task": "pretrain",
+        "hardware": "a100-sxm-80gb",
+        "devices": 16,
+        "engine": "fsdp",
+        "parallelism": {"data": 16, "zero": 3},
+        "pretrain": {"tokens": 1e10, "seq_len": 2048, "global_batch_tokens": 65536},
+    }
     inside = _train(**base)["training"]  # 16 on one "node" is treated as 2 nodes of 8
     spread = _train(**{**base, "nodes": 4})["training"]
     assert spread["tokens_per_s_per_device"] <= inside["tokens_per_s_per_device"]
@@ -83,9 +96,15 @@ def test_crossing_the_network_costs_more_than_staying_in_the_node() -> None:
 def test_mfu_and_flops_stay_below_peak(model: str, hardware: str, method: str, seq: int) -> None:
     precision = "nf4" if method == "qlora" else "bf16"
     try:
-        est = estimate({"model": model, "task": "finetune", "hardware": hardware,
-                        "precision": precision,
-                        "finetune": {"method": method, "seq_len": seq, "tokens": 1e8}}).to_dict()  # fmt: skip
+        est = estimate(
+            {
+                "model": model,
+                "task": "finetune",
+                "hardware": hardware,
+                "precision": precision,
+                "finetune": {"method": method, "seq_len": seq, "tokens": 1e8},
+            }
+        ).to_dict()
     except SpiceError:
         assume(False)
         return

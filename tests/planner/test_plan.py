@@ -283,3 +283,22 @@ def test_json_shape() -> None:
         assert key in option
     assert option["estimate"]["spec"] == 1
     assert data["workload"]["model"] == "toy-70b"
+
+
+def test_serving_on_free_tiers_needs_a_published_allowance() -> None:
+    p = run({"model": "toy-3b"}, usage_hours_per_month=100)
+    kaggle = p.option("free:kaggle-t4x2")
+    colab = p.option("free:colab-free")
+    assert kaggle.fits
+    assert kaggle.feasible  # 100 h <= 30 h/week x 52/12
+    assert colab.fits
+    assert not colab.feasible  # "dynamic" limits only: not counted on for serving
+    assert p.option(p.recommendation.option or "").cost_usd == 0
+
+
+def test_images_job_hours_from_images_per_second() -> None:
+    p = run({"model": "toy-1b", "task": "image", "image": {"images": 3600}})
+    h100 = p.option("rent:lambda:h100x1")
+    images_per_s = 989 / (1 * 100)  # the fake: devices x dense FP16 / (params x 100)
+    assert h100.hours == pytest.approx(3600 / images_per_s / 3600)
+    assert p.job.images == 3600

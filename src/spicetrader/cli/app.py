@@ -42,7 +42,14 @@ def _register() -> None:
     from spicetrader.cli import catalog_cmds
 
     catalog_cmds.register(app)
-    for name in ("models_cmds", "estimate_cmd", "plan_cmd", "bench_cmd", "sources_cmds", "serve_cmd"):
+    for name in (
+        "models_cmds",
+        "estimate_cmd",
+        "plan_cmd",
+        "bench_cmd",
+        "sources_cmds",
+        "serve_cmd",
+    ):
         try:
             module = __import__(f"spicetrader.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:  # a command group not built yet

@@ -149,9 +149,13 @@ def plan_command(
     )  # fmt: skip
     result = plan(spec, load_catalog(), constraints)
     if chart is not None:
+        from spicetrader.errors import InputError
         from spicetrader.render.charts import write_charts
 
-        paths = write_charts(result, chart)
+        try:
+            paths = write_charts(result, chart)
+        except OSError as exc:
+            raise InputError(f"cannot write the charts next to {chart}: {exc.strerror}") from None
         typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
     if as_json:
         print_json(result.to_dict())

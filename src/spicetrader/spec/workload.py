@@ -158,7 +158,9 @@ class InlineArchitecture(_Strict):
     @model_validator(mode="after")
     def _check(self) -> InlineArchitecture:
         if self.kv_heads is not None and self.heads % self.kv_heads:
-            raise ValueError(f"heads ({self.heads}) must be a multiple of kv_heads ({self.kv_heads})")
+            raise ValueError(
+                f"heads ({self.heads}) must be a multiple of kv_heads ({self.kv_heads})"
+            )
         if self.experts_per_token > self.experts:
             raise ValueError("experts_per_token cannot exceed experts")
         return self
@@ -198,7 +200,9 @@ class Workload(_Strict):
     @model_validator(mode="after")
     def _fill_task_section(self) -> Workload:
         if self.devices % self.nodes:
-            raise ValueError(f"devices ({self.devices}) must spread evenly over nodes ({self.nodes})")
+            raise ValueError(
+                f"devices ({self.devices}) must spread evenly over nodes ({self.nodes})"
+            )
         sections = {
             Task.INFERENCE: ("inference", InferenceSpec),
             Task.FINETUNE: ("finetune", FinetuneSpec),
