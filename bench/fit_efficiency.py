@@ -15,8 +15,6 @@ held-out errors in ``bench/data/fit_report.json`` (read by ``bench/accuracy.py``
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import math
 import statistics
@@ -30,10 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import dotted, load_cases, percentile  # noqa: E402
+from fit_write import write_constants, write_rows  # noqa: E402
 from spicetrader.costmodel import diffusion, inference, training  # noqa: E402
 from spicetrader.costmodel import efficiency as eff  # noqa: E402
 
-DATA = ROOT / "src" / "spicetrader" / "costmodel" / "data"
 Key = tuple[str, str, str, str]  # task, engine, family, weights
 BOUNDS = {
     "bw_efficiency": (0.3, 1.0),
@@ -129,10 +127,20 @@ def _bounds(key: Key, name: str) -> tuple[float, float]:
     return BOUNDS[name]
 
 
+# The parameters a group identifies start from the same neutral values every time (not from
+# the CSV), so a refit is reproducible; the others keep the row's prior.
+START = {
+    "inference": {"bw_efficiency": 0.8, "compute_efficiency": 0.5, "overhead_us": 100.0},
+    "training": {"bw_efficiency": 1.0, "compute_efficiency": 0.5, "overhead_us": 0.0},
+    "image": {"bw_efficiency": 0.8, "compute_efficiency": 0.5, "overhead_us": 5000.0},
+}
+
+
 def fit_group(
     key: Key, cases: Sequence[dict[str, Any]], start: eff.EfficiencyRow
 ) -> eff.EfficiencyRow:
-    _rows[key] = start
+    identified = _params(key, cases)
+    _rows[key] = start.model_copy(update={p: START[key[0]][p] for p in identified})
     for rnd in range(4):
         for name in _params(key, cases):
             lo, hi = _bounds(key, name)
@@ -230,65 +238,6 @@ def heldout(groups: dict[Key, list[dict[str, Any]]]) -> dict[str, dict[str, floa
     }
 
 
-def _confidence(n_cases: int) -> str:
-    return "high" if n_cases >= 4 else "medium" if n_cases >= 2 else "low"
-
-
-def _row_cells(key: Key, row: eff.EfficiencyRow, cases: Sequence[dict[str, Any]]) -> str:
-    ids = ";".join(c["id"] for c in cases)
-    note = f"fitted (bench/fit_efficiency.py) on {len(cases)} cases: {ids}"
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow(
-        [
-            *key,
-            f"{row.bw_efficiency:.3f}",
-            f"{row.compute_efficiency:.3f}",
-            f"{row.overhead_us:.0f}",
-            str(row.fp16_accumulate).lower(),
-            _confidence(len(cases)),
-            note,
-        ]
-    )
-    return buf.getvalue()
-
-
-def write_rows(
-    fitted: dict[Key, eff.EfficiencyRow], groups: dict[Key, list[dict[str, Any]]]
-) -> None:
-    """Update each group's own row (task, engine, family, weights), adding it if the group was
-    served by a fallback row so far; other rows stay as they are."""
-    path = DATA / "efficiency.csv"
-    out, written = [], set()
-    for line in path.read_text().splitlines():
-        if line.startswith("#") or line.startswith("task,") or not line.strip():
-            out.append(line)
-            continue
-        cells = next(csv.reader([line]))
-        key: Key = (cells[0], cells[1], cells[2], cells[3])
-        if key in fitted:
-            out.append(_row_cells(key, fitted[key], groups[key]))
-            written.add(key)
-        else:
-            out.append(line)
-    for key in sorted(fitted.keys() - written):
-        out.append(_row_cells(key, fitted[key], groups[key]))
-    path.write_text("\n".join(out) + "\n")
-
-
-def write_constants() -> None:
-    path = DATA / "speed_constants.csv"
-    out = []
-    for line in path.read_text().splitlines():
-        cells = next(csv.reader([line])) if line and not line.startswith("#") else []
-        if cells and cells[0] in _constants:
-            cells[1] = f"{_constants[cells[0]]:g}"
-            buf = io.StringIO()
-            csv.writer(buf, lineterminator="").writerow(cells)
-            line = buf.getvalue()
-        out.append(line)
-    path.write_text("\n".join(out) + "\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "data" / "cases.jsonl")
@@ -329,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("held-out", metric, row)
     if args.write:
         write_rows(fitted, groups)
-        write_constants()
+        write_constants(_constants)
         report = {
             "summary": "Each group fit on one half of its cases (alternate cases per metric) and "
             "scored on the other half, both ways (bench/fit_efficiency.py); the global constants "

@@ -132,16 +132,14 @@ def _value(outcome: Any, request: dict[str, Any], result: dict[str, Any]) -> flo
     tokens_per_s = args["global_batch_size"] * args["seq_len"] / result["latency_per_iter"]
     if metric == "training.mfu":
         from roofline_baseline import _resolved
+        from spicetrader.costmodel.roofline import parse_compute_dtype, peak_flops
         from spicetrader.costmodel.training import flops_per_token
-
-        arch, accel, fmt = _resolved(outcome.estimate)
         from spicetrader.spec.workload import Method
 
+        arch, accel, fmt = _resolved(outcome.estimate)
         model, _ = flops_per_token(arch, Method.FULL, args["seq_len"], False, 16)
-        from spicetrader.costmodel.roofline import parse_compute_dtype, peak_flops
-
         peak = peak_flops(accel, parse_compute_dtype(fmt.compute_dtype)).flops_per_s
-        return model * tokens_per_s / devices / peak
+        return float(model * tokens_per_s / devices / peak)
     mapping = {
         "training.tokens_per_s": tokens_per_s,
         "training.tokens_per_s_per_device": tokens_per_s / devices,

@@ -92,6 +92,13 @@ def render(
         "(`bench/data/cases.jsonl`, see `bench/data/README.md`). Error = |predicted - measured| / "
         "measured.",
         "",
+        "The efficiencies were fitted on these same cases (see the last section), so the first "
+        "table is in-sample; the held-out section below scores each group on cases left out of "
+        "its fit. Reproduce: `python bench/fit_efficiency.py --write` (refit, ~1 min), then "
+        "`python bench/accuracy.py --write docs/accuracy.md` (needs llm-analysis 0.2.2 in "
+        "`/tmp/llmvenv`, see `bench/llm_analysis_peer.py`; without it the peer columns list the "
+        "cases as not runnable).",
+        "",
         "## spicetrader, per metric",
         "",
         "| metric | cases | median error | p90 error | target (median) | met |",

@@ -20,6 +20,7 @@ from spicetrader.costmodel.efficiency import (
     efficiency_rows,
     interconnect_row,
     lookup,
+    parse_efficiency,
     speed_constants,
 )
 from spicetrader.costmodel.roofline import (
@@ -65,6 +66,17 @@ def test_lookup_prefers_the_family_row_and_marks_borrowed_rows_low_confidence() 
     assert not amd.exact
     assert amd.confidence is Confidence.LOW
     assert "no measurement backs" in amd.assumption(Engine.LLAMA_CPP, _accel("rx-7900-xtx"))
+
+
+def test_a_misspelt_engine_or_a_duplicate_row_is_rejected() -> None:
+    header = ",".join(EFFICIENCY_COLUMNS)
+    row = "inference,llama.cpp,ada,float,0.9,0.5,10,true,high,fitted"
+    with pytest.raises(CatalogDataError) as info:
+        parse_efficiency(f"{header}\n{row.replace('llama.cpp', 'llama.cp')}\n", "e.csv")
+    assert "e.csv:2" in str(info.value)
+    assert "llama.cpp" in str(info.value)  # the accepted names are listed
+    with pytest.raises(CatalogDataError, match="duplicate"):
+        parse_efficiency(f"{header}\n{row}\n{row}\n", "e.csv")
 
 
 def test_ollama_uses_the_llama_cpp_rows() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import given, settings
@@ -101,3 +102,28 @@ def test_more_usage_never_makes_buying_relatively_dearer(model: str, u1: float, 
     assert at_low.keys() == at_high.keys()
     for key, ratio in at_high.items():
         assert ratio <= at_low[key] * (1 + 1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["toy-1b", "toy-70b"]),
+    st.floats(5e-324, 1e18),
+    st.floats(5e-324, 120),
+    st.floats(5e-324, 730),
+    st.none() | st.floats(0, 1e12),
+    st.none() | st.floats(5e-324, 1e7),
+)
+def test_extreme_but_valid_constraints_give_a_plan_with_strict_json(
+    model: str,
+    tokens: float,
+    months: float,
+    usage: float,
+    budget: float | None,
+    deadline: float | None,
+) -> None:
+    p = run({"model": model}, tokens=tokens, months=months, usage_hours_per_month=usage,
+            budget_usd=budget, deadline_hours=deadline)  # fmt: skip
+    json.dumps(p.to_dict(), allow_nan=False)  # raises on inf/nan: every number is finite
+    for o in p.options:
+        if o.feasible:
+            assert o.fits

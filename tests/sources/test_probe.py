@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from spicetrader.catalog.catalog import Catalog
+from spicetrader.errors import SpiceError
 from spicetrader.sources.bench import Measurement, bench_steps, copy_bandwidth_gbs, matmul_tflops
 from spicetrader.sources.device_names import apple_chip_id, device_rules, map_device_name
 from spicetrader.sources.probe import efficiency, local_option, probe_machine, save_probe
@@ -20,8 +21,8 @@ from spicetrader.sources.probe import efficiency, local_option, probe_machine, s
 class FakeNvml:
     """The pynvml calls the probe makes, for a box with the given devices."""
 
-    def __init__(self, devices: Sequence[tuple[str, int]], fail: bool = False):
-        self.devices, self.fail, self.shut = devices, fail, False
+    def __init__(self, devices: Sequence[tuple[str, int]], fail: bool = False, broken: int = -1):
+        self.devices, self.fail, self.shut, self.broken = devices, fail, False, broken
 
     def nvmlInit(self) -> None:
         if self.fail:
@@ -40,6 +41,8 @@ class FakeNvml:
         return self.devices[handle][0].encode()
 
     def nvmlDeviceGetMemoryInfo(self, handle: int) -> SimpleNamespace:
+        if handle == self.broken:
+            raise RuntimeError("GPU is lost")
         return SimpleNamespace(total=self.devices[handle][1])
 
 
@@ -83,6 +86,13 @@ def test_nvidia_box(resolve: Callable[[str], str]) -> None:
     assert result.devices[0].device.memory_gb == 85.5
     assert result.host.ram_gb == 128.0
     assert result.host.cpu_cores == 16
+    assert nvml.shut
+
+
+def test_nvml_failure_is_a_clear_error(resolve: Callable[[str], str]) -> None:
+    nvml = FakeNvml([("NVIDIA L4", 24_000_000_000)] * 2, broken=1)
+    with pytest.raises(SpiceError, match="NVML could not read GPU 1: GPU is lost"):
+        probe_machine(resolve, nvml=nvml, run=runner({}), psutil=None, system="Linux")
     assert nvml.shut
 
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spicetrader.catalog.catalog import Catalog
-from spicetrader.errors import CatalogDataError
+from spicetrader.errors import CatalogDataError, SpiceError
 from spicetrader.sources.prices import current_offers
 from spicetrader.sources.quotes import (
     _toml_value,
@@ -151,3 +151,21 @@ def test_any_note_round_trips_through_toml(text: str) -> None:
 @given(values=st.lists(st.text(max_size=10), max_size=4))
 def test_region_lists_round_trip_through_toml(values: list[str]) -> None:
     assert tomllib.loads(f"regions = {_toml_value(values)}\n")["regions"] == values
+
+
+def test_a_failed_write_keeps_the_users_file(
+    spice_home: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = quotes_path(spice_home)
+    path.write_text(GOOD)
+
+    def disk_full(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.replace", disk_full)
+    entry = {"provider": "acme", "accelerator": "t4", "count": 1, "price_usd_per_hour": 0.3,
+             "as_of": "2026-11-26"}  # fmt: skip
+    with pytest.raises(SpiceError, match="No space left on device; it is unchanged"):
+        add_offer_quote(spice_home, entry, catalog)
+    assert path.read_text() == GOOD
+    assert [p.name for p in spice_home.iterdir()] == ["offers.toml"]  # no temp file left behind

@@ -45,20 +45,21 @@ def test_bad_query_value_is_422_with_field_path(client: TestClient) -> None:
 
 
 def test_offers_resolve_spelling_and_sort_by_gpu_hour(client: TestClient) -> None:
-    rows = client.get("/api/offers", params={"accelerator": "H100 SXM"}).json()
+    rows = client.get("/api/offers", params={"gpu": "H100 SXM"}).json()
     assert ids(rows) == ["lambda:gpu_8x_h100_sxm5", "lambda:gpu_1x_h100_sxm5"]
     assert rows[0]["price_usd_per_gpu_hour"] == pytest.approx(23.92 / 8)
 
 
-def test_offers_filters(client: TestClient) -> None:
-    cheap = client.get("/api/offers?max_price_usd_per_gpu_hour=1").json()
+def test_offers_filters_as_in_the_cli(client: TestClient) -> None:
+    cheap = client.get("/api/offers?max_price_usd_per_hour=1").json()
     assert ids(cheap) == ["runpod:4090"]
-    assert ids(client.get("/api/offers?min_count=8").json()) == ["lambda:gpu_8x_h100_sxm5"]
-    assert ids(client.get("/api/offers?provider=runpod").json()) == ["runpod:4090"]
+    assert ids(client.get("/api/offers?min_gpus=8").json()) == ["lambda:gpu_8x_h100_sxm5"]
+    assert ids(client.get("/api/offers?provider=RunPod").json()) == ["runpod:4090"]
+    assert ids(client.get("/api/offers?spot=true").json()) == ["runpod:4090"]  # the one with spot
 
 
 def test_offers_unknown_accelerator_is_422_with_suggestions(client: TestClient) -> None:
-    response = client.get("/api/offers", params={"accelerator": "rtx-4091"})
+    response = client.get("/api/offers", params={"gpu": "rtx-4091"})
     assert response.status_code == 422
     body = response.json()
     assert body["error"] == "UnknownNameError"

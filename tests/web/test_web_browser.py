@@ -159,3 +159,19 @@ def test_form_shows_the_error_message(page: Any) -> None:
     page.wait_for_selector("#status.error")
     assert "usage_hours_per_month" in page.inner_text("#status")
     assert page.locator("#results").is_hidden()
+
+
+def test_image_task_shows_its_own_fields_and_plans_by_hours(page: Any) -> None:
+    page.goto("/")
+    assert page.locator("#images").is_hidden()
+    page.select_option("#task", "image")
+    assert page.locator("#images").is_visible()
+    assert page.locator("#tokens").is_hidden()
+    page.fill("#model", "sdxl")
+    page.fill("#images", "500")
+    page.click("#submit")
+    page.wait_for_selector("#results:not([hidden])", timeout=60_000)
+    assert "500 images" in page.inner_text("#recommendation .job")
+    assert "hours to finish" in page.inner_text("#cost-time-caption")
+    assert page.locator("#cost-time svg circle.point").count() >= 1
+    assert page.problems == []

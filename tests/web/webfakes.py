@@ -69,7 +69,8 @@ def small_catalog() -> Catalog:
               source="https://lambda.ai/pricing", as_of="2025-06"),
         Offer(id="runpod:4090", provider="runpod", instance_type="1x RTX 4090",
               accelerator="rtx-4090", count=1, price_usd_per_hour=0.69,
-              source="https://www.runpod.io/pricing", as_of="2025-06"),
+              spot_price_usd_per_hour=0.35, source="https://www.runpod.io/pricing",
+              as_of="2025-06"),
     ]  # fmt: skip
     systems = [
         System(id="rtx-4090-workstation", name="RTX 4090 workstation", kind=SystemKind.WORKSTATION,

@@ -42,6 +42,7 @@ __all__ = [
     "efficiency_rows",
     "interconnect_row",
     "lookup",
+    "parse_efficiency",
     "speed_constants",
 ]
 
@@ -153,10 +154,23 @@ def _read(name: str) -> tuple[str, str]:
 @functools.cache
 def efficiency_rows() -> tuple[EfficiencyRow, ...]:
     text, path = _read("efficiency.csv")
+    return parse_efficiency(text, path)
+
+
+def parse_efficiency(text: str, path: str) -> tuple[EfficiencyRow, ...]:
+    """Strictly parse efficiency rows: known engines only, no duplicate keys."""
+    from spicetrader.spec.workload import Engine
+
+    engines = {e.value for e in Engine} | {ANY}
     rows = parse_rows(text, EfficiencyRow, EFFICIENCY_COLUMNS, path)
     seen: set[tuple[str, str, str, str]] = set()
     for located in rows:
         r = located.row
+        if r.engine not in engines:
+            raise CatalogDataError(
+                path, located.line, "engine",
+                f"unknown engine {r.engine!r}; accepted: {', '.join(sorted(engines))}",
+            )  # fmt: skip
         key = (r.task.value, r.engine, r.hardware, r.weights.value)
         if key in seen:
             raise CatalogDataError(path, located.line, "engine", f"duplicate row for {key}")

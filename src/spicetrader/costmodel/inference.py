@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 __all__ = [
     "StepTime",
     "inference_speed",
-    "max_context_tokens",
     "moe_touched_fraction",
     "streamed_params",
     "streamed_weight_bytes",
@@ -230,7 +229,7 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
         ttft_s=ttft,
         decode_tokens_per_s=decode_tps,
         throughput_tokens_per_s=throughput,
-        max_context_tokens=max_context_tokens(setup, arch, memory, batch),
+        max_context_tokens=None,  # the estimator fills it from the memory side (fit.py)
         batch=batch,
     )
     if setup.accel.estimated:
@@ -244,22 +243,6 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
         assumptions=tuple(assumptions),
         confidence=confidence.value,
     )
-
-
-def max_context_tokens(
-    setup: Setup, arch: Architecture, memory: MemoryBreakdown, batch: int
-) -> int:
-    """Longest context (per sequence, ``batch`` sequences) whose KV cache fits the free memory."""
-    shards = setup.parallel.tensor * setup.parallel.pipeline
-    per_token = _kv_bytes_per_token(setup, arch) * max(batch, 1) / shards
-    free = (setup.capacity_gb - (memory.per_device_gb - memory.kv_cache_gb)) * 1e9
-    if per_token <= 0:
-        return arch.max_context
-    window = arch.sliding_window
-    all_windowed = window is not None and arch.sliding_window_layers in (0, arch.layers)
-    if window is not None and all_windowed and free >= per_token * window:
-        return arch.max_context
-    return max(0, min(arch.max_context, int(free / per_token)))
 
 
 def _notes(

@@ -197,6 +197,8 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
         + (" (+ recomputation)" if shape.checkpointing else "")
         + f"; {step_tokens:.0f} tokens per replica per step; {tokens:.3g} tokens in all"
     )
+    if tokens <= 0:
+        assumptions.append("no token count given: total_hours and device_hours are 0")
     speed = TrainingSpeed(
         tokens_per_s=total,
         tokens_per_s_per_device=per_device,

@@ -55,7 +55,8 @@ def _summary(
     months = horizon_months(ctx.job, hours)
     cost = owner.cost_usd(total, months)
     usage = ctx.job.usage_hours_per_month
-    rent_per_hour = rent.cost_usd / total if rent is not None else None
+    # the rental's cost of the work one hour of this machine does (none for a zero-length job)
+    rent_per_hour = rent.cost_usd / total if rent is not None and total > 0 else None
     summary = OwnershipSummary(
         purchase_usd=owner.purchase_usd,
         price_as_of=system.price_as_of,

@@ -18,6 +18,7 @@ a price per hour. All functions are pure; money in USD, time in hours or months.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from spicetrader.units import WATTS_PER_KW
@@ -115,7 +116,7 @@ def break_even_hours_per_month(owner: Ownership, rent_usd_per_hour: float) -> fl
     margin = rent_usd_per_hour - owner.energy_usd_per_hour
     if margin <= 0:
         return None
-    return owner.fixed_usd_per_month / margin
+    return _finite(owner.fixed_usd_per_month / margin)
 
 
 def break_even_months(
@@ -132,4 +133,9 @@ def break_even_months(
     )
     if saving_per_month <= 0:
         return None
-    return owner.purchase_usd / saving_per_month
+    return _finite(owner.purchase_usd / saving_per_month)
+
+
+def _finite(value: float) -> float | None:
+    """A break-even so far away that it overflows is no break-even."""
+    return value if math.isfinite(value) else None

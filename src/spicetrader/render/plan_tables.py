@@ -66,6 +66,19 @@ def _status(plan: Plan, option: PlanOption) -> str:
     return ", ".join(reasons) or "not possible"
 
 
+def _sessions(option: PlanOption) -> str:
+    """Sessions, and the weeks or months of quota the job is spread over."""
+    use = option.free_use
+    if use is None:
+        return "-"
+    text = str(use.sessions)
+    if use.weeks is not None and use.weeks > 1 and not use.within_quota:
+        text += f" over {use.weeks} weeks"
+    elif use.months_billed > 1 and use.monthly_hours_cap is not None:
+        text += f" over {use.months_billed} months"
+    return text
+
+
 def _table(title: str, columns: Sequence[str]) -> Table:
     from rich.table import Table
 
@@ -133,7 +146,7 @@ def _rows(plan: Plan, tier: Tier, options: Sequence[PlanOption]) -> Table:
         elif tier is Tier.RENT:
             row = [*head, fmt_usd(opt.price_usd_per_hour), opt.as_of, _status(plan, opt)]
         elif tier is Tier.FREE:
-            sessions = str(opt.free_use.sessions) if opt.free_use else "-"
+            sessions = _sessions(opt)
             row = [*head, sessions, _status(plan, opt)]
         else:
             row = [*head, opt.as_of]

@@ -26,6 +26,26 @@ def looks_like_repo_id(ref: str) -> bool:
     return bool(_REPO_ID.match(ref)) and not Path(ref).exists()
 
 
+def _hub_errors() -> Any:
+    """huggingface_hub's exception classes: the public ``errors`` module (0.24+, and the only
+    home from 1.0), else ``utils``, which exported them in older releases."""
+    import importlib
+
+    try:
+        module = importlib.import_module("huggingface_hub.errors")
+        module.GatedRepoError  # noqa: B018 - present in every release that has the module
+    except (ImportError, AttributeError):
+        module = importlib.import_module("huggingface_hub.utils")
+    return module
+
+
+def _offline_error(errors: Any) -> type[Exception]:
+    offline: type[Exception] = getattr(
+        errors, "OfflineModeIsEnabled", errors.LocalEntryNotFoundError
+    )
+    return offline
+
+
 def fetch_hf_config(
     repo_id: str,
     *,
@@ -35,16 +55,8 @@ def fetch_hf_config(
 ) -> dict[str, Any]:
     """The parsed ``config.json`` of ``repo_id`` (downloaded once, then from the cache)."""
     from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import (
-        EntryNotFoundError,
-        GatedRepoError,
-        HfHubHTTPError,
-        LocalEntryNotFoundError,
-        OfflineModeIsEnabled,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
 
+    errors = _hub_errors()
     if not _REPO_ID.match(repo_id):
         raise InputError(
             f"{repo_id!r} is not a Hugging Face repo id; expected 'org/name' "
@@ -59,29 +71,29 @@ def fetch_hf_config(
             cache_dir=cache_dir,
             local_files_only=local_files_only,
         )
-    except GatedRepoError:  # a subclass of RepositoryNotFoundError: test it first
+    except errors.GatedRepoError:  # a subclass of RepositoryNotFoundError: test it first
         raise InputError(
             f"{where} is a gated model: accept its licence on https://huggingface.co/{repo_id} "
             "and log in (huggingface-cli login, or set HF_TOKEN)"
         ) from None
-    except RepositoryNotFoundError:
+    except errors.RepositoryNotFoundError:
         raise InputError(
             f"no model {repo_id!r} on the Hugging Face Hub (or it is private: set HF_TOKEN); "
             "check the spelling, or use a catalog id (spice models list)"
         ) from None
-    except RevisionNotFoundError:
+    except errors.RevisionNotFoundError:
         raise InputError(f"{repo_id!r} has no revision {revision!r}") from None
-    except (LocalEntryNotFoundError, OfflineModeIsEnabled):
+    except (errors.LocalEntryNotFoundError, _offline_error(errors)):
         raise InputError(
             f"config.json of {where} is not in the Hugging Face cache and the Hub cannot be "
             "reached (offline, or HF_HUB_OFFLINE=1); connect once to download it, or pass a "
             "local config.json path"
         ) from None
-    except EntryNotFoundError:
+    except errors.EntryNotFoundError:
         raise InputError(
             f"{where} has no config.json (a GGUF-only repo? pass the .gguf file path)"
         ) from None
-    except HfHubHTTPError as exc:
+    except errors.HfHubHTTPError as exc:
         raise InputError(f"the Hugging Face Hub refused {where}: {exc}") from None
     return _read_config(Path(str(path)), where)
 

@@ -138,7 +138,10 @@ def save_probe(
         "efficiency": efficiencies,
     }
     path = probe_path(home)
-    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    try:
+        write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    except OSError as exc:
+        raise SpiceError(f"could not write {path}: {exc.strerror or exc}") from None
     return path
 
 

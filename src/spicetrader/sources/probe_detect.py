@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from spicetrader.errors import SpiceError
 from spicetrader.units import bytes_to_gb
 
 __all__ = [
@@ -76,8 +77,8 @@ def detect_nvidia(nvml: Any) -> tuple[DetectedDevice, ...]:
         nvml.nvmlInit()
     except Exception:  # NVMLError_LibraryNotFound, DriverNotLoaded...: no NVIDIA GPU here
         return ()
+    devices = []
     try:
-        devices = []
         for index in range(nvml.nvmlDeviceGetCount()):
             handle = nvml.nvmlDeviceGetHandleByIndex(index)
             memory = nvml.nvmlDeviceGetMemoryInfo(handle)
@@ -88,9 +89,13 @@ def detect_nvidia(nvml: Any) -> tuple[DetectedDevice, ...]:
                     memory_gb=round(bytes_to_gb(float(memory.total)), 1),
                 )
             )
-        return tuple(devices)
+    except Exception as exc:  # pynvml.NVMLError and friends: a driver problem, not a crash
+        raise SpiceError(
+            f"NVML could not read GPU {len(devices)}: {exc}; check the NVIDIA driver (nvidia-smi)"
+        ) from None
     finally:
         nvml.nvmlShutdown()
+    return tuple(devices)
 
 
 def load_nvml() -> Any | None:

@@ -259,5 +259,10 @@ def add_offer_quote(home: Path, entry: Mapping[str, Any], catalog: Catalog) -> O
     )
     new_text = old.rstrip("\n") + "\n" + block
     quotes = _parse(path, new_text, catalog)
-    write_text_atomic(path, new_text)
+    try:
+        write_text_atomic(path, new_text)
+    except OSError as exc:
+        raise SpiceError(
+            f"could not write {path}: {exc.strerror or exc}; it is unchanged"
+        ) from None
     return quotes.offers[-1]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spicetrader.errors import CatalogDataError
+from spicetrader.errors import CatalogDataError, SpiceError
 from spicetrader.fileio import write_text_atomic
 
 if TYPE_CHECKING:
@@ -75,8 +75,14 @@ def write_snapshot(
     csv_path = folder / f"offers-{stamp}.csv"
     meta_path = folder / f"offers-{stamp}.json"
     full_meta = {**meta, "taken_at": taken_at.astimezone(UTC).isoformat(), "file": csv_path.name}
-    write_text_atomic(csv_path, offers_csv_text(offers))
-    write_text_atomic(meta_path, json.dumps(full_meta, indent=2, sort_keys=True) + "\n")
+    try:
+        write_text_atomic(csv_path, offers_csv_text(offers))
+        write_text_atomic(meta_path, json.dumps(full_meta, indent=2, sort_keys=True) + "\n")
+    except OSError as exc:
+        raise SpiceError(
+            f"could not write the snapshot in {folder}: {exc.strerror or exc}; "
+            "the previous prices stay in use"
+        ) from None
     _prune(folder, KEEP_SNAPSHOTS)
     return Snapshot(csv_path=csv_path, meta_path=meta_path, meta=full_meta)
 

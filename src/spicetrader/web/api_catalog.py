@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from spicetrader.catalog.filter import AcceleratorQuery, OfferQuery, matches, select_offers
+from spicetrader.catalog.names import resolve
 from spicetrader.catalog.schema import SystemKind, Vendor
 from spicetrader.models.arch import Architecture, DiffusionArchitecture
 from spicetrader.web.services import Services, services
@@ -47,18 +49,19 @@ def _dump(rows: Iterable[Any], limit: int) -> list[dict[str, Any]]:
 def hardware(
     svc: ServicesDep,
     vendor: Vendor | None = None,
-    segment: Annotated[str | None, Query(max_length=40)] = None,
     min_memory_gb: Annotated[float | None, Query(ge=0, le=1e6)] = None,
+    segment: Annotated[str | None, Query(max_length=40)] = None,
     q: Search = None,
     limit: Limit = 1000,
 ) -> list[dict[str, Any]]:
-    """Accelerators, filtered by vendor, segment (datacenter, consumer, apple...), memory, text."""
+    """Accelerators, filtered as ``spice hardware list`` does (vendor, minimum memory of the
+    largest configuration) and by segment (datacenter, consumer, apple...) and text."""
+    query = AcceleratorQuery(vendor=vendor, min_memory_gb=min_memory_gb)
     rows = (
         a
         for a in svc.catalog().accelerators.values()
-        if (vendor is None or a.vendor is vendor)
+        if matches(a, query)
         and (segment is None or a.segment == segment.strip().lower())
-        and (min_memory_gb is None or a.memory_gb >= min_memory_gb)
         and _matches(q, a.id, a.name)
     )
     return _dump(rows, limit)
@@ -86,35 +89,35 @@ def systems(
 @router.get("/offers", summary="Cloud GPU offers (rent)")
 def offers(
     svc: ServicesDep,
-    accelerator: Annotated[
-        str | None, Query(max_length=100, description="an accelerator id or common spelling")
+    gpu: Annotated[
+        str | None,
+        Query(max_length=100, description="accelerator id or name ('a100': every A100 variant)"),
+    ] = None,
+    min_gpus: Annotated[int | None, Query(ge=1, le=1024)] = None,
+    max_price_usd_per_hour: Annotated[
+        float | None, Query(gt=0, le=1e5, description="instance price (spot price with spot)")
     ] = None,
     provider: Annotated[str | None, Query(max_length=60)] = None,
-    max_price_usd_per_gpu_hour: Annotated[float | None, Query(gt=0, le=1e5)] = None,
-    min_count: Annotated[int | None, Query(ge=1, le=1024)] = None,
-    limit: Limit = 200,
+    spot: Annotated[bool, Query(description="only offers with a spot price, at spot")] = False,
+    limit: Limit = 1000,
 ) -> list[dict[str, Any]]:
-    """On-demand offers, cheapest per GPU-hour first. An unknown accelerator is a 422 with the
-    nearest ids."""
+    """Offers filtered as ``spice offers`` does, cheapest per GPU-hour first. An unknown GPU or
+    provider is a 422 with the nearest names."""
     catalog = svc.catalog()
-    accel_id = None if accelerator is None else catalog.accelerator(accelerator).id
-    rows = sorted(
-        (
-            o
-            for o in catalog.offers
-            if (accel_id is None or o.accelerator == accel_id)
-            and (provider is None or o.provider == provider.strip().lower())
-            and (
-                max_price_usd_per_gpu_hour is None
-                or o.price_usd_per_gpu_hour <= max_price_usd_per_gpu_hour
-            )
-            and (min_count is None or o.count >= min_count)
-        ),
-        key=lambda o: (o.price_usd_per_gpu_hour, o.id),
+    query = OfferQuery(
+        accelerators=None if gpu is None else frozenset(catalog.accelerators_matching(gpu)),
+        min_gpus=min_gpus,
+        max_price_usd_per_hour=max_price_usd_per_hour,
+        provider=None if provider is None else resolve("provider", provider, catalog.providers, {}),
+        spot=spot,
     )
     return [
-        {**o.model_dump(mode="json"), "price_usd_per_gpu_hour": o.price_usd_per_gpu_hour}
-        for o in rows[:limit]
+        {
+            **o.model_dump(mode="json"),
+            "price_usd_per_gpu_hour": o.price_usd_per_gpu_hour,
+            "spot_price_usd_per_gpu_hour": o.spot_price_usd_per_gpu_hour,
+        }
+        for o in select_offers(catalog.offers, query)[:limit]
     ]
 
 

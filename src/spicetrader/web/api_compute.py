@@ -62,10 +62,10 @@ def estimate(
 )
 def plan(
     svc: ServicesDep,
-    request: Annotated[PlanRequest, Body(openapi_examples={"70b": {"value": _PLAN_EXAMPLE}})],
+    body: Annotated[PlanRequest, Body(openapi_examples={"70b": {"value": _PLAN_EXAMPLE}})],
 ) -> JSONResponse:
     """Options per tier, ranked, with the recommendation and why (constraints next to the
     workload fields: ``usage_hours_per_month``, ``deadline_hours``, ``budget_usd``, ``only``...)."""
-    workload, constraints = request.split()
+    workload, constraints = body.split()
     result = svc.planner(workload, svc.catalog(), constraints)
     return result_response(dict(result.to_dict()))

@@ -1,0 +1,73 @@
+"""Write fitted efficiency rows and constants back to the data files (bench/fit_efficiency.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from spicetrader.costmodel import efficiency as eff
+
+DATA = Path(__file__).resolve().parent.parent / "src" / "spicetrader" / "costmodel" / "data"
+Key = tuple[str, str, str, str]  # task, engine, family, weights
+
+
+def _confidence(n_cases: int) -> str:
+    return "high" if n_cases >= 4 else "medium" if n_cases >= 2 else "low"
+
+
+def _row_cells(key: Key, row: eff.EfficiencyRow, cases: Sequence[dict[str, Any]]) -> str:
+    ids = ";".join(c["id"] for c in cases)
+    note = f"fitted (bench/fit_efficiency.py) on {len(cases)} cases: {ids}"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(
+        [
+            *key,
+            f"{row.bw_efficiency:.3f}",
+            f"{row.compute_efficiency:.3f}",
+            f"{row.overhead_us:.0f}",
+            str(row.fp16_accumulate).lower(),
+            _confidence(len(cases)),
+            note,
+        ]
+    )
+    return buf.getvalue()
+
+
+def write_rows(
+    fitted: dict[Key, eff.EfficiencyRow], groups: dict[Key, list[dict[str, Any]]]
+) -> None:
+    """Update each group's own row (task, engine, family, weights), adding it if the group was
+    served by a fallback row so far; other rows stay as they are."""
+    path = DATA / "efficiency.csv"
+    out, written = [], set()
+    for line in path.read_text().splitlines():
+        if line.startswith("#") or line.startswith("task,") or not line.strip():
+            out.append(line)
+            continue
+        cells = next(csv.reader([line]))
+        key: Key = (cells[0], cells[1], cells[2], cells[3])
+        if key in fitted:
+            out.append(_row_cells(key, fitted[key], groups[key]))
+            written.add(key)
+        else:
+            out.append(line)
+    for key in sorted(fitted.keys() - written):
+        out.append(_row_cells(key, fitted[key], groups[key]))
+    path.write_text("\n".join(out) + "\n")
+
+
+def write_constants(constants: Mapping[str, float]) -> None:
+    path = DATA / "speed_constants.csv"
+    out = []
+    for line in path.read_text().splitlines():
+        cells = next(csv.reader([line])) if line and not line.startswith("#") else []
+        if cells and cells[0] in constants:
+            cells[1] = f"{constants[cells[0]]:g}"
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="").writerow(cells)
+            line = buf.getvalue()
+        out.append(line)
+    path.write_text("\n".join(out) + "\n")

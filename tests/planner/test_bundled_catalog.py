@@ -1,0 +1,62 @@
+"""plan() over the bundled catalog with the real cost model: invariants, not snapshots."""
+
+from __future__ import annotations
+
+import pytest
+
+import spicetrader
+from spicetrader.catalog.load import load_catalog
+from spicetrader.costmodel import estimate
+from spicetrader.planner import Plan, Tier, plan
+from spicetrader.spec.workload import Workload
+
+
+def _plan_70b() -> Plan:
+    return plan({"model": "llama-3-70b"}, load_catalog())
+
+
+def test_every_listed_rental_fits_and_every_feasible_option_fits() -> None:
+    p = _plan_70b()
+    rentals = p.by_tier(Tier.RENT)
+    assert rentals
+    for o in rentals:
+        assert o.fits
+        assert o.estimate.fits
+        billed = p.job.usage_hours_per_month * p.job.months
+        assert o.cost_usd == pytest.approx((o.price_usd_per_hour or 0) * billed)
+    for o in p.options:
+        if o.feasible:
+            assert o.estimate.fits
+    assert p.recommendation.option is not None
+    assert p.option(p.recommendation.option).feasible
+
+
+def test_macs_get_the_smallest_memory_configuration_that_fits() -> None:
+    catalog = load_catalog()
+    p = plan({"model": "llama-3-70b"}, catalog, allow_quantization=False)
+    for option in p.by_tier(Tier.MAC):
+        if not option.fits:
+            continue
+        system = catalog.system(option.id.removeprefix("mac:"))
+        smaller = [
+            s for s in catalog.systems
+            if s.accelerator == system.accelerator and s.memory_gb < system.memory_gb
+            and s.name.split("(")[0] == system.name.split("(")[0]
+        ]  # fmt: skip
+        for s in smaller:
+            workload = Workload(model="llama-3-70b", hardware=s.accelerator, memory_gb=s.memory_gb)
+            assert not estimate(workload, catalog).fits
+
+
+def test_public_api_takes_keyword_constraints() -> None:
+    p = spicetrader.plan(
+        {"model": "llama-3-8b", "task": "finetune", "finetune": {"tokens": 1e8}},
+        deadline_hours=24,
+        only="rent,free",
+    )
+    assert {o.tier for o in p.options} <= {Tier.RENT, Tier.FREE}
+    best = p.option(p.recommendation.option or "")
+    assert best.hours is not None
+    assert best.hours <= 24
+    cheaper = [o for o in p.options if o.feasible and (o.cost_usd or 0) < (best.cost_usd or 0)]
+    assert cheaper == []
