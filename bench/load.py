@@ -32,10 +32,13 @@ HOST = "127.0.0.1"  # loopback only
 ESTIMATES: list[dict[str, Any]] = [
     {"model": "llama-3-8b", "precision": "q4_k_m", "hardware": "rtx-4090"},
     {"model": "llama-3-70b", "precision": "bf16", "hardware": "h100-sxm", "devices": 2},
-    {"model": "mixtral-8x7b", "precision": "q4_k_m", "hardware": "m2-ultra-76c",
-     "memory_gb": 192},
-    {"model": "llama-3-8b", "task": "finetune", "hardware": "a100-sxm-80gb",
-     "finetune": {"method": "lora", "tokens": 1e8}},
+    {"model": "mixtral-8x7b", "precision": "q4_k_m", "hardware": "m2-ultra-76c", "memory_gb": 192},
+    {
+        "model": "llama-3-8b",
+        "task": "finetune",
+        "hardware": "a100-sxm-80gb",
+        "finetune": {"method": "lora", "tokens": 1e8},
+    },
     {"model": "sdxl", "task": "image", "hardware": "rtx-4090"},
 ]
 PLANS: list[dict[str, Any]] = [
@@ -84,8 +87,13 @@ def _cpu_seconds(pid: int) -> float | None:
 
 
 async def _load(
-    base: str, path: str, bodies: list[dict[str, Any]], total: int, concurrency: int,
-    cap_s: float, server_pid: int,
+    base: str,
+    path: str,
+    bodies: list[dict[str, Any]],
+    total: int,
+    concurrency: int,
+    cap_s: float,
+    server_pid: int,
 ) -> Result:
     counter = itertools.count()
     latencies: list[float] = []
@@ -124,8 +132,17 @@ def _free_port() -> int:
 
 
 def _start_server(port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "spicetrader", "serve", "--host", HOST, "--port", str(port),
-               "--no-access-log"]
+    command = [
+        sys.executable,
+        "-m",
+        "spicetrader",
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -155,10 +172,11 @@ def main() -> None:
     base = f"http://{HOST}:{port}"
     try:
         results = [
-            asyncio.run(_load(base, path, bodies, total, args.concurrency, args.time_cap,
-                              proc.pid))
-            for path, bodies, total in (("/api/estimate", ESTIMATES, args.estimates),
-                                        ("/api/plan", PLANS, args.plans))
+            asyncio.run(_load(base, path, bodies, total, args.concurrency, args.time_cap, proc.pid))
+            for path, bodies, total in (
+                ("/api/estimate", ESTIMATES, args.estimates),
+                ("/api/plan", PLANS, args.plans),
+            )
             if total > 0
         ]
     finally:
@@ -172,13 +190,17 @@ def main() -> None:
         print(json.dumps(summaries, indent=2))
         return
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"spice serve, 1 uvicorn worker, {os.cpu_count()} CPUs (load average {load}), "
-          f"loopback, {args.concurrency} concurrent clients")
+    print(
+        f"spice serve, 1 uvicorn worker, {os.cpu_count()} CPUs (load average {load}), "
+        f"loopback, {args.concurrency} concurrent clients"
+    )
     for s in summaries:
-        print(f"{s['endpoint']:14} {s['requests']:6d} req in {s['seconds']:6.2f} s = "
-              f"{s['requests_per_s']:7.1f} req/s  p50 {s['p50_ms']} ms  p99 {s['p99_ms']} ms  "
-              f"max {s['max_ms']} ms  errors {s['errors']}  "
-              f"server CPU {s['server_cpu_ms_per_request']} ms/req")
+        print(
+            f"{s['endpoint']:14} {s['requests']:6d} req in {s['seconds']:6.2f} s = "
+            f"{s['requests_per_s']:7.1f} req/s  p50 {s['p50_ms']} ms  p99 {s['p99_ms']} ms  "
+            f"max {s['max_ms']} ms  errors {s['errors']}  "
+            f"server CPU {s['server_cpu_ms_per_request']} ms/req"
+        )
 
 
 if __name__ == "__main__":

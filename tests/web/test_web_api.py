@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from webfakes import fake_estimate, fake_plan, small_catalog
 
+from spicetrader.web.app import create_app
 from spicetrader.web.limits import DEFAULT_MAX_BODY_BYTES
 
 ESTIMATE = {"model": "llama-3-8b", "hardware": "RTX 4090", "precision": "BF16"}
@@ -174,3 +178,24 @@ def test_unknown_route_is_json_404(client: TestClient) -> None:
     response = client.get("/api/nothing")
     assert response.status_code == 404
     assert response.json()["error"] == "HTTPError"
+
+
+LIMITED = create_app(
+    catalog=small_catalog(), estimator=fake_estimate, planner=fake_plan, max_body_bytes=100
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=st.integers(min_value=0, max_value=300), chunked=st.booleans())
+def test_413_exactly_when_the_body_exceeds_the_limit(size: int, chunked: bool) -> None:
+    body = b'{"model":"llama-3-8b","hardware":"rtx-4090"}'
+    content = body.ljust(size)[:size]  # exactly ``size`` bytes (cut JSON is a 422)
+    payload: object = iter([content[i : i + 7] for i in range(0, len(content), 7)] or [b""])
+    with TestClient(LIMITED) as client:
+        response = client.post(
+            "/api/estimate",
+            content=payload if chunked else content,
+            headers={"content-type": "application/json"},
+        )
+    assert (response.status_code == 413) == (size > 100)
+    assert response.status_code < 500
