@@ -28,9 +28,11 @@ drag a group), minimised by a coordinate grid search refined four times, evaluat
 `estimate()` itself. Two global constants are fit over all the cases they touch: the llama.cpp
 pipeline hop (per stage boundary per token) and the training width factor `h0` (achieved FLOP/s
 scale with hidden / (hidden + h0)); for each, the smallest grid value within 2% of the best loss
-is kept (a flat loss is no evidence for a large constant). The hop came out at 0 us, `h0` at 100.
-The communication overlap (0.8) and the link latencies are priors with their sources in
-`speed_constants.csv` / `interconnect.csv`.
+is kept (a flat loss is no evidence for a large constant). The hop came out at 0 us, `h0` at 200
+(100 before the scale-out change of 2026-11, which fits the cluster cases C102-C133 and C176-C177
+together). The communication overlap (0.8), the link latencies and the per-device network
+bandwidths are priors with their sources in `speed_constants.csv`, `interconnect.csv` and
+`nodes.csv`.
 
 Rows without a case keep a prior whose source is written in the row's `calibration` note, and
 estimates that use them say `confidence: low` with an assumption naming the borrowed row. The

@@ -31,6 +31,9 @@ PICKED = [
     "C066",  # llama-2-7b q4_0 on an H100 PCIe
     "C109",  # MPT-7B pretraining on 8x H100, tokens/s per GPU
     "C122",  # MPT-7B on 8x A100 80GB, MFU
+    "C124",  # MPT-7B at 64k tokens: fits only with checkpointing (auto), MFU
+    "C132",  # MPT-70B on 128x A100 40GB (16 nodes), checkpointing auto, MFU
+    "C176",  # Llama 3 405B on 8,192 H100 (TP 8 x PP 16 x DP 64), MFU (added case)
     "C168",  # SD 1.5, batch 4, RTX 4090
 ]
 

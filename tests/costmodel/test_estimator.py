@@ -59,8 +59,9 @@ def test_suggestions_are_real_fits() -> None:
     assert not est.fits
     first = est.suggestions[0]
     assert first.startswith("2 x rtx-4090")  # 38.9 GB of weights over two 24 GB cards
-    two = estimate({"model": "llama-2-70b", "hardware": "rtx-4090", "precision": "q4_0",
-                    "devices": 2})
+    two = estimate(
+        {"model": "llama-2-70b", "hardware": "rtx-4090", "precision": "q4_0", "devices": 2}
+    )
     assert two.fits
 
 
@@ -93,8 +94,15 @@ def test_batch_max_is_the_largest_batch_that_fits() -> None:
 
 
 def test_vllm_batch_max_is_capped_at_max_num_seqs() -> None:
-    est = estimate({"model": "llama-3.2-1b", "hardware": "h100-sxm", "engine": "vllm",
-                    "precision": "bf16", "inference": {"batch": "max"}})
+    est = estimate(
+        {
+            "model": "llama-3.2-1b",
+            "hardware": "h100-sxm",
+            "engine": "vllm",
+            "precision": "bf16",
+            "inference": {"batch": "max"},
+        }
+    )
     assert est.inference is not None
     assert est.inference.batch == 256
 
@@ -111,9 +119,14 @@ def test_max_context_is_what_fits() -> None:
     assert inf is not None
     assert inf.max_context_tokens is not None
     assert 10_000 < inf.max_context_tokens < 131_072  # ~8.5 GB weights, 131 KB/token of KV
-    longer = estimate({"model": "llama-3.1-8b", "hardware": "rtx-4090", "precision": "q8_0",
-                       "inference": {"prompt_tokens": inf.max_context_tokens + 1,
-                                     "output_tokens": 0}})
+    longer = estimate(
+        {
+            "model": "llama-3.1-8b",
+            "hardware": "rtx-4090",
+            "precision": "q8_0",
+            "inference": {"prompt_tokens": inf.max_context_tokens + 1, "output_tokens": 0},
+        }
+    )
     assert not longer.fits
 
 
@@ -125,9 +138,17 @@ def test_pretrain_tokens_default_to_20_per_parameter() -> None:
 
 
 def test_training_picks_the_smallest_zero_stage_that_fits() -> None:
-    est = estimate({"model": "llama-2-7b", "hardware": "a100-sxm-40gb", "devices": 8,
-                    "task": "finetune", "precision": "bf16", "engine": "deepspeed",
-                    "finetune": {"method": "full"}})
+    est = estimate(
+        {
+            "model": "llama-2-7b",
+            "hardware": "a100-sxm-40gb",
+            "devices": 8,
+            "task": "finetune",
+            "precision": "bf16",
+            "engine": "deepspeed",
+            "finetune": {"method": "full"},
+        }
+    )
     par = est.workload.parallelism
     assert est.fits
     assert par is not None
@@ -146,8 +167,14 @@ def test_image_estimate() -> None:
 
 
 def test_json_round_trip() -> None:
-    est = estimate({"model": "mistral-7b", "hardware": "t4", "task": "finetune",
-                    "finetune": {"method": "qlora", "tokens": 5e7}})
+    est = estimate(
+        {
+            "model": "mistral-7b",
+            "hardware": "t4",
+            "task": "finetune",
+            "finetune": {"method": "qlora", "tokens": 5e7},
+        }
+    )
     data = json.loads(json.dumps(est.to_dict()))
     again = Estimate.model_validate(data)
     assert again.to_dict() == est.to_dict()
@@ -166,9 +193,18 @@ def test_accepts_a_typed_workload() -> None:
 
 def test_inline_architecture_gpt3_175b() -> None:
     spec = {
-        "model": {"name": "gpt-175b", "layers": 96, "hidden": 12288, "heads": 96,
-                  "vocab": 51200, "gated_ffn": False},
-        "hardware": "h100-sxm", "devices": 8, "precision": "fp16", "engine": "vllm",
+        "model": {
+            "name": "gpt-175b",
+            "layers": 96,
+            "hidden": 12288,
+            "heads": 96,
+            "vocab": 51200,
+            "gated_ffn": False,
+        },
+        "hardware": "h100-sxm",
+        "devices": 8,
+        "precision": "fp16",
+        "engine": "vllm",
     }
     est = estimate(spec)
     # 12 x layers x hidden^2 (+ embeddings) = 174.6e9 params (Brown et al. 2020: 175B), fp16 / TP 8

@@ -65,10 +65,16 @@ def test_lora_params_llama3_8b_rank16_all_linear() -> None:
 
 def test_full_finetune_adamw_is_16_bytes_per_param() -> None:
     # ZeRO paper sec. 3.1: 2 (fp16 weights) + 2 (grads) + 12 (fp32 master, m, v) per parameter
-    est = estimate({
-        "model": "llama-2-7b", "hardware": "h100-sxm", "task": "finetune", "precision": "bf16",
-        "engine": "transformers", "finetune": {"method": "full", "optimizer": "adamw"},
-    })
+    est = estimate(
+        {
+            "model": "llama-2-7b",
+            "hardware": "h100-sxm",
+            "task": "finetune",
+            "precision": "bf16",
+            "engine": "transformers",
+            "finetune": {"method": "full", "optimizer": "adamw"},
+        }
+    )
     params = resolve_model("llama-2-7b").total_params()
     m = est.memory
     states = m.weights_gb + m.gradients_gb + m.optimizer_gb
@@ -83,8 +89,13 @@ def test_optimizer_state_sizes() -> None:
 
 
 def test_zero3_shards_weights_over_data_ranks() -> None:
-    base = {"model": "llama-2-70b", "hardware": "h100-sxm", "task": "pretrain",
-            "precision": "bf16", "engine": "fsdp"}
+    base = {
+        "model": "llama-2-70b",
+        "hardware": "h100-sxm",
+        "task": "pretrain",
+        "precision": "bf16",
+        "engine": "fsdp",
+    }
     one = estimate({**base, "devices": 8, "parallelism": {"zero": 3}})
     two = estimate({**base, "devices": 16, "nodes": 2, "parallelism": {"zero": 3}})
     assert one.memory.weights_gb == pytest.approx(2 * two.memory.weights_gb, rel=1e-6)
@@ -99,8 +110,9 @@ def test_apple_wires_two_thirds_of_16_gb() -> None:
 
 
 def test_vllm_uses_90_percent_of_memory() -> None:
-    est = estimate({"model": "llama-3-8b", "hardware": "h100-sxm", "engine": "vllm",
-                    "precision": "bf16"})
+    est = estimate(
+        {"model": "llama-3-8b", "hardware": "h100-sxm", "engine": "vllm", "precision": "bf16"}
+    )
     assert est.memory.capacity_gb == pytest.approx(80 * 2**30 / 1e9 * 0.9, rel=1e-3)
 
 

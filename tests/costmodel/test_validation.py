@@ -80,8 +80,7 @@ def test_tensor_times_pipeline_must_divide_devices() -> None:
 
 def test_fewer_devices_than_tensor_times_pipeline() -> None:
     with pytest.raises(NotSupportedError, match="needs at least 8 devices"):
-        _est(devices=4, engine="vllm", precision="bf16",
-             parallelism={"tensor": 4, "pipeline": 2})
+        _est(devices=4, engine="vllm", precision="bf16", parallelism={"tensor": 4, "pipeline": 2})
 
 
 def test_explicit_data_must_match_devices() -> None:
@@ -154,7 +153,11 @@ def test_negative_numbers_rejected_by_the_schema() -> None:
 
 
 def test_context_past_the_trained_window_is_noted() -> None:
-    est = _est(model="llama-2-7b", precision="q4_k_m", engine="llama.cpp",
-               inference={"prompt_tokens": 8000, "output_tokens": 192})
+    est = _est(
+        model="llama-2-7b",
+        precision="q4_k_m",
+        engine="llama.cpp",
+        inference={"prompt_tokens": 8000, "output_tokens": 192},
+    )
     assert any("exceeds" in a and "4096" in a for a in est.assumptions)
     assert est.memory.kv_cache_gb == pytest.approx(2 * 32 * 4096 * 2 * 8192 / 1e9, abs=0.001)

@@ -112,3 +112,26 @@ def test_apps_do_not_share_state() -> None:
     with TestClient(a) as ca, TestClient(b) as cb:
         assert len(ca.get("/api/models").json()) == 2
         assert cb.get("/api/models").json() == []
+
+
+def test_every_planner_constraint_can_be_given() -> None:
+    from dataclasses import fields
+
+    from spicetrader.planner.constraints import PlanConstraints
+    from spicetrader.web.schemas import CONSTRAINT_FIELDS
+
+    assert {f.name for f in fields(PlanConstraints)} == CONSTRAINT_FIELDS
+
+
+def test_constraints_reach_the_planner_unchanged() -> None:
+    from spicetrader.planner.constraints import PlanConstraints, Tier
+    from spicetrader.web.schemas import PlanRequest
+
+    body = {"model": "llama-3-8b", "only": ["rent", "free"], "spot": True, "months": 6,
+            "usage_hours_per_month": 100, "allow_quantization": False}  # fmt: skip
+    workload, constraints = PlanRequest.model_validate(body).split()
+    assert workload == Workload(model="llama-3-8b")
+    assert constraints.to_planner() == PlanConstraints(
+        only=frozenset({Tier.RENT, Tier.FREE}), spot=True, months=6.0,
+        usage_hours_per_month=100.0, allow_quantization=False,
+    )  # fmt: skip

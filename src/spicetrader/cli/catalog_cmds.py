@@ -152,8 +152,10 @@ def offers(
         return
     from spicetrader.catalog.filter import OfferQuery, select_offers
     from spicetrader.catalog.names import resolve
+    from spicetrader.paths import user_home
+    from spicetrader.sources.prices import current_offers
 
-    catalog = load_catalog()
+    catalog, prices = current_offers(user_home(), load_catalog())  # snapshot + your quotes
     query = OfferQuery(
         accelerators=None if gpu is None else frozenset(catalog.accelerators_matching(gpu)),
         min_gpus=min_gpus,
@@ -166,7 +168,7 @@ def offers(
         print_json([_offer_dict(o) for o in rows])
         return
     table = _table(
-        f"Cloud offers ({catalog.offers_note}; USD per hour, whole instance)",
+        f"Cloud offers ({catalog.offers_note}; {prices.describe()}; USD/h, whole instance)",
         ["id", "GPU", "n", "$/h", "$/GPU-h", "spot $/h", "vCPU", "RAM GB", "regions", "as_of"],
     )
     for o in rows:

@@ -75,6 +75,7 @@ def estimate_command(
     from spicetrader.cli.common import load_catalog, print_json
     from spicetrader.cli.workload_args import workload_from_cli
     from spicetrader.costmodel import estimate
+    from spicetrader.sources.hub import fetch_hf_config
 
     args = WorkloadArgs(
         model=model, hardware=hardware, task=task, precision=precision, engine=engine,
@@ -85,7 +86,7 @@ def estimate_command(
         images=images,
     )  # fmt: skip
     workload = workload_from_cli(args, file)
-    result = estimate(workload, load_catalog())
+    result = estimate(workload, load_catalog(), fetch_config=fetch_hf_config)
     if as_json:
         print_json(result.to_dict())
         return

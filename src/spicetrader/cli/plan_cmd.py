@@ -8,7 +8,7 @@ command function. The workload flags are the shared ones of ``spice estimate``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -33,7 +33,11 @@ from spicetrader.cli.workload_args import (
     WorkloadArgs,
 )
 
-__all__ = ["plan_command", "register"]
+if TYPE_CHECKING:
+    from spicetrader.catalog.catalog import Catalog
+    from spicetrader.planner import LocalMachine
+
+__all__ = ["plan_command", "register", "this_machine"]
 
 PIPED_WIDTH = 180
 
@@ -79,6 +83,14 @@ ChartOpt = Annotated[
     typer.Option("--chart", help="Write FILE-breakeven.png and FILE-cost-time.png."),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Show every option in the tables.")]
+MinSpeedOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--min-tokens-per-s",
+        help="Serving: the decode speed one user must see (default 10, about reading speed; "
+        "0: no minimum). Slower options are marked too slow.",
+    ),
+]
 
 
 def _task_of(task: str | None, file: Path | None) -> str:
@@ -122,15 +134,20 @@ def plan_command(
     private: PrivateOpt = False,
     allow_quantization: QuantOpt = None,
     colocation: ColoOpt = None,
+    min_tokens_per_s: MinSpeedOpt = None,
     as_json: JsonOpt = False,
     chart: ChartOpt = None,
     show_all: AllOpt = False,
 ) -> None:
     """Plan a workload across buying a server or a Mac, renting and free tiers: time, cost,
-    break-even, and a recommendation."""
+    break-even, and a recommendation. Uses the freshest `spice offers refresh` snapshot, your
+    quotes (offers.toml) and this machine (`spice probe`) when there are some."""
     from spicetrader.cli.common import console, load_catalog, print_json
     from spicetrader.cli.workload_args import workload_mapping
+    from spicetrader.paths import user_home
     from spicetrader.planner import PlanConstraints, plan
+    from spicetrader.sources.hub import fetch_hf_config
+    from spicetrader.sources.prices import current_offers
 
     inference = _task_of(task, file) == "inference"
     args = WorkloadArgs(
@@ -145,9 +162,12 @@ def plan_command(
         only=only, usage_hours_per_month=usage_hours_per_month, deadline_hours=deadline_hours,
         budget_usd=budget_usd, months=months, spot=spot, private=private,
         allow_quantization=allow_quantization, colocation=colocation,
-        tokens=tokens if inference else None,
+        tokens=tokens if inference else None, min_decode_tokens_per_s=min_tokens_per_s,
     )  # fmt: skip
-    result = plan(spec, load_catalog(), constraints)
+    home = user_home()
+    catalog, prices = current_offers(home, load_catalog())
+    result = plan(spec, catalog, constraints, fetch_config=fetch_hf_config,
+                  local=this_machine(home, catalog))  # fmt: skip
     if chart is not None:
         from spicetrader.errors import InputError
         from spicetrader.render.charts import write_charts
@@ -158,14 +178,32 @@ def plan_command(
             raise InputError(f"cannot write the charts next to {chart}: {exc.strerror}") from None
         typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
     if as_json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "prices": prices.to_dict()})
         return
     from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, render_plan
 
     out = console()
     if not out.is_terminal:
         out.width = PIPED_WIDTH  # a file or a pipe: wide rows rather than wrapped cells
-    render_plan(result, out, None if show_all else DEFAULT_ROWS_PER_TIER)
+    render_plan(result, out, None if show_all else DEFAULT_ROWS_PER_TIER, prices.describe())
+
+
+def this_machine(home: Path, catalog: Catalog) -> LocalMachine | None:
+    """This machine from ``<home>/probe.json`` (``spice probe``), as the planner takes it."""
+    from spicetrader.planner import LocalMachine
+    from spicetrader.sources.probe import local_option
+
+    found = local_option(home, catalog)
+    if found is None:
+        return None
+    accel = catalog.accelerator(found.hardware)
+    return LocalMachine(
+        hardware=accel.id,
+        devices=found.devices,
+        probed_at=found.probed_at,
+        memory_gb=found.memory_gb if accel.memory_configs_gb else None,
+        efficiency=found.efficiency,
+    )
 
 
 def register(app: typer.Typer) -> None:

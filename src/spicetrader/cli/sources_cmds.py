@@ -247,11 +247,13 @@ def launch_command(
         workload = Workload.model_validate(spec)
     else:
         from spicetrader.planner import PlanConstraints, plan
+        from spicetrader.sources.hub import fetch_hf_config
         from spicetrader.sources.prices import current_offers
 
         catalog, _ = current_offers(_home(), catalog)
         constraints = PlanConstraints.of(spot=option.endswith(":spot"))
-        result = plan(workload_mapping(args, file), catalog, constraints)
+        result = plan(workload_mapping(args, file), catalog, constraints,
+                      fetch_config=fetch_hf_config)  # fmt: skip
         options = [o.to_dict() for o in result.options]
         chosen = dict(find_option(options, option))
         workload = result.workload

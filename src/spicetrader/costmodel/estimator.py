@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.fit import Sized, max_context, size
 from spicetrader.costmodel.memory import breakdown
-from spicetrader.costmodel.resolve import resolve
+from spicetrader.costmodel.resolve import FetchConfig, resolve
 from spicetrader.costmodel.suggest import suggestions
 from spicetrader.spec.estimate import Bound, Estimate
 from spicetrader.spec.workload import Task, Workload
@@ -42,18 +42,26 @@ def _speed(sized: Sized) -> SpeedResult:
     return diffusion.image_speed(setup, memory)
 
 
-def estimate(spec: Workload | Mapping[str, Any], catalog: Catalog | None = None) -> Estimate:
+def estimate(
+    spec: Workload | Mapping[str, Any],
+    catalog: Catalog | None = None,
+    *,
+    fetch_config: FetchConfig | None = None,
+) -> Estimate:
     """Will ``spec`` fit, how fast will it run: the Estimate of workload.md.
 
     ``spec`` is a Workload or a mapping in the workload.md format; ``catalog`` defaults to the
-    bundled catalog. Raises InputError / UnknownNameError / NotSupportedError for bad input.
+    bundled catalog. ``fetch_config`` (repo id -> parsed ``config.json``) resolves an
+    ``org/name`` model the registry does not know; the CLI passes
+    :func:`spicetrader.sources.hub.fetch_hf_config`, the core itself never uses the network.
+    Raises InputError / UnknownNameError / NotSupportedError for bad input.
     """
     workload = spec if isinstance(spec, Workload) else Workload.model_validate(spec)
     if catalog is None:
         from spicetrader.catalog.load import load_catalog
 
         catalog = load_catalog()
-    resolved = resolve(workload, catalog)
+    resolved = resolve(workload, catalog, fetch_config)
     sized = size(resolved)
     setup = sized.setup
     memory = breakdown(sized.parts, setup.capacity_gb)
@@ -70,7 +78,7 @@ def estimate(spec: Workload | Mapping[str, Any], catalog: Catalog | None = None)
             bound=Bound.MEMORY_CAPACITY,
             assumptions=assumptions,
             confidence=Confidence.MEDIUM.value,
-            suggestions=suggestions(setup, memory.per_device_gb, catalog),
+            suggestions=suggestions(setup, memory.per_device_gb, catalog, fetch_config),
         )
     speed = _speed(sized)
     inference = speed.inference

@@ -136,7 +136,8 @@ def _recipe(setup: Setup) -> _Recipe:
                        ft.optimizer, ft.lora_rank)  # fmt: skip
     if wl.task is Task.PRETRAIN and wl.pretrain is not None:
         pt = wl.pretrain
-        return _Recipe(Method.FULL, pt.seq_len, 1, pt.gradient_checkpointing, pt.optimizer, 0)
+        return _Recipe(Method.FULL, pt.seq_len, 1, pt.gradient_checkpointing is True,
+                       pt.optimizer, 0)  # fmt: skip
     raise TypeError("training memory asked for an inference or image workload")
 
 

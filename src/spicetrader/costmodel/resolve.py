@@ -7,10 +7,12 @@ exact hardware ids skip name resolution) so that an estimate stays well under a 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
+from spicetrader.costmodel.cluster import with_nodes
 from spicetrader.costmodel.context import Setup
 from spicetrader.costmodel.defaults import default_engine, default_precision
 from spicetrader.costmodel.memory_kv import KV_BYTES_PER_ELEMENT
@@ -37,7 +39,17 @@ if TYPE_CHECKING:
     from spicetrader.models.precision import PrecisionFormat
     from spicetrader.spec.workload import InlineArchitecture, Parallelism, Workload
 
-__all__ = ["FINETUNE_DEFAULT_TOKENS", "Resolved", "resolve", "with_parallel"]
+__all__ = [
+    "FINETUNE_DEFAULT_TOKENS",
+    "FetchConfig",
+    "Resolved",
+    "model_of",
+    "resolve",
+    "with_parallel",
+]
+
+# repo id -> parsed config.json (the Hugging Face hook of ``resolve_model``; injected at the edge)
+FetchConfig = Callable[[str], Mapping[str, Any]]
 
 FINETUNE_DEFAULT_TOKENS: Final = 1.0e8  # workload.md's example; the user should give tokens
 CHINCHILLA_TOKENS_PER_PARAM: Final = 20.0  # Hoffmann et al. 2022, "Training Compute-Optimal LLMs"
@@ -48,11 +60,16 @@ class Resolved:
     setup: Setup
     assumptions: tuple[str, ...]
     choose_zero: bool  # training layout left to the estimator (smallest ZeRO stage that fits)
+    choose_layout: bool = False  # pre-training layout left to the estimator (fit.py)
 
 
 @lru_cache(maxsize=512)
-def _model(ref: str | InlineArchitecture) -> Architecture | DiffusionArchitecture:
-    return resolve_model(ref)
+def model_of(
+    ref: str | InlineArchitecture, fetch_config: FetchConfig | None = None
+) -> Architecture | DiffusionArchitecture:
+    """``resolve_model`` cached per (ref, hook): a Hugging Face config is fetched once per
+    process, not once per estimate (errors are not cached)."""
+    return resolve_model(ref, fetch_config=fetch_config)
 
 
 @lru_cache(maxsize=256)
@@ -67,16 +84,24 @@ def with_parallel(setup: Setup, parallel: Parallelism) -> Setup:
     ))  # fmt: skip
 
 
-def resolve(workload: Workload, catalog: Catalog) -> Resolved:
-    """Look every name up, fill the defaults, check the combination."""
+def resolve(
+    workload: Workload, catalog: Catalog, fetch_config: FetchConfig | None = None
+) -> Resolved:
+    """Look every name up, fill the defaults, check the combination.
+
+    ``fetch_config`` resolves an ``org/name`` model the registry does not know (Hugging Face).
+    """
     if workload.hardware is None:
         raise InputError("hardware is required: give a catalog id such as rtx-4090 or h100-sxm")
     # exact ids are the common case (the planner, filled workloads): skip name resolution
     accel = catalog.accelerators.get(workload.hardware) or catalog.accelerator(workload.hardware)
     memory_gb = accel.memory_for(workload.memory_gb)
-    arch = _model(workload.model)
+    arch = model_of(workload.model, fetch_config)
     check_task_model(workload.task, arch)
     notes: list[str] = []
+    workload, nodes_note = with_nodes(workload, accel)  # nodes.csv: devices per machine
+    if nodes_note:
+        notes.append(nodes_note)
     context_note = check_context(workload, arch)
     if context_note:
         notes.append(context_note)
@@ -139,7 +164,8 @@ def resolve(workload: Workload, catalog: Catalog) -> Resolved:
         capacity_gb=capacity.usable_gb,
         kv_bytes_per_element=KV_BYTES_PER_ELEMENT[workload.kv_cache],
     )
-    return Resolved(setup, tuple(notes), choose_zero)
+    layout = workload.parallelism is None and workload.task is Task.PRETRAIN
+    return Resolved(setup, tuple(notes), choose_zero, layout and workload.devices > 1)
 
 
 def _task_defaults(

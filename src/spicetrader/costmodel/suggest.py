@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 from spicetrader.catalog.schema import Vendor
 from spicetrader.costmodel.fit import size
-from spicetrader.costmodel.resolve import resolve
+from spicetrader.costmodel.resolve import FetchConfig, resolve
 from spicetrader.costmodel.runtime import runtime_table
 from spicetrader.errors import SpiceError
 from spicetrader.models.precision import PrecisionKind, resolve_precision
@@ -28,16 +28,16 @@ _SERVING_LADDER: Final = ("fp8", "int8", "awq-4bit")
 _MLX_LADDER: Final = ("int8", "int4")
 
 
-def _fits(workload: Workload, catalog: Catalog) -> float | None:
+def _fits(workload: Workload, catalog: Catalog, fetch: FetchConfig | None) -> float | None:
     """Per-device GB if ``workload`` fits, else None (invalid variants count as not fitting)."""
     try:
-        sized = size(resolve(workload, catalog))
+        sized = size(resolve(workload, catalog, fetch))
     except SpiceError:
         return None
     return sized.parts.total / 1e9 if sized.fits else None
 
 
-def _more_devices(setup: Setup, catalog: Catalog) -> str | None:
+def _more_devices(setup: Setup, catalog: Catalog, fetch: FetchConfig | None) -> str | None:
     wl = setup.workload
     if setup.accel.vendor is Vendor.APPLE:
         return None  # one GPU per Mac; clustering Macs is not modelled
@@ -46,7 +46,7 @@ def _more_devices(setup: Setup, catalog: Catalog) -> str | None:
             continue
         nodes = max(1, -(-n // _DEVICES_PER_NODE))
         variant = wl.model_copy(update={"devices": n, "nodes": nodes, "parallelism": None})
-        gb = _fits(variant, catalog)
+        gb = _fits(variant, catalog, fetch)
         if gb is not None:
             return f"{n} x {setup.accel.id} at {setup.fmt.id} ({gb:.1f} GB per device)"
     return None
@@ -60,7 +60,7 @@ def _ladder(setup: Setup) -> tuple[str, ...]:
     return _SERVING_LADDER
 
 
-def _smaller_precision(setup: Setup, catalog: Catalog) -> str | None:
+def _smaller_precision(setup: Setup, catalog: Catalog, fetch: FetchConfig | None) -> str | None:
     wl = setup.workload
     if wl.task is not Task.INFERENCE:
         return None
@@ -68,7 +68,7 @@ def _smaller_precision(setup: Setup, catalog: Catalog) -> str | None:
         if resolve_precision(name).bits_per_weight >= setup.fmt.bits_per_weight:
             continue
         variant = wl.model_copy(update={"precision": name})
-        probe = _fits(variant, catalog)
+        probe = _fits(variant, catalog, fetch)
         if probe is not None:
             return (
                 f"precision {name} on {wl.devices} x {setup.accel.id} ({probe:.1f} GB per device)"
@@ -76,7 +76,7 @@ def _smaller_precision(setup: Setup, catalog: Catalog) -> str | None:
     return None
 
 
-def _lighter_method(setup: Setup, catalog: Catalog) -> str | None:
+def _lighter_method(setup: Setup, catalog: Catalog, fetch: FetchConfig | None) -> str | None:
     wl = setup.workload
     ft = wl.finetune
     if wl.task is not Task.FINETUNE or ft is None:
@@ -87,7 +87,7 @@ def _lighter_method(setup: Setup, catalog: Catalog) -> str | None:
         variant = wl.model_copy(update={
             "finetune": ft.model_copy(update={"method": method}), "precision": None,
         })  # fmt: skip
-        gb = _fits(variant, catalog)
+        gb = _fits(variant, catalog, fetch)
         if gb is not None:
             return (
                 f"method {method.value} on {wl.devices} x {setup.accel.id} ({gb:.1f} GB per device)"
@@ -95,13 +95,13 @@ def _lighter_method(setup: Setup, catalog: Catalog) -> str | None:
     return None
 
 
-def _offload(setup: Setup, catalog: Catalog) -> str | None:
+def _offload(setup: Setup, catalog: Catalog, fetch: FetchConfig | None) -> str | None:
     wl = setup.workload
     if wl.task not in (Task.FINETUNE, Task.PRETRAIN) or setup.parallel.offload is Offload.CPU:
         return None
     zero = 3 if wl.devices > 1 else 0
     layout = Parallelism(data=wl.devices, zero=zero, offload=Offload.CPU)
-    gb = _fits(wl.model_copy(update={"parallelism": layout}), catalog)
+    gb = _fits(wl.model_copy(update={"parallelism": layout}), catalog, fetch)
     if gb is None:
         return None
     return (
@@ -133,13 +133,16 @@ def _bigger_hardware(setup: Setup, needed_gb: float, catalog: Catalog) -> str | 
     return "another tier, e.g. " + " or ".join(parts) + " (compare with `spice plan`)"
 
 
-def suggestions(setup: Setup, needed_gb: float, catalog: Catalog) -> list[str]:
-    """What would make it fit, most direct first; each checked by a full memory estimate."""
+def suggestions(
+    setup: Setup, needed_gb: float, catalog: Catalog, fetch_config: FetchConfig | None = None
+) -> list[str]:
+    """What would make it fit, most direct first; each checked by a full memory estimate
+    (``fetch_config``: the Hugging Face hook the model was resolved with)."""
     found = [
-        _more_devices(setup, catalog),
-        _smaller_precision(setup, catalog),
-        _lighter_method(setup, catalog),
-        _offload(setup, catalog),
+        _more_devices(setup, catalog, fetch_config),
+        _smaller_precision(setup, catalog, fetch_config),
+        _lighter_method(setup, catalog, fetch_config),
+        _offload(setup, catalog, fetch_config),
     ]
     training = setup.workload.task in (Task.FINETUNE, Task.PRETRAIN)
     if setup.devices == 1 or not training:  # sharded training needs do not add up simply

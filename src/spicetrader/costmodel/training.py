@@ -18,8 +18,17 @@
 - Data parallel: ring all-reduce of the gradients, 2 (n-1)/n x bytes (Patarasuk & Yuan 2009);
   ZeRO-3 / FSDP adds an all-gather of the parameters in forward and in backward (Rajbhandari
   et al. 2020, "ZeRO", sec. 7: 1.5x the data-parallel volume); a share of it overlaps compute.
-- Tensor parallel: 4 all-reduces of the activations per layer per micro-batch (Megatron-LM, sec. 3);
-  pipeline: the 1F1B bubble (p - 1) / m (Narayanan et al. 2021, sec. 2.2).
+  Inside a node it runs over the device link (NVLink...); a group spanning nodes is bounded by
+  the scale-out network, and NCCL runs one ring per NIC, so the k ranks of the group that share
+  a node use k NICs: bandwidth min(device link, k x network per device) (``data/nodes.csv``).
+- Tensor parallel: 4 all-reduces of the activations per layer per micro-batch (Megatron-LM, sec. 3;
+  with sequence parallelism the same volume as reduce-scatter + all-gather), not overlapped; over
+  the device link inside a node, the network beyond it.
+- Pipeline: the 1F1B bubble (p - 1) / m for m micro-batches of one sequence (Narayanan et al. 2021,
+  sec. 2.2.1); Megatron's interleaved schedule with v virtual stages per device cuts it to
+  (p - 1) / (v m) (sec. 2.2.2) for v x more point-to-point activation traffic; we take one layer
+  per virtual stage (the most interleaving; Llama 3 trains 405B with PP 16 over 16 micro-batches
+  at 41% MFU, Dubey et al. 2024 sec. 3.3.2 and table 4, which only a small bubble allows).
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from spicetrader.costmodel.cluster import node_row
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.efficiency import (
     SpeedTask,
@@ -39,7 +49,7 @@ from spicetrader.costmodel.inference import streamed_params
 from spicetrader.costmodel.roofline import allreduce_s, gather_s, parse_compute_dtype, peak_flops
 from spicetrader.errors import NotSupportedError
 from spicetrader.spec.estimate import Bound, TrainingSpeed
-from spicetrader.spec.workload import Method, Offload, Task
+from spicetrader.spec.workload import Engine, Method, Offload, Task
 from spicetrader.units import SECONDS_PER_HOUR
 
 if TYPE_CHECKING:
@@ -68,8 +78,9 @@ def training_shape(setup: Setup) -> TrainingShape:
     if wl.task is Task.PRETRAIN and wl.pretrain is not None:
         p = wl.pretrain
         return TrainingShape(
-            Method.FULL, p.seq_len, p.global_batch_tokens / replicas, p.gradient_checkpointing, 0
-        )
+            Method.FULL, p.seq_len, p.global_batch_tokens / replicas,
+            p.gradient_checkpointing is True, 0,
+        )  # fmt: skip
     if wl.task is Task.FINETUNE and wl.finetune is not None:
         f = wl.finetune
         return TrainingShape(
@@ -105,18 +116,43 @@ def size_factor(hidden: int, hidden_half: float) -> float:
     return hidden / (hidden + hidden_half)
 
 
-def _link(setup: Setup) -> tuple[float, float, str]:
-    """(bytes/s, latency s, name) of the slowest link data parallelism crosses."""
-    consts = speed_constants()
+@dataclass(frozen=True, slots=True)
+class Link:
+    bytes_per_s: float
+    latency_s: float
+    name: str
+
+
+def device_link(setup: Setup) -> Link:
+    """The devices' own link inside a node (NVLink, Infinity Fabric, ICI, PCIe)."""
     accel = setup.accel
-    per_node = setup.devices_per_node
-    if setup.nodes > 1 or per_node > consts.devices_per_node_max:
-        row = interconnect_row(None)
-        gbs = consts.inter_node_gbs_per_device
-        return gbs * 1e9 * row.bw_efficiency, row.allreduce_latency_us * 1e-6, "the network"
     row = interconnect_row(accel.interconnect)
     gbs = max(accel.interconnect_gbs, 1e-3)
-    return gbs * 1e9 * row.bw_efficiency, row.allreduce_latency_us * 1e-6, accel.interconnect.value
+    return Link(gbs * 1e9 * row.bw_efficiency, row.allreduce_latency_us * 1e-6,
+                accel.interconnect.value)  # fmt: skip
+
+
+def group_link(setup: Setup, ranks: int, stride: int) -> Link:
+    """The link a collective over ``ranks`` devices, ``stride`` apart, runs at: the device link
+    when they share a node, else the network with one ring per NIC of the node's members."""
+    per_node = setup.devices_per_node
+    inside = device_link(setup)
+    if setup.nodes == 1 or ranks * stride <= per_node:
+        return inside
+    node = node_row(setup.accel)
+    net = interconnect_row(None)
+    members = min(max(per_node // stride, 1), ranks)  # ranks of the group on one node
+    bw = members * node.scale_out_gbs_per_device * 1e9 * net.bw_efficiency
+    name = f"{node.network} ({members} per node)" if members > 1 else node.network
+    return Link(min(bw, inside.bytes_per_s), net.allreduce_latency_us * 1e-6, name)
+
+
+def virtual_stages(setup: Setup, layers: int) -> int:
+    """Interleaved pipeline stages per device: Megatron one layer each; others plain 1F1B."""
+    pp = setup.parallel.pipeline
+    if pp == 1 or setup.engine is not Engine.MEGATRON:
+        return 1
+    return max(layers // pp, 1)
 
 
 def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> SpeedResult:
@@ -147,36 +183,49 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     shards = par.tensor * par.pipeline
     step_tokens = shape.tokens_per_replica_step
     compute_s = step_tokens * hw_fpt / shards / achieved
-    # Pipeline bubble with one sequence per micro-batch (1F1B schedule).
-    micro_batches = max(step_tokens / shape.seq_len, 1.0)
-    compute_s *= 1.0 + (par.pipeline - 1) / micro_batches
+    micro_batches = max(step_tokens / shape.seq_len, 1.0)  # one sequence per micro-batch
+    mb_bytes = shape.seq_len * arch.hidden * consts.activation_bytes  # a micro-batch's activations
 
     assumptions = [match.assumption(setup.engine, setup.accel)]
     if peak.note:
         assumptions.append(peak.note)
     tp_s = 0.0
     if par.tensor > 1:
-        link = interconnect_row(setup.accel.interconnect)
-        bw = max(setup.accel.interconnect_gbs, 1e-3) * 1e9 * link.bw_efficiency
-        msg = step_tokens / par.pipeline * arch.hidden * consts.activation_bytes
-        per_layer = allreduce_s(msg, par.tensor, bw, link.allreduce_latency_us * 1e-6)
-        tp_s = 4 * arch.layers / par.pipeline * per_layer
-        assumptions.append(f"tensor parallel {par.tensor}: 4 all-reduces per layer per step")
-
+        link = group_link(setup, par.tensor, 1)
+        per_layer = allreduce_s(mb_bytes, par.tensor, link.bytes_per_s, link.latency_s)
+        tp_s = 4 * arch.layers / par.pipeline * per_layer * micro_batches
+        assumptions.append(
+            f"tensor parallel {par.tensor} over {link.name}: 4 all-reduces per layer per "
+            "micro-batch, not overlapped"
+        )
     comm_s = 0.0
+    if par.pipeline > 1:
+        v = virtual_stages(setup, arch.layers)
+        bubble = (par.pipeline - 1) / (v * micro_batches)
+        compute_s *= 1.0 + bubble
+        link = group_link(setup, par.pipeline, par.tensor * par.data)
+        # each virtual stage boundary: activations forward, gradients back, 1/t per TP rank
+        comm_s += 2.0 * v * micro_batches * mb_bytes / par.tensor / link.bytes_per_s
+        assumptions.append(
+            f"pipeline {par.pipeline}"
+            + (f", interleaved {v} virtual stages per device" if v > 1 else " (1F1B)")
+            + f": bubble (p-1)/(v m) = {bubble:.1%} of compute with m = {micro_batches:.3g} "
+            "micro-batches of one sequence (Narayanan et al. 2021)"
+        )
+
     dp = max(par.data, 1)
     param_bytes = setup.fmt.bits_per_weight / 8.0 * arch.total_params() / shards
     if dp > 1:
-        bw, latency, link_name = _link(setup)
+        link = group_link(setup, dp, par.tensor)
         trainable = arch.total_params() if shape.method is Method.FULL else 0.0
         if shape.method is not Method.FULL:
             trainable = adapter_params(arch, shape.lora_rank)
         grad_bytes = _GRAD_BYTES * trainable / shards
-        comm_s = allreduce_s(grad_bytes, dp, bw, latency)
+        comm_s += allreduce_s(grad_bytes, dp, link.bytes_per_s, link.latency_s)
         if par.zero >= 3:
-            comm_s += 2.0 * gather_s(param_bytes, dp, bw, latency)
+            comm_s += 2.0 * gather_s(param_bytes, dp, link.bytes_per_s, link.latency_s)
         assumptions.append(
-            f"data parallel {dp} over {link_name}: gradient all-reduce"
+            f"data parallel {dp} over {link.name}: gradient all-reduce"
             + (" + ZeRO-3 parameter all-gathers (forward and backward)" if par.zero >= 3 else "")
             + f", {consts.comm_overlap:.0%} of it overlapped with compute"
         )

@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 from spicetrader.planner.constraints import PlanConstraints, Tier
+from spicetrader.planner.local import LocalMachine
 from spicetrader.planner.models import Plan, PlanOption
 from spicetrader.planner.plan import plan
 
-__all__ = ["Plan", "PlanConstraints", "PlanOption", "Tier", "plan"]
+__all__ = ["LocalMachine", "Plan", "PlanConstraints", "PlanOption", "Tier", "plan"]

@@ -114,8 +114,9 @@ def _option(
     if hours is not None:
         summary, cost = _summary(ctx, system, ownership_for(ctx, system), hours, rent)
     fits = hours is not None
-    verdict = ctx.verdict(fits, hours, cost)
+    verdict = ctx.verdict(fits, hours, cost, ev.estimate)
     notes = list(extra_notes)
+    notes.extend(ctx.slow_notes(verdict, ev.estimate))
     if ev.quantized:
         notes.append(f"quantized to {ev.precision} to fit (asked {ev.requested_precision})")
     if not fits:
@@ -155,6 +156,7 @@ def _option(
         cost_usd=cost,
         meets_deadline=verdict.meets_deadline,
         within_budget=verdict.within_budget,
+        fast_enough=verdict.fast_enough,
         as_of=system.price_as_of,
         sources=(
             f"system:{system.id}@{system.as_of}",

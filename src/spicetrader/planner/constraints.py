@@ -14,7 +14,14 @@ from enum import StrEnum
 from spicetrader.errors import InputError
 from spicetrader.units import HOURS_PER_MONTH
 
-__all__ = ["CHOOSABLE_TIERS", "ON_PREM_TIERS", "PlanConstraints", "Tier", "parse_tiers"]
+__all__ = [
+    "CHOOSABLE_TIERS",
+    "DEFAULT_MIN_DECODE_TOKENS_PER_S",
+    "ON_PREM_TIERS",
+    "PlanConstraints",
+    "Tier",
+    "parse_tiers",
+]
 
 
 class Tier(StrEnum):
@@ -30,6 +37,12 @@ class Tier(StrEnum):
 CHOOSABLE_TIERS: frozenset[Tier] = frozenset({Tier.BUY, Tier.MAC, Tier.RENT, Tier.FREE})
 ON_PREM_TIERS: frozenset[Tier] = frozenset({Tier.BUY, Tier.MAC})
 MAX_MONTHS = 120.0
+# Interactive serving must keep up with a reader: silent reading runs at ~238 words/min for
+# non-fiction (Brysbaert 2019, "How many words do we read per minute? A review and meta-analysis
+# of reading rate", J. Memory and Language 109) = ~4 words/s = ~5.3 tokens/s at ~0.75 words per
+# token (OpenAI's tokenizer rule of thumb). 10 tokens/s per user is roughly reading speed with
+# headroom for skimming; slower output makes a chat feel stalled.
+DEFAULT_MIN_DECODE_TOKENS_PER_S = 10.0
 
 
 def parse_tiers(text: str) -> frozenset[Tier]:
@@ -74,6 +87,9 @@ class PlanConstraints:
     - ``private``: on-premises only (buy, mac): the data never leaves your hardware.
     - ``allow_quantization``: lower the precision until it fits (``None``: on for inference).
     - ``colocation``: servers pay colocation rent (``None``: servers yes, workstations/Macs no).
+    - ``min_decode_tokens_per_s``: serving only: the decode speed one user must see; slower
+      options are listed as too slow and not recommended (``None``: 10, roughly reading speed;
+      ``0``: no minimum).
     """
 
     usage_hours_per_month: float | None = None
@@ -87,12 +103,18 @@ class PlanConstraints:
     private: bool = False
     allow_quantization: bool | None = None
     colocation: bool | None = None
+    min_decode_tokens_per_s: float | None = None
 
     def __post_init__(self) -> None:
         _check_positive("usage_hours_per_month", self.usage_hours_per_month, HOURS_PER_MONTH)
         _check_positive("deadline_hours", self.deadline_hours)
         _check_positive("months", self.months, MAX_MONTHS)
         _check_positive("tokens", self.tokens, 1e18)
+        speed = self.min_decode_tokens_per_s
+        if speed is not None and (not math.isfinite(speed) or speed < 0 or speed > 1e6):
+            raise InputError(
+                f"min_decode_tokens_per_s must be between 0 (no minimum) and 1e6, got {speed:g}"
+            )
         if self.images is not None and self.images < 1:
             raise InputError(f"images must be at least 1, got {self.images}")
         if self.budget_usd is not None and (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from spicetrader.planner.constraints import PlanConstraints
+from spicetrader.planner.constraints import DEFAULT_MIN_DECODE_TOKENS_PER_S, PlanConstraints
 from spicetrader.planner.models import Job, JobKind, PlanOption
 from spicetrader.planner.search import ConfigSearch
 from spicetrader.spec.estimate import Estimate
@@ -22,6 +22,7 @@ class Verdict:
     meets_deadline: bool | None
     within_budget: bool | None
     feasible: bool
+    fast_enough: bool | None = None  # serving: decodes at the minimum speed or faster
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,39 @@ class PlanContext:
     job: Job
     search: ConfigSearch
 
-    def verdict(self, fits: bool, hours: float | None, cost_usd: float | None) -> Verdict:
-        """Deadline, budget and the overall feasibility of one option."""
+    @property
+    def min_decode_tokens_per_s(self) -> float | None:
+        """The decode speed a serving option needs (``None``: no minimum, or not serving)."""
+        if self.job.kind is not JobKind.SERVING:
+            return None
+        wanted = self.constraints.min_decode_tokens_per_s
+        if wanted is None:
+            return DEFAULT_MIN_DECODE_TOKENS_PER_S
+        return wanted if wanted > 0 else None
+
+    def slow_notes(self, verdict: Verdict, estimate: Estimate) -> list[str]:
+        """Say why an option is too slow to serve (nothing when it is fast enough)."""
+        minimum = self.min_decode_tokens_per_s
+        if verdict.fast_enough is not False or minimum is None:
+            return []
+        speed = estimate.inference.decode_tokens_per_s if estimate.inference else None
+        got = f"decodes {speed:,.1f} tokens/s per user" if speed else "no decode speed"
+        return [f"too slow: {got}, below the minimum of {minimum:g} (--min-tokens-per-s)"]
+
+    def verdict(
+        self,
+        fits: bool,
+        hours: float | None,
+        cost_usd: float | None,
+        estimate: Estimate | None = None,
+    ) -> Verdict:
+        """Deadline, budget, serving speed (from ``estimate``) and the overall feasibility of
+        one option. Too slow is like late: listed, not feasible."""
+        fast: bool | None = None
+        minimum = self.min_decode_tokens_per_s
+        if minimum is not None and fits and estimate is not None:
+            speed = estimate.inference.decode_tokens_per_s if estimate.inference else None
+            fast = speed is not None and speed >= minimum
         meets: bool | None = None
         deadline = self.constraints.deadline_hours
         if deadline is not None and self.job.kind is not JobKind.SERVING:
@@ -85,5 +117,7 @@ class PlanContext:
         if budget is not None:
             within = cost_usd is not None and cost_usd <= budget
         feasible = fits and hours is not None and cost_usd is not None
-        feasible = feasible and meets is not False and within is not False
-        return Verdict(meets_deadline=meets, within_budget=within, feasible=feasible)
+        feasible = feasible and meets is not False and within is not False and fast is not False
+        return Verdict(
+            meets_deadline=meets, within_budget=within, feasible=feasible, fast_enough=fast
+        )

@@ -135,7 +135,8 @@ def free_options(ctx: PlanContext) -> TierResult:
             cost = tier.monthly_price_usd * use.months_billed
             notes.extend(_notes(tier, use, ctx.job.kind))
         fits = hours is not None
-        verdict = ctx.verdict(fits, _elapsed_hours(hours, use), cost)
+        verdict = ctx.verdict(fits, _elapsed_hours(hours, use), cost, ev.estimate)
+        notes.extend(ctx.slow_notes(verdict, ev.estimate))
         accel = ctx.catalog.accelerators[tier.accelerator]
         option = PlanOption(
             id=f"free:{tier.id}",
@@ -152,6 +153,7 @@ def free_options(ctx: PlanContext) -> TierResult:
             cost_usd=cost,
             meets_deadline=verdict.meets_deadline,
             within_budget=verdict.within_budget,
+            fast_enough=verdict.fast_enough,
             as_of=tier.as_of,
             sources=(f"free-tier:{tier.id}@{tier.as_of}", f"accelerator:{accel.id}@{accel.as_of}"),
             free_use=use,

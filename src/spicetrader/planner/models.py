@@ -98,6 +98,7 @@ class PlanOption(_Frozen):
     cheapest_of_provider: bool = False
     meets_deadline: bool | None = None
     within_budget: bool | None = None
+    fast_enough: bool | None = None  # serving: decodes at --min-tokens-per-s or faster
     as_of: str
     sources: tuple[str, ...]
     ownership: OwnershipSummary | None = None

@@ -15,6 +15,7 @@ from spicetrader.planner.constraints import PlanConstraints, Tier
 from spicetrader.planner.context import PlanContext, TierResult
 from spicetrader.planner.free import free_options
 from spicetrader.planner.job import job_for
+from spicetrader.planner.local import LocalMachine, local_options
 from spicetrader.planner.models import JobKind, Plan
 from spicetrader.planner.ranking import Point, pareto_front, rank_key, recommend
 from spicetrader.planner.reference import reference_options
@@ -26,16 +27,20 @@ from spicetrader.units import bytes_to_gb
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
+    from spicetrader.models.registry import FetchConfig
 
 __all__ = ["plan"]
 
 TIER_ORDER: tuple[Tier, ...] = (Tier.BUY, Tier.MAC, Tier.RENT, Tier.FREE, Tier.REFERENCE)
 
 
-def _default_estimator(workload: Workload, catalog: Catalog) -> Estimate:
+def _default_estimator(fetch_config: FetchConfig | None) -> Estimator:
     from spicetrader.costmodel import estimate
 
-    return estimate(workload, catalog)
+    def estimator(workload: Workload, catalog: Catalog) -> Estimate:
+        return estimate(workload, catalog, fetch_config=fetch_config)
+
+    return estimator
 
 
 def _default_bits_of(name: str) -> float:
@@ -44,18 +49,26 @@ def _default_bits_of(name: str) -> float:
     return resolve_precision(name).bits_per_weight
 
 
-def _default_weights_of(workload: Workload) -> WeightsOf:
+def _default_weights_of(
+    workload: Workload, fetch_config: FetchConfig | None, strict: bool
+) -> WeightsOf:
     """Precision -> GB of the model's weights, for screening hopeless configurations without an
-    estimate (``None`` when the model or format is not known here: no screening)."""
+    estimate (``None`` when the model or format is not known here: no screening).
+
+    ``strict`` (the real cost model estimates): an unknown model is an error now, before any
+    estimate (a Hugging Face config is fetched once, here, and cached for the estimates).
+    """
+    from spicetrader.costmodel.resolve import model_of
     from spicetrader.errors import SpiceError
     from spicetrader.models.arch import Architecture
     from spicetrader.models.precision import resolve_precision
-    from spicetrader.models.registry import resolve_model
     from spicetrader.models.weights import weight_bytes
 
     try:
-        arch = resolve_model(workload.model)
+        arch = model_of(workload.model, fetch_config)
     except SpiceError:
+        if strict:
+            raise
         arch = None
 
     def weights_gb(name: str) -> float | None:
@@ -77,6 +90,8 @@ def plan(
     estimator: Estimator | None = None,
     bits_of: BitsOf | None = None,
     weights_of: WeightsOf | None = None,
+    fetch_config: FetchConfig | None = None,
+    local: LocalMachine | None = None,
     **kw: Any,
 ) -> Plan:
     """Plan the workload across buy, mac, rent and free (and a scale reference for pre-training).
@@ -85,7 +100,12 @@ def plan(
     :class:`PlanConstraints`), not both. ``estimator`` defaults to
     :func:`spicetrader.costmodel.estimate`; ``bits_of`` (precision name -> bits per weight) to the
     precision table; ``weights_of`` (precision name -> GB of weights, to skip hopeless
-    configurations) to the model registry. Raises InputError for bad or contradictory input.
+    configurations) to the model registry. ``fetch_config`` (repo id -> parsed ``config.json``)
+    resolves an ``org/name`` model the registry does not know (the CLI passes
+    :func:`spicetrader.sources.hub.fetch_hf_config`; the planner itself never uses the network).
+    ``local`` is "this machine" (from ``spice probe``, read at the edge): listed with the buy
+    tier as ``local:this-machine``, already owned, so it costs the electricity only.
+    Raises InputError for bad or contradictory input.
     """
     if constraints is not None and kw:
         raise InputError("give constraints either as a PlanConstraints or as keywords, not both")
@@ -101,6 +121,11 @@ def plan(
 
         catalog = load_catalog()
     job = job_for(workload, cons)
+    if cons.min_decode_tokens_per_s and job.kind is not JobKind.SERVING:
+        raise InputError(
+            "--min-tokens-per-s applies to serving (inference without --tokens): it is the "
+            "decode speed one user sees; drop it for batch jobs"
+        )
     allow_q = (
         cons.allow_quantization
         if cons.allow_quantization is not None
@@ -109,10 +134,10 @@ def plan(
     search = ConfigSearch(
         workload=workload,
         catalog=catalog,
-        estimator=estimator or _default_estimator,
+        estimator=estimator or _default_estimator(fetch_config),
         allow_quantization=allow_q,
         bits_of=bits_of or _default_bits_of,
-        weights_of=weights_of or _default_weights_of(workload),
+        weights_of=weights_of or _default_weights_of(workload, fetch_config, estimator is None),
     )
     ctx = PlanContext(workload=workload, catalog=catalog, constraints=cons, job=job, search=search)
     tiers = cons.tiers
@@ -123,6 +148,11 @@ def plan(
     versus = cheapest_rental(rent.options)
     if Tier.BUY in tiers:
         results[Tier.BUY] = buy_options(ctx, versus)
+    if local is not None and Tier.BUY in tiers:
+        mine = local_options(ctx, local)
+        results[Tier.BUY].options.extend(mine.options)
+        results[Tier.BUY].misses.extend(mine.misses)
+        results[Tier.BUY].notes.extend(mine.notes)
     if Tier.MAC in tiers:
         results[Tier.MAC] = mac_options(ctx, versus)
     if Tier.FREE in tiers:
@@ -168,6 +198,17 @@ def _assumptions(ctx: PlanContext, allow_q: bool, has_rent: bool) -> list[str]:
         out.append(
             "serving: every option runs the same hours, so 'faster' compares the time of one "
             "request (time to first token + output tokens at the decode speed one user sees)"
+        )
+    minimum = ctx.min_decode_tokens_per_s
+    if minimum is not None:
+        how = (
+            "default, roughly reading speed; --min-tokens-per-s, 0 for no minimum"
+            if cons.min_decode_tokens_per_s is None
+            else "--min-tokens-per-s"
+        )
+        out.append(
+            f"serving speed: an option must decode at least {minimum:g} tokens/s per user "
+            f"({how}); slower ones are listed as 'too slow' and not recommended"
         )
     if cons.months is None:
         out.append(f"horizon {job.months:g} months (default; --months)")

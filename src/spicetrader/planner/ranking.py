@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spicetrader.planner.constraints import PlanConstraints, Tier
+from spicetrader.planner.constraints import DEFAULT_MIN_DECODE_TOKENS_PER_S, PlanConstraints, Tier
 from spicetrader.planner.context import Miss
 from spicetrader.planner.models import PlanOption, Recommendation
 
@@ -70,6 +70,11 @@ def _speed(option: PlanOption) -> str:
     return f"{option.hours or 0.0:,.1f} h"
 
 
+def _decode(option: PlanOption) -> float:
+    speed = option.estimate.inference
+    return (speed.decode_tokens_per_s or 0.0) if speed is not None else 0.0
+
+
 def _choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
     return [
         o
@@ -108,6 +113,9 @@ def recommend(
         why = f"the cheapest option that meets the deadline of {constraints.deadline_hours:g} h"
     else:
         why = "the cheapest option that fits"
+    if any(o.fast_enough is False for o in fitting):  # cheaper ones were too slow to serve
+        minimum = constraints.min_decode_tokens_per_s or DEFAULT_MIN_DECODE_TOKENS_PER_S
+        why += f" and decodes at least {minimum:g} tokens/s per user"
     if constraints.budget_usd is not None:
         why += f" within the budget of {_money(constraints.budget_usd)}"
     return Recommendation(option=best.id, why=f"{why} ({what})")
@@ -130,10 +138,17 @@ def _why_infeasible(fitting: Sequence[PlanOption], constraints: PlanConstraints)
             f"no option meets the deadline of {deadline:g} h: the fastest, {fastest.id}, "
             f"takes {fastest.hours or 0.0:,.1f} h"
         )
+    if any(o.fast_enough is False for o in fitting) and not any(o.fast_enough for o in fitting):
+        fastest = max(fitting, key=lambda o: (_decode(o), o.id))
+        parts.append(
+            f"every option that fits is too slow to serve: the fastest, {fastest.id}, decodes "
+            f"{_decode(fastest):,.1f} tokens/s per user; lower --min-tokens-per-s (0: no "
+            "minimum), or choose a smaller model or precision"
+        )
     if not parts:
         parts.append(
-            "no option meets the deadline and the budget together: "
-            "relax one of them (--deadline-hours, --budget-usd)"
+            "no option meets the deadline, the budget and the serving speed together: "
+            "relax one of them (--deadline-hours, --budget-usd, --min-tokens-per-s)"
         )
     return "; ".join(parts)
 

@@ -29,8 +29,8 @@ def _option(
     if price is None:
         return None
     cost = billed_hours(ctx.job, hours) * price
-    verdict = ctx.verdict(True, hours, cost)
-    notes: list[str] = []
+    verdict = ctx.verdict(True, hours, cost, ev.estimate)
+    notes: list[str] = ctx.slow_notes(verdict, ev.estimate)
     if ev.quantized:
         notes.append(f"quantized to {ev.precision} to fit (asked {ev.requested_precision})")
     if offer.price_note:
@@ -56,6 +56,7 @@ def _option(
         provider=offer.provider,
         meets_deadline=verdict.meets_deadline,
         within_budget=verdict.within_budget,
+        fast_enough=verdict.fast_enough,
         as_of=offer.as_of,
         sources=(f"offer:{offer.id}@{offer.as_of}", f"accelerator:{accel.id}@{accel.as_of}"),
         estimate=ev.estimate,

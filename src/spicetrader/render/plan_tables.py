@@ -60,6 +60,8 @@ def _status(plan: Plan, option: PlanOption) -> str:
         reasons.append("late")
     if option.within_budget is False:
         reasons.append("over budget")
+    if option.fast_enough is False:
+        reasons.append("too slow")
     use = option.free_use
     if use is not None and plan.job.kind is JobKind.SERVING:
         reasons.append("over quota" if use.within_quota is False else "no quota published")
@@ -155,9 +157,16 @@ def _rows(plan: Plan, tier: Tier, options: Sequence[PlanOption]) -> Table:
 
 
 def render_plan(
-    plan: Plan, console: Console, rows_per_tier: int | None = DEFAULT_ROWS_PER_TIER
+    plan: Plan,
+    console: Console,
+    rows_per_tier: int | None = DEFAULT_ROWS_PER_TIER,
+    prices: str | None = None,
 ) -> None:
-    """Print the plan: tables per tier, Pareto set, recommendation, assumptions."""
+    """Print the plan: tables per tier, Pareto set, recommendation, assumptions.
+
+    ``prices`` says where the prices come from and how old they are (the edge knows, e.g.
+    "prices as of 2026-11-20 (6 days old, live snapshot)"); default: the offers' dates.
+    """
     from rich.markup import escape
 
     console.print(
@@ -185,6 +194,9 @@ def render_plan(
         )
     else:
         console.print(f"[bold red]No recommendation[/bold red]: {escape(rec.why)}")
-    console.print(f"Prices as of {plan.prices_as_of}. Assumptions:")
+    where = (
+        f"Prices as of {plan.prices_as_of}" if prices is None else prices[:1].upper() + prices[1:]
+    )
+    console.print(f"{escape(where)}. Assumptions:")
     for line in plan.assumptions:
         console.print(f"  - {line}", highlight=False, markup=False)

@@ -123,8 +123,11 @@ def offers(
 
 @router.get("/free-tiers", summary="Free and low-cost notebook tiers")
 def free_tiers(svc: ServicesDep) -> list[dict[str, Any]]:
-    """Colab and Kaggle tiers: GPU, session length, quotas, price."""
-    return _dump(svc.catalog().free_tiers, 1000)
+    """Colab and Kaggle tiers: GPU, session length, quotas, price, usable hours a month."""
+    return [
+        {**t.model_dump(mode="json"), "monthly_hours": t.monthly_hours}
+        for t in svc.catalog().free_tiers
+    ]
 
 
 @router.get("/models", summary="Models the estimator knows")

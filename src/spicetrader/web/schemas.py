@@ -32,6 +32,8 @@ class _ConstraintFields(BaseModel):
     only: Annotated[list[Tier], Field(min_length=1, max_length=len(Tier))] | None = None
     spot: bool = False
     private: bool = False
+    allow_quantization: bool | None = None
+    colocation: bool | None = None
 
 
 class PlanConstraintsIn(_ConstraintFields):

@@ -136,7 +136,7 @@
 
   function renderCharts(plan, byId, pareto) {
     const charts = window.SpiceCharts;
-    const rec = plan.recommendation.option ? byId[plan.recommendation.option] : null;
+    const rec = byId[plan.recommendation.option] || null;
     const shown = rec || plan.options.find((o) => o.fits) || plan.options[0];
     if (shown) charts.memoryBar($("memory"), shown.estimate.memory);
     else $("memory").replaceChildren();
@@ -154,8 +154,10 @@
                   break_even_months: own.break_even_months});
       rent = {label: `rent ${own.versus_rent_option || "the same work"}`,
               usd_per_month: usage * own.rent_usd_per_hour_equivalent};
-      if (own.break_even_months) horizon = Math.max(horizon, Math.min(own.break_even_months * 1.3,
-                                                                      120));
+      // show the crossing when it falls within the planner's longest horizon (120 months)
+      if (own.break_even_months) {
+        horizon = Math.max(horizon, Math.min(own.break_even_months * 1.3, 120));
+      }
     }
     charts.breakEven($("break-even"), lines, rent, horizon);
     // Time as the planner compares it: seconds per request when serving, else hours to finish.
