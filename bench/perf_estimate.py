@@ -18,31 +18,50 @@ from spicetrader.costmodel import estimate
 
 WORKLOADS: dict[str, dict[str, Any]] = {
     "llama-3-8b q4_k_m rtx-4090": {
-        "model": "llama-3-8b", "hardware": "rtx-4090", "precision": "q4_k_m",
+        "model": "llama-3-8b",
+        "hardware": "rtx-4090",
+        "precision": "q4_k_m",
         "inference": {"prompt_tokens": 512, "output_tokens": 128},
     },
     "llama-3-70b bf16 8xh100 vllm batch max": {
-        "model": "llama-3-70b", "hardware": "h100-sxm", "devices": 8,
+        "model": "llama-3-70b",
+        "hardware": "h100-sxm",
+        "devices": 8,
         "inference": {"batch": "max"},
     },
     "llama-2-70b q4_k_m m2-ultra 192": {
-        "model": "llama-2-70b", "hardware": "m2-ultra-76c", "memory_gb": 192,
+        "model": "llama-2-70b",
+        "hardware": "m2-ultra-76c",
+        "memory_gb": 192,
     },
     "mistral-7b qlora t4": {
-        "model": "mistral-7b", "hardware": "t4", "task": "finetune",
+        "model": "mistral-7b",
+        "hardware": "t4",
+        "task": "finetune",
         "finetune": {"method": "qlora", "tokens": 5e7},
     },
     "llama-2-70b full ft 16xa100 zero search": {
-        "model": "llama-2-70b", "hardware": "a100-sxm-80gb", "devices": 16, "nodes": 2,
-        "task": "finetune", "finetune": {"method": "full"},
+        "model": "llama-2-70b",
+        "hardware": "a100-sxm-80gb",
+        "devices": 16,
+        "nodes": 2,
+        "task": "finetune",
+        "finetune": {"method": "full"},
     },
     "mpt-7b pretrain 64xh100": {
-        "model": "mpt-7b", "hardware": "h100-sxm", "devices": 64, "nodes": 8,
-        "task": "pretrain", "engine": "fsdp", "parallelism": {"zero": 3},
+        "model": "mpt-7b",
+        "hardware": "h100-sxm",
+        "devices": 64,
+        "nodes": 8,
+        "task": "pretrain",
+        "engine": "fsdp",
+        "parallelism": {"zero": 3},
     },
     "sdxl rtx-4090": {"model": "sdxl", "hardware": "rtx-4090", "task": "image"},
     "llama-2-70b fp16 rtx-4090 (does not fit)": {
-        "model": "llama-2-70b", "hardware": "rtx-4090", "precision": "fp16",
+        "model": "llama-2-70b",
+        "hardware": "rtx-4090",
+        "precision": "fp16",
     },
 }
 

@@ -34,10 +34,9 @@ from spicetrader.cli.workload_args import (
 )
 
 if TYPE_CHECKING:
-    from spicetrader.catalog.catalog import Catalog
-    from spicetrader.planner import LocalMachine
+    pass
 
-__all__ = ["plan_command", "register", "this_machine"]
+__all__ = ["plan_command", "register"]
 
 PIPED_WIDTH = 180
 
@@ -147,6 +146,7 @@ def plan_command(
     from spicetrader.paths import user_home
     from spicetrader.planner import PlanConstraints, plan
     from spicetrader.sources.hub import fetch_hf_config
+    from spicetrader.sources.local import this_machine
     from spicetrader.sources.prices import current_offers
 
     inference = _task_of(task, file) == "inference"
@@ -186,24 +186,6 @@ def plan_command(
     if not out.is_terminal:
         out.width = PIPED_WIDTH  # a file or a pipe: wide rows rather than wrapped cells
     render_plan(result, out, None if show_all else DEFAULT_ROWS_PER_TIER, prices.describe())
-
-
-def this_machine(home: Path, catalog: Catalog) -> LocalMachine | None:
-    """This machine from ``<home>/probe.json`` (``spice probe``), as the planner takes it."""
-    from spicetrader.planner import LocalMachine
-    from spicetrader.sources.probe import local_option
-
-    found = local_option(home, catalog)
-    if found is None:
-        return None
-    accel = catalog.accelerator(found.hardware)
-    return LocalMachine(
-        hardware=accel.id,
-        devices=found.devices,
-        probed_at=found.probed_at,
-        memory_gb=found.memory_gb if accel.memory_configs_gb else None,
-        efficiency=found.efficiency,
-    )
 
 
 def register(app: typer.Typer) -> None:

@@ -34,6 +34,7 @@ class _ConstraintFields(BaseModel):
     private: bool = False
     allow_quantization: bool | None = None
     colocation: bool | None = None
+    min_decode_tokens_per_s: Annotated[float, Field(ge=0, le=1e6)] | None = None
 
 
 class PlanConstraintsIn(_ConstraintFields):

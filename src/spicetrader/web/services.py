@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
@@ -44,26 +45,64 @@ class Services:
     models: ModelsFn
 
 
-def _default_catalog() -> Catalog:
-    """The bundled catalog overlaid with the user's directory (``$SPICETRADER_HOME``)."""
-    from spicetrader.catalog.load import load_catalog
-    from spicetrader.paths import user_catalog_dir, user_home
+@dataclass(frozen=True)
+class _Sources:
+    """What the real app plans with, read once per app at the edge: the user's home, the catalog
+    (bundled + the user's rows + the freshest live-price snapshot + the user's quotes, as
+    ``spice offers refresh`` / ``spice offers add`` left them) and how old its prices are."""
 
-    return load_catalog(user_dir=user_catalog_dir(user_home()))
+    home: Path
+    catalog: Catalog
+    prices: Mapping[str, Any]
+
+    @classmethod
+    def load(cls) -> _Sources:
+        from spicetrader.catalog.load import load_catalog
+        from spicetrader.paths import user_catalog_dir, user_home
+        from spicetrader.sources.prices import current_offers
+
+        home = user_home()
+        catalog, prices = current_offers(home, load_catalog(user_dir=user_catalog_dir(home)))
+        return cls(home=home, catalog=catalog, prices=prices.to_dict())
 
 
 def _default_estimator(workload: Workload, catalog: Catalog) -> Estimate:
     from spicetrader.costmodel import estimate
+    from spicetrader.sources.hub import fetch_hf_config
 
-    return estimate(workload, catalog)
+    return estimate(workload, catalog, fetch_config=fetch_hf_config)
 
 
-def _default_planner(
-    workload: Workload, catalog: Catalog, constraints: PlanConstraintsIn
-) -> HasToDict:
-    from spicetrader.planner import plan
+class _PlanWithPrices:
+    """A plan whose JSON also says where its prices came from and how old they are."""
 
-    return plan(workload, catalog, constraints.to_planner())
+    def __init__(self, plan: HasToDict, prices: Mapping[str, Any]) -> None:
+        self._plan = plan
+        self._prices = prices
+
+    def to_dict(self) -> Mapping[str, Any]:
+        return {**self._plan.to_dict(), "prices": dict(self._prices)}
+
+
+def _real_planner(sources: Callable[[], _Sources]) -> PlannerFn:
+    """The real planner, with Hub models, the user's prices and this machine (``spice probe``)."""
+
+    def planner(workload: Workload, catalog: Catalog, constraints: PlanConstraintsIn) -> HasToDict:
+        from spicetrader.planner import plan
+        from spicetrader.sources.hub import fetch_hf_config
+        from spicetrader.sources.local import this_machine
+
+        src = sources()
+        result = plan(
+            workload,
+            catalog,
+            constraints.to_planner(),
+            fetch_config=fetch_hf_config,
+            local=this_machine(src.home, catalog),
+        )
+        return _PlanWithPrices(result, src.prices)
+
+    return planner
 
 
 def _default_models() -> Sequence[Architecture | DiffusionArchitecture]:
@@ -79,8 +118,12 @@ def default_services(
     models: ModelsFn | None = None,
 ) -> Services:
     """Fill what the caller did not inject with the real implementations."""
+    sources = cache(_Sources.load)
     if catalog is None:
-        provider: Callable[[], Catalog] = cache(_default_catalog)
+
+        def provider() -> Catalog:
+            return sources().catalog
+
     else:
         fixed = catalog
 
@@ -90,7 +133,7 @@ def default_services(
     return Services(
         catalog=provider,
         estimator=estimator or _default_estimator,
-        planner=planner or _default_planner,
+        planner=planner or _real_planner(sources),
         models=models or cache(_default_models),
     )
 
