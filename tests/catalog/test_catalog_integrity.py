@@ -16,7 +16,8 @@ from spicetrader.catalog.load import bundled_data_dir, load_catalog
 from spicetrader.catalog.schema import Accelerator, SystemKind, Vendor
 
 HERE = Path(__file__).parent
-SHARED_IDS = Path("/work/shared/spec/catalog-ids.md")
+# The project's shared spec lies beside the repository (on developer machines and in CI).
+SHARED_IDS = HERE.parents[2] / "shared" / "spec" / "catalog-ids.md"
 
 
 def _listed_ids(section: str) -> list[str]:
