@@ -39,24 +39,22 @@ def _root(
 
 
 def _register() -> None:
-    from spicetrader.cli import catalog_cmds
+    """Attach every command group, in the order ``spice --help`` lists them."""
+    from spicetrader.cli import (
+        catalog_cmds,
+        estimate_cmd,
+        models_cmds,
+        plan_cmd,
+        serve_cmd,
+        sources_cmds,
+    )
 
+    plan_cmd.register(app)
+    estimate_cmd.register(app)
     catalog_cmds.register(app)
-    for name in (
-        "models_cmds",
-        "estimate_cmd",
-        "plan_cmd",
-        "bench_cmd",
-        "sources_cmds",
-        "serve_cmd",
-    ):
-        try:
-            module = __import__(f"spicetrader.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:  # a command group not built yet
-            if exc.name != f"spicetrader.cli.{name}":
-                raise
-            continue
-        module.register(app)
+    models_cmds.register(app)
+    sources_cmds.register(app)
+    serve_cmd.register(app)
 
 
 _register()

@@ -175,8 +175,12 @@ def default_parallelism(
     return (
         Parallelism(tensor=tp, pipeline=pp, data=data),
         f"tensor parallel {tp} (heads split within a node)"
-        + (f", pipeline {pp} across nodes" if pp > 1 else ""),
+        + (f", pipeline {pp} ({_pipeline_span(workload.nodes)})" if pp > 1 else ""),
     )
+
+
+def _pipeline_span(nodes: int) -> str:
+    return "layers split across nodes" if nodes > 1 else "layers split over the devices of one node"
 
 
 def _describe(par: Parallelism, engine: Engine) -> str:
@@ -184,7 +188,7 @@ def _describe(par: Parallelism, engine: Engine) -> str:
     if par.tensor > 1:
         parts.append(f"tensor parallel {par.tensor} (within a node)")
     if par.pipeline > 1:
-        parts.append(f"pipeline {par.pipeline} (across nodes)")
+        parts.append(f"pipeline {par.pipeline} (layers split over devices)")
     why = ", ".join(parts)
     if par.zero >= 3:
         why += f" with {engine.value} full sharding (ZeRO-3)"

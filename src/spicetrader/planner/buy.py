@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from spicetrader.planner.constraints import Tier
-from spicetrader.planner.context import Miss, PlanContext, RentReference, TierResult
+from spicetrader.planner.context import PlanContext, RentReference, TierResult, fit_notes
 from spicetrader.planner.economics import Ownership, break_even_hours_per_month, break_even_months
 from spicetrader.planner.job import billed_hours, horizon_months, job_hours, request_seconds
 from spicetrader.planner.models import OwnershipSummary, PlanOption
@@ -23,24 +23,28 @@ from spicetrader.units import HOURS_PER_MONTH
 if TYPE_CHECKING:
     from spicetrader.catalog.schema import System
 
-__all__ = ["buy_options", "mac_options", "ownership_for"]
+__all__ = ["buy_options", "mac_options", "ownership", "ownership_for", "ownership_summary"]
 
 _MEMORY_IN_NAME = re.compile(r"[\s,/(]*\d+(\.\d+)?\s*GB\b\)?", re.IGNORECASE)
 
 
-def ownership_for(ctx: PlanContext, system: System) -> Ownership:
-    """The economics of owning ``system``: servers in a data centre (datacentre PUE, colocation
-    unless turned off), workstations and Macs in an office (office PUE, no colocation unless
-    asked)."""
-    from spicetrader.catalog.schema import SystemKind
-
+def ownership(
+    ctx: PlanContext,
+    *,
+    server: bool,
+    purchase_usd: float,
+    power_typical_w: float,
+    provisioned_w: float,
+) -> Ownership:
+    """The economics of owning a machine: a server sits in a data centre (datacentre PUE,
+    colocation unless turned off), a workstation, Mac or machine you already have in an office
+    (office PUE, no colocation unless asked)."""
     econ = ctx.catalog.economics
-    server = system.kind is SystemKind.SERVER
     colocated = server if ctx.constraints.colocation is None else ctx.constraints.colocation
     return Ownership(
-        purchase_usd=system.price_usd,
-        power_typical_w=system.power_typical_w,
-        provisioned_w=system.power_max_w,
+        purchase_usd=purchase_usd,
+        power_typical_w=power_typical_w,
+        provisioned_w=provisioned_w,
         electricity_usd_per_kwh=econ.electricity_usd_per_kwh,
         pue=econ.pue if server else econ.pue_office,
         depreciation_years=econ.depreciation_years,
@@ -48,9 +52,24 @@ def ownership_for(ctx: PlanContext, system: System) -> Ownership:
     )
 
 
-def _summary(
-    ctx: PlanContext, system: System, owner: Ownership, hours: float, rent: RentReference | None
+def ownership_for(ctx: PlanContext, system: System) -> Ownership:
+    """The economics of owning catalog ``system`` (see :func:`ownership`)."""
+    from spicetrader.catalog.schema import SystemKind
+
+    return ownership(
+        ctx,
+        server=system.kind is SystemKind.SERVER,
+        purchase_usd=system.price_usd,
+        power_typical_w=system.power_typical_w,
+        provisioned_w=system.power_max_w,
+    )
+
+
+def ownership_summary(
+    ctx: PlanContext, owner: Ownership, hours: float, rent: RentReference | None, price_as_of: str
 ) -> tuple[OwnershipSummary, float]:
+    """The summary of owning for the job of ``hours`` and the job's cost; the break-even is
+    against ``rent`` (none without one)."""
     total = billed_hours(ctx.job, hours)
     months = horizon_months(ctx.job, hours)
     cost = owner.cost_usd(total, months)
@@ -59,7 +78,7 @@ def _summary(
     rent_per_hour = rent.cost_usd / total if rent is not None and total > 0 else None
     summary = OwnershipSummary(
         purchase_usd=owner.purchase_usd,
-        price_as_of=system.price_as_of,
+        price_as_of=price_as_of,
         power_typical_w=owner.power_typical_w,
         energy_usd=owner.energy_usd(total),
         depreciation_usd_per_month=owner.depreciation_usd_per_month,
@@ -112,19 +131,13 @@ def _option(
     summary: OwnershipSummary | None = None
     cost: float | None = None
     if hours is not None:
-        summary, cost = _summary(ctx, system, ownership_for(ctx, system), hours, rent)
+        owner = ownership_for(ctx, system)
+        summary, cost = ownership_summary(ctx, owner, hours, rent, system.price_as_of)
     fits = hours is not None
     verdict = ctx.verdict(fits, hours, cost, ev.estimate)
     notes = list(extra_notes)
     notes.extend(ctx.slow_notes(verdict, ev.estimate))
-    if ev.quantized:
-        notes.append(f"quantized to {ev.precision} to fit (asked {ev.requested_precision})")
-    if not fits:
-        mem = ev.estimate.memory
-        notes.append(
-            f"does not fit: needs {mem.per_device_gb:,.1f} GB per device, "
-            f"has {mem.capacity_gb:,.1f} GB"
-        )
+    notes.extend(fit_notes(ev, fits))
     if summary is not None:
         notes.extend(_break_even_notes(summary))
     if system.estimated:
@@ -187,10 +200,7 @@ def buy_options(ctx: PlanContext, rent: RentReference | None) -> TierResult:
         if isinstance(ev, Unsupported):
             result.notes.append(f"buy: {system.id} skipped: {ev.reason}")
             continue
-        option = _option(ctx, Tier.BUY, system, ev, rent)
-        result.options.append(option)
-        if not option.fits:
-            result.misses.append(Miss.of(option.id, ev.estimate))
+        result.add(_option(ctx, Tier.BUY, system, ev, rent))
     return result
 
 
@@ -232,8 +242,5 @@ def mac_options(ctx: PlanContext, rent: RentReference | None) -> TierResult:
             if chosen
             else f"no memory configuration fits (sold: {sold} GB)"
         )
-        option = _option(ctx, Tier.MAC, system, ev, rent, (note,))
-        result.options.append(option)
-        if not option.fits:
-            result.misses.append(Miss.of(option.id, ev.estimate))
+        result.add(_option(ctx, Tier.MAC, system, ev, rent, (note,)))
     return result

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 from spicetrader.planner.constraints import DEFAULT_MIN_DECODE_TOKENS_PER_S, PlanConstraints
 from spicetrader.planner.models import Job, JobKind, PlanOption
-from spicetrader.planner.search import ConfigSearch
+from spicetrader.planner.search import ConfigSearch, Evaluated
 from spicetrader.spec.estimate import Estimate
 from spicetrader.spec.workload import Workload
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
 
-__all__ = ["Miss", "PlanContext", "RentReference", "TierResult", "Verdict"]
+__all__ = ["Miss", "PlanContext", "RentReference", "TierResult", "Verdict", "fit_notes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,27 @@ class TierResult:
     options: list[PlanOption] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def add(self, option: PlanOption) -> None:
+        """List ``option``, and keep it among the misses when it does not fit."""
+        self.options.append(option)
+        if not option.fits:
+            self.misses.append(Miss.of(option.id, option.estimate))
+
+
+def fit_notes(ev: Evaluated, fits: bool, has: str = "has") -> list[str]:
+    """Say that the precision was lowered to fit, and what an option that does not fit needs
+    (``has``: how the capacity is introduced, e.g. "the GPU has")."""
+    notes: list[str] = []
+    if ev.quantized:
+        notes.append(f"quantized to {ev.precision} to fit (asked {ev.requested_precision})")
+    if not fits:
+        mem = ev.estimate.memory
+        notes.append(
+            f"does not fit: needs {mem.per_device_gb:,.1f} GB per device, "
+            f"{has} {mem.capacity_gb:,.1f} GB"
+        )
+    return notes
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING
 
 from spicetrader.planner.constraints import Tier
-from spicetrader.planner.context import Miss, PlanContext, TierResult
+from spicetrader.planner.context import PlanContext, TierResult, fit_notes
 from spicetrader.planner.job import job_hours, request_seconds
 from spicetrader.planner.models import FreeTierUse, JobKind, PlanOption
 from spicetrader.planner.search import Unsupported
@@ -121,20 +121,12 @@ def free_options(ctx: PlanContext) -> TierResult:
         hours = job_hours(ctx.job, ev.estimate)
         use: FreeTierUse | None = None
         cost: float | None = None
-        notes: list[str] = []
-        if ev.quantized:
-            notes.append(f"quantized to {ev.precision} to fit (asked {ev.requested_precision})")
-        if hours is None:
-            mem = ev.estimate.memory
-            notes.append(
-                f"does not fit: needs {mem.per_device_gb:,.1f} GB per device, "
-                f"the GPU has {mem.capacity_gb:,.1f} GB"
-            )
-        else:
+        fits = hours is not None
+        notes = fit_notes(ev, fits, has="the GPU has")
+        if hours is not None:
             use = free_tier_use(tier, ctx.job.kind, hours, ctx.job.months)
             cost = tier.monthly_price_usd * use.months_billed
             notes.extend(_notes(tier, use, ctx.job.kind))
-        fits = hours is not None
         verdict = ctx.verdict(fits, _elapsed_hours(hours, use), cost, ev.estimate)
         notes.extend(ctx.slow_notes(verdict, ev.estimate))
         accel = ctx.catalog.accelerators[tier.accelerator]
@@ -160,7 +152,5 @@ def free_options(ctx: PlanContext) -> TierResult:
             estimate=ev.estimate,
             notes=tuple(notes),
         )
-        result.options.append(option)
-        if not fits:
-            result.misses.append(Miss.of(option.id, ev.estimate))
+        result.add(option)
     return result

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from spicetrader.errors import InputError
+from spicetrader.planner.buy import ownership, ownership_summary
 from spicetrader.planner.constraints import Tier
-from spicetrader.planner.context import Miss, PlanContext, TierResult
-from spicetrader.planner.economics import Ownership
-from spicetrader.planner.job import billed_hours, horizon_months, job_hours, request_seconds
+from spicetrader.planner.context import PlanContext, TierResult, fit_notes
+from spicetrader.planner.job import job_hours, request_seconds
 from spicetrader.planner.models import OwnershipSummary, PlanOption
 from spicetrader.planner.search import Evaluated, Unsupported
 
@@ -70,44 +70,18 @@ def _efficiency_note(machine: LocalMachine) -> str:
     )
 
 
-def _summary(
-    ctx: PlanContext, machine: LocalMachine, owner: Ownership, hours: float
-) -> tuple[OwnershipSummary, float]:
-    total = billed_hours(ctx.job, hours)
-    months = horizon_months(ctx.job, hours)
-    summary = OwnershipSummary(
-        purchase_usd=0.0,
-        price_as_of=machine.probed_at[:10],
-        power_typical_w=owner.power_typical_w,
-        energy_usd=owner.energy_usd(total),
-        depreciation_usd_per_month=0.0,
-        colocation_usd_per_month=owner.colocation_usd_per_month,
-        usd_per_month=owner.usd_per_month(ctx.job.usage_hours_per_month),
-        horizon_months=months,
-        versus_rent_option=None,  # nothing to pay back: no break-even
-        rent_usd_per_hour_equivalent=None,
-        break_even_hours_per_month=None,
-        break_even_months=None,
-    )
-    return summary, owner.cost_usd(total, months)
-
-
 def _option(ctx: PlanContext, machine: LocalMachine, ev: Evaluated, power_w: float) -> PlanOption:
     accel = ctx.catalog.accelerators[machine.hardware]
     econ = ctx.catalog.economics
-    owner = Ownership(
-        purchase_usd=0.0,
-        power_typical_w=power_w,
-        provisioned_w=power_w,
-        electricity_usd_per_kwh=econ.electricity_usd_per_kwh,
-        pue=econ.pue_office,
-        depreciation_years=econ.depreciation_years,
-        colocation_usd_per_kw_month=econ.colocation_usd_per_kw_month
-        if ctx.constraints.colocation
-        else None,
+    # already paid for: no purchase, so no depreciation and (with no rent) no break-even
+    owner = ownership(
+        ctx, server=False, purchase_usd=0.0, power_typical_w=power_w, provisioned_w=power_w
     )
     hours = job_hours(ctx.job, ev.estimate)
-    summary, cost = _summary(ctx, machine, owner, hours) if hours is not None else (None, None)
+    summary: OwnershipSummary | None = None
+    cost: float | None = None
+    if hours is not None:
+        summary, cost = ownership_summary(ctx, owner, hours, None, machine.probed_at[:10])
     fits = hours is not None
     verdict = ctx.verdict(fits, hours, cost, ev.estimate)
     power = "the accelerators' TDP" if machine.power_w is None else "as given"
@@ -116,15 +90,8 @@ def _option(ctx: PlanContext, machine: LocalMachine, ev: Evaluated, power_w: flo
         f"the cost is the electricity at {power_w:,.0f} W ({power})",
         _efficiency_note(machine),
         *ctx.slow_notes(verdict, ev.estimate),
+        *fit_notes(ev, fits),
     ]
-    if ev.quantized:
-        notes.append(f"quantized to {ev.precision} to fit (asked {ev.requested_precision})")
-    if not fits:
-        mem = ev.estimate.memory
-        notes.append(
-            f"does not fit: needs {mem.per_device_gb:,.1f} GB per device, "
-            f"has {mem.capacity_gb:,.1f} GB"
-        )
     return PlanOption(
         id=LOCAL_OPTION_ID,
         tier=Tier.BUY,
@@ -173,13 +140,10 @@ def local_options(ctx: PlanContext, machine: LocalMachine) -> TierResult:
         result.notes.append(f"this machine: {accel.id} cannot run it: {ev.reason}")
         return result
     power_w = machine.power_w or accel.tdp_w * machine.devices
-    option = _option(ctx, machine, ev, power_w)
-    result.options.append(option)
+    result.add(_option(ctx, machine, ev, power_w))
     result.notes.append(
         f"this machine ({machine.devices}x {accel.id}, spice probe {machine.probed_at[:10]}) is "
         f"listed with the buy tier as {LOCAL_OPTION_ID}: already owned, it costs the "
         "electricity only"
     )
-    if not option.fits:
-        result.misses.append(Miss.of(option.id, ev.estimate))
     return result

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from spicetrader.planner.constraints import Tier
-from spicetrader.planner.context import Miss, PlanContext, RentReference, TierResult
+from spicetrader.planner.context import Miss, PlanContext, RentReference, TierResult, fit_notes
 from spicetrader.planner.job import billed_hours, job_hours, request_seconds
 from spicetrader.planner.models import PlanOption
 from spicetrader.planner.search import Evaluated, TooBig, Unsupported
@@ -31,8 +31,7 @@ def _option(
     cost = billed_hours(ctx.job, hours) * price
     verdict = ctx.verdict(True, hours, cost, ev.estimate)
     notes: list[str] = ctx.slow_notes(verdict, ev.estimate)
-    if ev.quantized:
-        notes.append(f"quantized to {ev.precision} to fit (asked {ev.requested_precision})")
+    notes.extend(fit_notes(ev, True))
     if offer.price_note:
         notes.append(offer.price_note)
     if spot:
