@@ -21,6 +21,8 @@ from spicetrader.catalog.schema import (
     System,
 )
 from spicetrader.errors import NotSupportedError, UnknownNameError
+from spicetrader.planner import Plan, plan
+from spicetrader.planner.job import DEFAULT_MONTHS, DEFAULT_USAGE_HOURS_PER_MONTH
 from spicetrader.spec.estimate import (
     Bound,
     Estimate,
@@ -207,6 +209,11 @@ def make_catalog(offers: tuple[Offer, ...] = OFFERS) -> Catalog:
     return Catalog.from_rows(ACCELERATORS, SYSTEMS, offers, FREE_TIERS, ECONOMICS)
 
 
+CATALOG = make_catalog()
+# the hours a serving workload runs over the default horizon at the default use
+SERVING_HOURS = DEFAULT_USAGE_HOURS_PER_MONTH * DEFAULT_MONTHS
+
+
 def params_b(model: str) -> float:
     match = re.search(r"(\d+(?:\.\d+)?)b", model)
     if match is None:
@@ -280,4 +287,16 @@ def fake_estimate(w: Workload, catalog: Catalog) -> Estimate:
         bound=Bound.MEMORY_BANDWIDTH if fits else Bound.MEMORY_CAPACITY,
         assumptions=["fake estimator"],
         suggestions=[] if fits else ["use more devices"],
+    )
+
+
+def run_plan(spec: dict[str, Any], catalog: Catalog = CATALOG, **kw: Any) -> Plan:
+    """plan() of ``spec`` over ``catalog`` with the fake estimator and its weights screen."""
+    return plan(
+        spec,
+        catalog,
+        estimator=fake_estimate,
+        bits_of=bits_of,
+        weights_of=fake_weights_of(spec["model"]),
+        **kw,
     )

@@ -13,34 +13,18 @@ from hypothesis import strategies as st
 from planner_fakes import (
     ACCELERATORS,
     ECONOMICS,
-    bits_of,
-    fake_estimate,
-    fake_weights_of,
-    make_catalog,
+    SERVING_HOURS,
+    run_plan,
 )
 
 from spicetrader.errors import InputError
-from spicetrader.planner import LocalMachine, Plan, Tier, plan
+from spicetrader.planner import LocalMachine, Plan, Tier
 from spicetrader.planner.constraints import DEFAULT_MIN_DECODE_TOKENS_PER_S
-from spicetrader.planner.job import DEFAULT_MONTHS, DEFAULT_USAGE_HOURS_PER_MONTH
 from spicetrader.units import WATTS_PER_KW
 
-CATALOG = make_catalog()
-SERVING_HOURS = DEFAULT_USAGE_HOURS_PER_MONTH * DEFAULT_MONTHS
 RTX_4090 = next(a for a in ACCELERATORS if a.id == "rtx-4090")
 M2_ULTRA = next(a for a in ACCELERATORS if a.id == "m2-ultra-76c")
 PROBED = "2026-11-20T09:30:00+00:00"
-
-
-def run(spec: dict[str, Any], **kw: Any) -> Plan:
-    return plan(
-        spec,
-        CATALOG,
-        estimator=fake_estimate,
-        bits_of=bits_of,
-        weights_of=fake_weights_of(spec["model"]),
-        **kw,
-    )
 
 
 def decode(p: Plan, option_id: str) -> float:
@@ -57,7 +41,7 @@ def test_this_machine_is_a_buy_option_that_costs_the_electricity_only() -> None:
     machine = LocalMachine(
         hardware="rtx-4090", devices=1, probed_at=PROBED, efficiency={"mem_bw": 0.81}
     )
-    p = run({"model": "toy-7b"}, local=machine)
+    p = run_plan({"model": "toy-7b"}, local=machine)
     mine = p.option("local:this-machine")
     assert mine.tier is Tier.BUY
     assert mine.fits
@@ -83,7 +67,7 @@ def test_this_machine_is_a_buy_option_that_costs_the_electricity_only() -> None:
 
 def test_this_machine_that_does_not_fit_is_listed_as_such_and_not_recommended() -> None:
     machine = LocalMachine(hardware="rtx-4090", devices=1, probed_at=PROBED)
-    p = run({"model": "toy-70b"}, local=machine, allow_quantization=False)
+    p = run_plan({"model": "toy-70b"}, local=machine, allow_quantization=False)
     mine = p.option("local:this-machine")
     assert not mine.fits
     assert mine.cost_usd is None
@@ -93,7 +77,7 @@ def test_this_machine_that_does_not_fit_is_listed_as_such_and_not_recommended() 
 
 def test_this_machine_keeps_its_apple_memory_configuration() -> None:
     machine = LocalMachine(hardware="m2-ultra-76c", devices=1, probed_at=PROBED, memory_gb=64)
-    p = run({"model": "toy-70b"}, local=machine)
+    p = run_plan({"model": "toy-70b"}, local=machine)
     mine = p.option("local:this-machine")
     assert mine.memory_gb == 64
     assert mine.estimate.memory.capacity_gb == 64
@@ -112,7 +96,7 @@ def test_this_machine_keeps_its_apple_memory_configuration() -> None:
     ],
 )  # fmt: skip
 def test_this_machine_left_out(machine: LocalMachine, kw: dict[str, Any], note: str | None) -> None:
-    p = run({"model": "toy-7b"}, local=machine, **kw)
+    p = run_plan({"model": "toy-7b"}, local=machine, **kw)
     assert "local:this-machine" not in {o.id for o in p.options}
     if note is not None:
         assert any(note in a for a in p.assumptions)
@@ -128,7 +112,7 @@ def test_a_bad_local_machine_is_an_input_error() -> None:
 
 def test_a_cheap_but_slow_mac_is_listed_too_slow_and_not_recommended() -> None:
     # toy-120b at q4_k_m on the M2 Ultra: 800 GB/s / 72.75 GB x 0.7 = 7.7 tokens/s < 10
-    p = run({"model": "toy-120b"})
+    p = run_plan({"model": "toy-120b"})
     mac = p.option("mac:mac-m2u-128")
     assert decode(p, mac.id) == pytest.approx(800 / (120 * 4.85 / 8) * 0.7)
     assert mac.fits
@@ -144,29 +128,30 @@ def test_a_cheap_but_slow_mac_is_listed_too_slow_and_not_recommended() -> None:
 
 
 def test_zero_disables_the_minimum() -> None:
-    p = run({"model": "toy-120b"}, min_decode_tokens_per_s=0)
+    p = run_plan({"model": "toy-120b"}, min_decode_tokens_per_s=0)
     assert p.recommendation.option == "mac:mac-m2u-128"
     assert all(o.fast_enough is None for o in p.options)
 
 
 def test_nothing_fast_enough_says_why() -> None:
-    p = run({"model": "toy-120b"}, only="mac")
+    p = run_plan({"model": "toy-120b"}, only="mac")
     assert p.recommendation.option is None
     assert "too slow to serve" in p.recommendation.why
     assert "7.7 tokens/s" in p.recommendation.why
 
 
 def test_the_minimum_does_not_apply_to_jobs_with_an_end() -> None:
-    p = run({"model": "toy-120b"}, tokens=1e6)  # a token volume: throughput matters, not latency
+    # a token volume: throughput matters, not latency
+    p = run_plan({"model": "toy-120b"}, tokens=1e6)
     assert all(o.fast_enough is None for o in p.options)
     with pytest.raises(InputError, match="applies to serving"):
-        run({"model": "toy-7b", "task": "finetune"}, min_decode_tokens_per_s=20)
+        run_plan({"model": "toy-7b", "task": "finetune"}, min_decode_tokens_per_s=20)
 
 
 @pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf")])
 def test_bad_minimum_is_an_input_error(bad: float) -> None:
     with pytest.raises(InputError, match="min_decode_tokens_per_s"):
-        run({"model": "toy-7b"}, min_decode_tokens_per_s=bad)
+        run_plan({"model": "toy-7b"}, min_decode_tokens_per_s=bad)
 
 
 @settings(max_examples=25, deadline=None)
@@ -175,7 +160,7 @@ def test_bad_minimum_is_an_input_error(bad: float) -> None:
     model=st.sampled_from(["toy-7b", "toy-70b", "toy-120b"]),
 )
 def test_fast_enough_is_exactly_decode_at_or_above_the_minimum(minimum: float, model: str) -> None:
-    p = run({"model": model}, min_decode_tokens_per_s=minimum)
+    p = run_plan({"model": model}, min_decode_tokens_per_s=minimum)
     for option in p.options:
         if not option.fits:
             assert option.fast_enough is None

@@ -10,35 +10,24 @@ from typing import Any
 
 import pytest
 from planner_fakes import (
+    CATALOG,
     FREE_TIERS,
     OFFERS,
+    SERVING_HOURS,
     SYSTEMS,
     bits_of,
     fake_estimate,
     fake_weights_of,
     make_catalog,
+    run_plan,
 )
 
 from spicetrader.catalog.catalog import Catalog
 from spicetrader.errors import InputError, UnknownNameError
-from spicetrader.planner import Plan, Tier, plan
+from spicetrader.planner import Tier, plan
 from spicetrader.planner.job import DEFAULT_MONTHS, DEFAULT_USAGE_HOURS_PER_MONTH
 from spicetrader.spec.estimate import Estimate
 from spicetrader.spec.workload import Workload
-
-CATALOG = make_catalog()
-SERVING_HOURS = DEFAULT_USAGE_HOURS_PER_MONTH * DEFAULT_MONTHS
-
-
-def run(spec: dict[str, Any], catalog: Catalog = CATALOG, **kw: Any) -> Plan:
-    return plan(
-        spec,
-        catalog,
-        estimator=fake_estimate,
-        bits_of=bits_of,
-        weights_of=fake_weights_of(spec["model"]),
-        **kw,
-    )
 
 
 def offer(offer_id: str) -> Any:
@@ -46,7 +35,7 @@ def offer(offer_id: str) -> Any:
 
 
 def test_serving_a_70b_model_prices_every_tier() -> None:
-    p = run({"model": "toy-70b"})
+    p = run_plan({"model": "toy-70b"})
     ids = {o.id for o in p.options}
     # bf16 70b = 154 GB with overhead: one H100 needs fp8 (77 GB), one A100 int8 (no FP8)
     h100 = p.option("rent:lambda:h100x1")
@@ -67,7 +56,7 @@ def test_serving_a_70b_model_prices_every_tier() -> None:
 
 
 def test_buying_a_server_hand_computed() -> None:
-    p = run({"model": "toy-70b"})
+    p = run_plan({"model": "toy-70b"})
     dgx = p.option("buy:dgx-h100")
     system = next(s for s in SYSTEMS if s.id == "dgx-h100")
     own = dgx.ownership
@@ -91,7 +80,7 @@ def test_buying_a_server_hand_computed() -> None:
 
 
 def test_mac_gets_the_smallest_memory_that_fits() -> None:
-    p = run({"model": "toy-70b"})
+    p = run_plan({"model": "toy-70b"})
     macs = p.by_tier(Tier.MAC)
     assert [m.id for m in macs] == ["mac:mac-m2u-64"]  # q4_k_m 70b = 46.7 GB fits in 64 GB
     mac = macs[0]
@@ -112,7 +101,7 @@ def test_mac_gets_the_smallest_memory_that_fits() -> None:
 
 
 def test_free_tiers_never_possible_when_they_do_not_fit() -> None:
-    p = run({"model": "toy-70b"})
+    p = run_plan({"model": "toy-70b"})
     free = {o.id: o for o in p.by_tier(Tier.FREE)}
     assert set(free) == {f"free:{t.id}" for t in FREE_TIERS}
     for tier_id in ("free:colab-free", "free:kaggle-t4x2"):
@@ -131,7 +120,7 @@ def test_free_tiers_never_possible_when_they_do_not_fit() -> None:
 
 def test_finetune_job_hours_cost_and_sessions() -> None:
     spec = {"model": "toy-3b", "task": "finetune", "finetune": {"tokens": 1e8}}
-    p = run(spec)
+    p = run_plan(spec)
     h100 = p.option("rent:lambda:h100x1")
     rate = 989e12 * 0.4 / (6 * 3e9)  # fake: 40 % of dense FP16 over 6 x params FLOPs per token
     hours = 1e8 / rate / 3600
@@ -146,7 +135,7 @@ def test_finetune_job_hours_cost_and_sessions() -> None:
     # the cheapest that fits is free; without the free tier it is a rental
     assert p.recommendation.option is not None
     assert p.option(p.recommendation.option).cost_usd == 0
-    paid = run(spec, only="rent,buy")
+    paid = run_plan(spec, only="rent,buy")
     assert (
         paid.recommendation.option
         == min((o for o in paid.options if o.feasible), key=lambda o: (o.cost_usd, o.hours)).id
@@ -155,7 +144,7 @@ def test_finetune_job_hours_cost_and_sessions() -> None:
 
 def test_deadline_picks_the_cheapest_that_meets_it() -> None:
     spec = {"model": "toy-7b", "task": "finetune", "finetune": {"tokens": 1e9}}
-    p = run(spec, deadline_hours=5)
+    p = run_plan(spec, deadline_hours=5)
     best = p.option(p.recommendation.option or "")
     assert best.hours is not None
     assert best.hours <= 5
@@ -169,7 +158,7 @@ def test_deadline_picks_the_cheapest_that_meets_it() -> None:
 
 def test_budget_only_picks_the_fastest_within_it() -> None:
     spec = {"model": "toy-7b", "task": "finetune", "finetune": {"tokens": 1e9}}
-    p = run(spec, budget_usd=100, only="rent")
+    p = run_plan(spec, budget_usd=100, only="rent")
     best = p.option(p.recommendation.option or "")
     assert best.cost_usd is not None
     assert best.cost_usd <= 100
@@ -179,7 +168,7 @@ def test_budget_only_picks_the_fastest_within_it() -> None:
 
 def test_budget_too_small_names_the_cheapest_and_the_shortfall() -> None:
     spec = {"model": "toy-7b", "task": "finetune", "finetune": {"tokens": 1e9}}
-    p = run(spec, budget_usd=1, only="rent")
+    p = run_plan(spec, budget_usd=1, only="rent")
     cheapest = min(o.cost_usd or 0 for o in p.options)
     assert p.recommendation.option is None
     assert "budget too small: the cheapest option, rent:" in p.recommendation.why
@@ -187,7 +176,7 @@ def test_budget_too_small_names_the_cheapest_and_the_shortfall() -> None:
 
 
 def test_nothing_fits_says_why_and_what_would() -> None:
-    p = run({"model": "toy-5000b"}, only="rent,free")
+    p = run_plan({"model": "toy-5000b"}, only="rent,free")
     assert not any(o.fits for o in p.options)
     assert p.recommendation.option is None
     assert p.recommendation.why.startswith("nothing fits: the closest")
@@ -196,9 +185,9 @@ def test_nothing_fits_says_why_and_what_would() -> None:
 
 
 def test_private_plans_on_prem_only_and_spot_adds_interruptible_rentals() -> None:
-    private = run({"model": "toy-7b"}, private=True)
+    private = run_plan({"model": "toy-7b"}, private=True)
     assert {o.tier for o in private.options} <= {Tier.BUY, Tier.MAC}
-    spot = run({"model": "toy-70b"}, spot=True)
+    spot = run_plan({"model": "toy-70b"}, spot=True)
     a100 = spot.option("rent:aws:a100x8:spot")
     assert a100.price_usd_per_hour == 12.0
     assert any("interrupt" in n for n in a100.notes)
@@ -206,7 +195,7 @@ def test_private_plans_on_prem_only_and_spot_adds_interruptible_rentals() -> Non
 
 
 def test_pretrain_has_a_scale_reference() -> None:
-    p = run({"model": "toy-1b", "task": "pretrain", "pretrain": {"tokens": 1e12}})
+    p = run_plan({"model": "toy-1b", "task": "pretrain", "pretrain": {"tokens": 1e12}})
     ref = p.option("reference:h100-sxm-x1000")
     rate = 1000 * 989e12 * 0.4 / (6 * 1e9)
     assert ref.hours == pytest.approx(1e12 / rate / 3600)
@@ -252,16 +241,16 @@ def test_bad_combinations_raise_input_errors(
     spec: dict[str, Any], kw: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InputError, match=message):
-        run(spec, **kw)
+        run_plan(spec, **kw)
 
 
 def test_unknown_model_propagates_with_suggestions() -> None:
     with pytest.raises(UnknownNameError, match="did you mean"):
-        run({"model": "nonsense"})
+        run_plan({"model": "nonsense"})
 
 
 def test_json_shape() -> None:
-    data = run({"model": "toy-70b"}).to_dict()
+    data = run_plan({"model": "toy-70b"}).to_dict()
     assert set(data) >= {"workload", "options", "recommendation", "pareto", "prices_as_of"}
     assert set(data["recommendation"]) == {"option", "why"}
     option = data["options"][0]
@@ -286,7 +275,7 @@ def test_json_shape() -> None:
 
 
 def test_serving_on_free_tiers_needs_a_published_allowance() -> None:
-    p = run({"model": "toy-3b"}, usage_hours_per_month=100)
+    p = run_plan({"model": "toy-3b"}, usage_hours_per_month=100)
     kaggle = p.option("free:kaggle-t4x2")
     colab = p.option("free:colab-free")
     assert kaggle.fits
@@ -297,7 +286,7 @@ def test_serving_on_free_tiers_needs_a_published_allowance() -> None:
 
 
 def test_images_job_hours_from_images_per_second() -> None:
-    p = run({"model": "toy-1b", "task": "image", "image": {"images": 3600}})
+    p = run_plan({"model": "toy-1b", "task": "image", "image": {"images": 3600}})
     h100 = p.option("rent:lambda:h100x1")
     images_per_s = 989 / (1 * 100)  # the fake: devices x dense FP16 / (params x 100)
     assert h100.hours == pytest.approx(3600 / images_per_s / 3600)

@@ -7,12 +7,10 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from planner_fakes import bits_of, fake_estimate, fake_weights_of, make_catalog
+from planner_fakes import run_plan
 
-from spicetrader.planner import Plan, Tier, plan
+from spicetrader.planner import Tier
 from spicetrader.planner.ranking import Point, dominates
-
-CATALOG = make_catalog()
 
 models = st.sampled_from(["toy-1b", "toy-3b", "toy-7b", "toy-13b", "toy-70b", "toy-400b"])
 specs = st.one_of(
@@ -30,25 +28,14 @@ specs = st.one_of(
 )
 
 
-def run(spec: dict[str, Any], **kw: Any) -> Plan:
-    return plan(
-        spec,
-        CATALOG,
-        estimator=fake_estimate,
-        bits_of=bits_of,
-        weights_of=fake_weights_of(spec["model"]),
-        **kw,
-    )
-
-
 @settings(max_examples=40, deadline=None)
 @given(specs, st.floats(0, 1e5), st.floats(0, 1e5))
 def test_a_larger_budget_never_removes_a_feasible_option(
     spec: dict[str, Any], b1: float, b2: float
 ) -> None:
     low, high = sorted((b1, b2))
-    feasible_low = {o.id for o in run(spec, budget_usd=low).options if o.feasible}
-    feasible_high = {o.id for o in run(spec, budget_usd=high).options if o.feasible}
+    feasible_low = {o.id for o in run_plan(spec, budget_usd=low).options if o.feasible}
+    feasible_high = {o.id for o in run_plan(spec, budget_usd=high).options if o.feasible}
     assert feasible_low <= feasible_high
 
 
@@ -60,7 +47,7 @@ def test_every_option_shown_as_possible_fits_and_pareto_is_sound(
     kw: dict[str, Any] = {"budget_usd": budget, "spot": spot}
     if spec.get("task") is not None:
         kw["deadline_hours"] = deadline
-    p = run(spec, **kw)
+    p = run_plan(spec, **kw)
     for o in p.options:
         if o.feasible:
             assert o.fits
@@ -90,7 +77,7 @@ def test_more_usage_never_makes_buying_relatively_dearer(model: str, u1: float, 
     low, high = sorted((u1, u2))
 
     def ratios(usage: float) -> dict[str, float]:
-        p = run({"model": model}, usage_hours_per_month=usage)
+        p = run_plan({"model": model}, usage_hours_per_month=usage)
         rent = min(o.cost_usd or 0 for o in p.by_tier(Tier.RENT))
         return {
             o.id: (o.cost_usd or 0) / rent
@@ -121,8 +108,8 @@ def test_extreme_but_valid_constraints_give_a_plan_with_strict_json(
     budget: float | None,
     deadline: float | None,
 ) -> None:
-    p = run({"model": model}, tokens=tokens, months=months, usage_hours_per_month=usage,
-            budget_usd=budget, deadline_hours=deadline)  # fmt: skip
+    p = run_plan({"model": model}, tokens=tokens, months=months, usage_hours_per_month=usage,
+                 budget_usd=budget, deadline_hours=deadline)  # fmt: skip
     json.dumps(p.to_dict(), allow_nan=False)  # raises on inf/nan: every number is finite
     for o in p.options:
         if o.feasible:

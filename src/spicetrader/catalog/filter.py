@@ -8,9 +8,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from spicetrader.catalog.names import resolve
 from spicetrader.catalog.schema import Accelerator, Offer, Vendor
 from spicetrader.errors import InputError
+
+if TYPE_CHECKING:
+    from spicetrader.catalog.catalog import Catalog
 
 __all__ = ["AcceleratorQuery", "OfferQuery", "matches", "select_offers"]
 
@@ -48,6 +53,31 @@ class OfferQuery:
             raise InputError(f"min_gpus must be >= 1, got {self.min_gpus}")
         if self.max_price_usd_per_hour is not None and self.max_price_usd_per_hour <= 0:
             raise InputError(f"max price must be > 0 USD/h, got {self.max_price_usd_per_hour:g}")
+
+    @classmethod
+    def named(
+        cls,
+        catalog: Catalog,
+        *,
+        gpu: str | None = None,
+        min_gpus: int | None = None,
+        max_price_usd_per_hour: float | None = None,
+        provider: str | None = None,
+        spot: bool = False,
+    ) -> OfferQuery:
+        """The query for names as a person types them: ``gpu`` an accelerator id or name (every
+        variant it matches, 'a100': all A100s), ``provider`` a provider of ``catalog`` (an
+        unknown one raises with the nearest names)."""
+        accelerators = None if gpu is None else frozenset(catalog.accelerators_matching(gpu))
+        if provider is not None:
+            provider = resolve("provider", provider, catalog.providers, {})
+        return cls(
+            accelerators=accelerators,
+            min_gpus=min_gpus,
+            max_price_usd_per_hour=max_price_usd_per_hour,
+            provider=provider,
+            spot=spot,
+        )
 
 
 def _accelerator_matches(item: Accelerator, query: AcceleratorQuery) -> bool:

@@ -7,14 +7,14 @@ group whose callback lists offers, so later work can add ``spice offers refresh|
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from spicetrader.cli.common import console, handles_errors, load_catalog, print_json
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from pydantic import BaseModel
     from rich.table import Table
@@ -32,6 +32,8 @@ offers_app = typer.Typer(
 )
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+Row = TypeVar("Row")
 
 
 def _dump(row: BaseModel) -> dict[str, Any]:
@@ -52,6 +54,24 @@ def _table(title: str, columns: Sequence[str]) -> Table:
     for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column == "id")
     return table
+
+
+def _print_rows(
+    rows: Sequence[Row],
+    json_out: bool,
+    as_json: Callable[[Row], dict[str, Any]],
+    title: str,
+    columns: Sequence[str],
+    cells: Callable[[Row], Sequence[str]],
+) -> None:
+    """Print ``rows`` as a JSON list or as a table with one row of ``cells`` each."""
+    if json_out:
+        print_json([as_json(row) for row in rows])
+        return
+    table = _table(title, columns)
+    for row in rows:
+        table.add_row(*cells(row))
+    console().print(table)
 
 
 def _vendor(value: str) -> Vendor:
@@ -86,21 +106,20 @@ def hardware_list(
         vendor=None if vendor is None else _vendor(vendor), min_memory_gb=min_memory_gb
     )
     rows = [a for a in load_catalog().accelerators.values() if matches(a, query)]
-    if json_out:
-        print_json([_dump(a) for a in rows])
-        return
-    table = _table(
-        "Accelerators",
+    _print_rows(
+        rows, json_out, _dump, "Accelerators",
         ["id", "vendor", "memory GB", "GB/s", "FP32", "FP16/BF16", "FP8", "TDP W", "as_of"],
-    )
-    for a in rows:
-        memory = "/".join(f"{m:g}" for m in a.memory_configs_gb) or f"{a.memory_gb:g}"
-        table.add_row(
-            a.id + (" *" if a.estimated else ""), a.vendor.value, memory, _num(a.mem_bw_gbs, 0),
-            _num(a.fp32_tflops), _num(a.fp16_tflops), _num(a.fp8_tflops, 0), _num(a.tdp_w, 0),
-            a.as_of,
-        )  # fmt: skip
-    console().print(table)
+        _accelerator_cells,
+    )  # fmt: skip
+
+
+def _accelerator_cells(a: Accelerator) -> tuple[str, ...]:
+    memory = "/".join(f"{m:g}" for m in a.memory_configs_gb) or f"{a.memory_gb:g}"
+    return (
+        a.id + (" *" if a.estimated else ""), a.vendor.value, memory, _num(a.mem_bw_gbs, 0),
+        _num(a.fp32_tflops), _num(a.fp16_tflops), _num(a.fp8_tflops, 0), _num(a.tdp_w, 0),
+        a.as_of,
+    )  # fmt: skip
 
 
 @hardware_app.command("show")
@@ -151,56 +170,46 @@ def offers(
     if ctx.invoked_subcommand is not None:
         return
     from spicetrader.catalog.filter import OfferQuery, select_offers
-    from spicetrader.catalog.names import resolve
     from spicetrader.paths import user_home
     from spicetrader.sources.prices import current_offers
 
     catalog, prices = current_offers(user_home(), load_catalog())  # snapshot + your quotes
-    query = OfferQuery(
-        accelerators=None if gpu is None else frozenset(catalog.accelerators_matching(gpu)),
+    query = OfferQuery.named(
+        catalog,
+        gpu=gpu,
         min_gpus=min_gpus,
         max_price_usd_per_hour=max_price,
-        provider=None if provider is None else resolve("provider", provider, catalog.providers, {}),
+        provider=provider,
         spot=spot,
     )
     rows = select_offers(catalog.offers, query)
-    if json_out:
-        print_json([_offer_dict(o) for o in rows])
-        return
-    table = _table(
+    _print_rows(
+        rows, json_out, _offer_dict,
         f"Cloud offers ({catalog.offers_note}; {prices.describe()}; USD/h, whole instance)",
         ["id", "GPU", "n", "$/h", "$/GPU-h", "spot $/h", "vCPU", "RAM GB", "regions", "as_of"],
-    )
-    for o in rows:
-        table.add_row(
+        lambda o: (
             o.id, o.accelerator, str(o.count), _num(o.price_usd_per_hour, 2),
             _num(o.price_usd_per_gpu_hour, 2), _num(o.spot_price_usd_per_hour, 2),
             "-" if o.vcpus is None else str(o.vcpus), _num(o.ram_gb, 0), str(o.region_count),
             o.as_of,
-        )  # fmt: skip
-    console().print(table)
-    if not rows:
+        ),
+    )  # fmt: skip
+    if not rows and not json_out:
         console().print("No offer matches these filters.")
 
 
 @handles_errors
 def systems(json_out: bool = JSON_OPTION) -> None:
     """List systems to buy (servers, workstations, Macs, DGX Spark), one row per configuration."""
-    rows = load_catalog().systems
-    if json_out:
-        print_json([_dump(s) for s in rows])
-        return
-    table = _table(
-        "Systems to buy (* = estimated price or power)",
+    _print_rows(
+        load_catalog().systems, json_out, _dump, "Systems to buy (* = estimated price or power)",
         ["id", "kind", "accelerator", "memory GB", "price USD", "power W typ/max", "as_of"],
-    )
-    for s in rows:
-        table.add_row(
+        lambda s: (
             s.id + (" *" if s.estimated else ""), s.kind.value, f"{s.count}x {s.accelerator}",
             f"{s.memory_gb:g}", _num(s.price_usd, 0),
             f"{s.power_typical_w:,.0f}/{s.power_max_w:,.0f}", s.price_as_of,
-        )  # fmt: skip
-    console().print(table)
+        ),
+    )  # fmt: skip
 
 
 def _tier_dict(tier: FreeTier) -> dict[str, Any]:
@@ -212,22 +221,17 @@ def _tier_dict(tier: FreeTier) -> dict[str, Any]:
 @handles_errors
 def free_tiers(json_out: bool = JSON_OPTION) -> None:
     """List free and low-cost notebook tiers (Colab, Kaggle, ...)."""
-    rows = load_catalog().free_tiers
-    if json_out:
-        print_json([_tier_dict(t) for t in rows])
-        return
-    table = _table(
+    _print_rows(
+        load_catalog().free_tiers, json_out, _tier_dict,
         "Free and notebook tiers (limits change without notice)",
         ["id", "GPU", "session h", "idle min", "h/week", "USD/month", "CU/month", "conf.", "as_of"],
-    )
-    for t in rows:
-        table.add_row(
+        lambda t: (
             t.id, f"{t.count}x {t.accelerator}", _num(t.session_hours, 0),
             _num(t.idle_timeout_minutes, 0), _num(t.weekly_quota_hours, 0),
             _num(t.monthly_price_usd, 2), _num(t.compute_units_per_month, 0),
             t.confidence.value, t.as_of,
-        )  # fmt: skip
-    console().print(table)
+        ),
+    )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

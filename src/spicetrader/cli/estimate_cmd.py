@@ -19,6 +19,7 @@ from spicetrader.cli.workload_args import (
     MemoryOpt,
     MethodOpt,
     MicroBatchOpt,
+    ModelArg,
     NodesOpt,
     OffloadOpt,
     OptimizerOpt,
@@ -41,9 +42,7 @@ __all__ = ["register"]
 
 @handles_errors
 def estimate_command(
-    model: Annotated[
-        str | None, typer.Argument(help="Model id, HF repo, config.json/.gguf path.")
-    ] = None,
+    model: ModelArg = None,
     file: FileOpt = None,
     hardware: HardwareOpt = None,
     task: TaskOpt = None,

@@ -8,7 +8,7 @@ command function. The workload flags are the shared ones of ``spice estimate``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -22,6 +22,7 @@ from spicetrader.cli.workload_args import (
     LoraRankOpt,
     MethodOpt,
     MicroBatchOpt,
+    ModelArg,
     OptimizerOpt,
     OutputOpt,
     PrecisionOpt,
@@ -32,9 +33,6 @@ from spicetrader.cli.workload_args import (
     TaskOpt,
     WorkloadArgs,
 )
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["plan_command", "register"]
 
@@ -104,9 +102,7 @@ def _task_of(task: str | None, file: Path | None) -> str:
 
 @handles_errors
 def plan_command(
-    model: Annotated[
-        str | None, typer.Argument(help="Model id, HF repo, config.json/.gguf path.")
-    ] = None,
+    model: ModelArg = None,
     file: FileOpt = None,
     task: TaskOpt = None,
     precision: PrecisionOpt = None,

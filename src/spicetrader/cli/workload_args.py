@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 # Option declarations (use as ``hardware: HardwareOpt = None`` in a typer command).
+ModelArg = Annotated[str | None, typer.Argument(help="Model id, HF repo, config.json/.gguf path.")]
 FileOpt = Annotated[
     Path | None,
     typer.Option("--file", "-f", help="Workload file (.yaml/.yml/.json); flags override it."),

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from spicetrader.catalog.filter import AcceleratorQuery, OfferQuery, matches, select_offers
-from spicetrader.catalog.names import resolve
 from spicetrader.catalog.schema import SystemKind, Vendor
 from spicetrader.models.arch import Architecture, DiffusionArchitecture
 from spicetrader.web.services import Services, services
@@ -104,11 +103,12 @@ def offers(
     """Offers filtered as ``spice offers`` does, cheapest per GPU-hour first. An unknown GPU or
     provider is a 422 with the nearest names."""
     catalog = svc.catalog()
-    query = OfferQuery(
-        accelerators=None if gpu is None else frozenset(catalog.accelerators_matching(gpu)),
+    query = OfferQuery.named(
+        catalog,
+        gpu=gpu,
         min_gpus=min_gpus,
         max_price_usd_per_hour=max_price_usd_per_hour,
-        provider=None if provider is None else resolve("provider", provider, catalog.providers, {}),
+        provider=provider,
         spot=spot,
     )
     return [
