@@ -16,6 +16,7 @@ from spicetrader.units import HOURS_PER_MONTH
 
 __all__ = [
     "CHOOSABLE_TIERS",
+    "DEFAULT_JOB_WINDOW_HOURS",
     "DEFAULT_MIN_DECODE_TOKENS_PER_S",
     "ON_PREM_TIERS",
     "PlanConstraints",
@@ -43,6 +44,10 @@ MAX_MONTHS = 120.0
 # token (OpenAI's tokenizer rule of thumb). 10 tokens/s per user is roughly reading speed with
 # headroom for skimming; slower output makes a chat feel stalled.
 DEFAULT_MIN_DECODE_TOKENS_PER_S = 10.0
+# A job (fine-tune, pre-train, token volume, images) with no --deadline-hours: the recommendation
+# prefers options that finish within 30 calendar days, so that "cheapest" never means a free tier
+# spread over months of weekly quotas. Options that take longer stay listed and feasible.
+DEFAULT_JOB_WINDOW_HOURS = 30 * 24.0
 
 
 def parse_tiers(text: str) -> frozenset[Tier]:

@@ -127,7 +127,8 @@ def free_options(ctx: PlanContext) -> TierResult:
             use = free_tier_use(tier, ctx.job.kind, hours, ctx.job.months)
             cost = tier.monthly_price_usd * use.months_billed
             notes.extend(_notes(tier, use, ctx.job.kind))
-        verdict = ctx.verdict(fits, _elapsed_hours(hours, use), cost, ev.estimate)
+        elapsed = _elapsed_hours(hours, use)
+        verdict = ctx.verdict(fits, elapsed, cost, ev.estimate)
         notes.extend(ctx.slow_notes(verdict, ev.estimate))
         accel = ctx.catalog.accelerators[tier.accelerator]
         option = PlanOption(
@@ -142,6 +143,7 @@ def free_options(ctx: PlanContext) -> TierResult:
             feasible=verdict.feasible and _quota_allows(ctx.job.kind, use),
             hours=hours,
             request_s=request_seconds(ctx.job, ev.estimate),
+            calendar_hours=elapsed if ctx.job.kind is not JobKind.SERVING else None,
             cost_usd=cost,
             meets_deadline=verdict.meets_deadline,
             within_budget=verdict.within_budget,

@@ -91,6 +91,7 @@ class PlanOption(_Frozen):
     feasible: bool
     hours: float | None
     request_s: float | None = None  # serving: seconds for one request (TTFT + output / decode)
+    calendar_hours: float | None = None  # a job: calendar hours to finish when quotas spread it
     cost_usd: float | None
     price_usd_per_hour: float | None = None
     spot: bool = False
@@ -105,6 +106,11 @@ class PlanOption(_Frozen):
     free_use: FreeTierUse | None = None
     estimate: Estimate
     notes: tuple[str, ...] = ()
+
+    @property
+    def finish_hours(self) -> float | None:
+        """Calendar hours until a job is done (free tiers wait for their weekly quotas)."""
+        return self.calendar_hours if self.calendar_hours is not None else self.hours
 
     @property
     def time(self) -> float | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from spicetrader.errors import InputError
 from spicetrader.planner.buy import buy_options, mac_options
-from spicetrader.planner.constraints import PlanConstraints, Tier
+from spicetrader.planner.constraints import DEFAULT_JOB_WINDOW_HOURS, PlanConstraints, Tier
 from spicetrader.planner.context import PlanContext, TierResult
 from spicetrader.planner.free import free_options
 from spicetrader.planner.job import job_for
@@ -166,7 +166,8 @@ def plan(
         for opt in sorted(results[tier].options, key=rank_key)
     )
     misses = [m for r in results.values() for m in r.misses]
-    recommendation = recommend(options, cons, misses)
+    window = DEFAULT_JOB_WINDOW_HOURS if job.kind is not JobKind.SERVING else None
+    recommendation = recommend(options, cons, misses, window_hours=window)
     points = [  # the choices the constraints allow
         Point(o.id, o.time, o.cost_usd)
         for o in options
@@ -209,6 +210,11 @@ def _assumptions(ctx: PlanContext, allow_q: bool, has_rent: bool) -> list[str]:
         out.append(
             f"serving speed: an option must decode at least {minimum:g} tokens/s per user "
             f"({how}); slower ones are listed as 'too slow' and not recommended"
+        )
+    if job.kind is not JobKind.SERVING and cons.deadline_hours is None:
+        out.append(
+            f"no deadline given: the recommendation prefers options that finish within "
+            f"{DEFAULT_JOB_WINDOW_HOURS / 24:g} calendar days (--deadline-hours to set one)"
         )
     if cons.months is None:
         out.append(f"horizon {job.months:g} months (default; --months)")

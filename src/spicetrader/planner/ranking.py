@@ -88,11 +88,17 @@ def _choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
 
 
 def recommend(
-    options: Sequence[PlanOption], constraints: PlanConstraints, misses: Sequence[Miss] = ()
+    options: Sequence[PlanOption],
+    constraints: PlanConstraints,
+    misses: Sequence[Miss] = (),
+    *,
+    window_hours: float | None = None,
 ) -> Recommendation:
     """The overall recommendation with a short reason (or why nothing can be recommended).
 
-    ``misses`` (configurations that do not fit) explain "nothing fits".
+    ``misses`` (configurations that do not fit) explain "nothing fits". ``window_hours``: for a
+    job without a deadline, prefer the options that finish within this many calendar hours
+    (the cheapest of those), and fall back to the cheapest overall when none does.
     """
     fitting = _choosable(options)
     if not fitting:
@@ -107,10 +113,20 @@ def recommend(
             f"{_speed(best)} for {_money(best.cost_usd or 0.0)}"
         )
         return Recommendation(option=best.id, why=why)
-    best = min(feasible, key=lambda o: (o.cost_usd, o.time, o.id))
+    timely: list[PlanOption] = []
+    if window_hours is not None and constraints.deadline_hours is None:
+        timely = [o for o in feasible if (o.finish_hours or 0.0) <= window_hours]
+    best = min(timely or feasible, key=lambda o: (o.cost_usd, o.time, o.id))
     what = f"{_money(best.cost_usd or 0.0)}, {_speed(best)}"
     if constraints.deadline_hours is not None:
         why = f"the cheapest option that meets the deadline of {constraints.deadline_hours:g} h"
+    elif timely and window_hours is not None:
+        why = f"the cheapest option that fits and finishes within {window_hours / 24:g} days"
+    elif window_hours is not None:
+        why = (
+            f"the cheapest option that fits (none finishes within {window_hours / 24:g} days; "
+            "--deadline-hours to choose by time)"
+        )
     else:
         why = "the cheapest option that fits"
     if any(o.fast_enough is False for o in fitting):  # cheaper ones were too slow to serve
