@@ -138,6 +138,11 @@ def test_form_to_ranked_table_and_charts(page: Any, base_url: str) -> None:
     assert page.locator("#options tr.recommended").get_attribute("data-option") == recommended
     assert page.inner_text("#recommendation .why") == plan["recommendation"]["why"]
     assert "200 h/month" in page.inner_text("#recommendation .job")
+    rec = next(o for o in options if o["id"] == recommended)
+    # serving: every option serves the same hours, so time is the seconds one request takes
+    assert f"{rec['request_s']:.1f} s/request" in page.inner_text("#recommendation .facts")
+    rec_row = page.locator(f"#options tr[data-option='{recommended}'] td")
+    assert rec_row.nth(6).inner_text() == "200 h/month"
 
     assert page.locator("#memory svg rect.mem-part").count() >= 1
     assert page.locator("#memory svg line.capacity").count() == 1

@@ -16,6 +16,26 @@
     return (h / 24).toFixed(1) + " days";
   }
 
+  // What an option's time means: seconds per request when serving (every option serves the
+  // same hours a month), else hours of work to finish (and the calendar time when a free tier's
+  // quota spreads it over weeks).
+  function fmtTime(plan, o) {
+    if (plan.job && plan.job.kind === "serving") {
+      return o.request_s == null ? "—" : `${o.request_s.toFixed(1)} s/request`;
+    }
+    const text = fmtHours(o.hours);
+    const cal = o.calendar_hours;
+    return cal != null && o.hours != null && cal > o.hours * 1.05
+      ? `${text} (${fmtHours(cal)} calendar)` : text;
+  }
+
+  function fmtUse(plan, o) {
+    if (plan.job && plan.job.kind === "serving") {
+      return o.hours == null ? "—" : `${Math.round(o.hours)} h/month`;
+    }
+    return fmtTime(plan, o);
+  }
+
   function fmtMoney(v) {
     return v === null || v === undefined ? "—" : window.SpiceCharts.money(v);
   }
@@ -63,7 +83,7 @@
     const facts = document.createElement("p");
     facts.className = "facts";
     if (opt) facts.textContent = `${opt.devices} × ${opt.hardware}, ${opt.precision} — ` +
-      `${fmtHours(opt.hours)}, ${fmtMoney(opt.cost_usd)}`;
+      `${fmtTime(plan, opt)}, ${fmtMoney(opt.cost_usd)}`;
     const why = document.createElement("p");
     why.className = "why";
     why.textContent = rec.why;
@@ -88,7 +108,7 @@
       h.textContent = tier;
       const p = document.createElement("p");
       p.textContent = `${best.name} — ${best.fits ? "fits" : "does not fit"}, ` +
-        `${fmtHours(best.hours)}, ${fmtMoney(best.cost_usd)}`;
+        `${fmtTime(plan, best)}, ${fmtMoney(best.cost_usd)}`;
       card.append(h, p);
       if (best.notes && best.notes.length) {
         const n = document.createElement("p");
@@ -124,7 +144,7 @@
         cell(tr, String(o.devices));
         cell(tr, o.precision);
         cell(tr, o.fits ? "yes" : "no", o.fits ? "ok" : "bad");
-        cell(tr, fmtHours(o.hours), "num");
+        cell(tr, fmtUse(plan, o), "num");
         cell(tr, o.request_s == null ? "—" : o.request_s.toFixed(2), "num");
         cell(tr, fmtMoney(o.cost_usd), "num");
         cell(tr, o.price_usd_per_hour ? o.price_usd_per_hour.toFixed(2) : "—", "num");
