@@ -11,6 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from optional_deps import require
 from spicetrader.cli.app import app
 
 runner = CliRunner()
@@ -82,7 +83,7 @@ def test_all_failed_exits_1_and_writes_nothing(
 
 
 def test_refresh_unknown_provider_is_exit_2(spice_home: Path) -> None:
-    pytest.importorskip("gpuhunt")
+    require("gpuhunt")
     result = runner.invoke(app, ["offers", "refresh", "--provider", "lamda"])
     assert result.exit_code == 2
     assert "unknown provider 'lamda'" in result.stderr

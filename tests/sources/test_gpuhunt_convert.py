@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from optional_deps import require
 from spicetrader.catalog.schema import Offer
 from spicetrader.sources.gpu_names import map_gpu_name, name_rules, provider_id
 from spicetrader.sources.gpuhunt_convert import convert_items
@@ -22,7 +23,7 @@ def _convert(items: Sequence[Mapping[str, Any]], resolve: Callable[[str], str]) 
 
 
 def test_fixture_items_are_real_gpuhunt_catalog_items(recorded_items: Items) -> None:
-    gpuhunt = pytest.importorskip("gpuhunt")
+    gpuhunt = require("gpuhunt")
     for items in recorded_items.values():
         for raw in items:
             data = dict(raw)

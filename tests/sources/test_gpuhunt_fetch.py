@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from optional_deps import require
 from spicetrader.errors import UnknownNameError
 from spicetrader.sources.live import ProviderUnavailableError
 
-gpuhunt = pytest.importorskip("gpuhunt")
+gpuhunt = require("gpuhunt")
 
 from spicetrader.sources.gpuhunt_fetch import GpuhuntFetcher  # noqa: E402
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from optional_deps import require
 from spicetrader.catalog.catalog import Catalog
 from spicetrader.errors import InputError, NotSupportedError
 from spicetrader.sources.launch import LaunchTarget, render_launch
@@ -86,7 +87,7 @@ def test_skypilot_task_for_a_rented_vllm_server() -> None:
 
 
 def test_skypilot_yaml_passes_skypilot_own_parser(tmp_path: Path) -> None:
-    pytest.importorskip("sky")
+    require("sky")
     path = tmp_path / "task.yaml"
     path.write_text(render_launch(RENT, SERVE_70B, LaunchTarget.SKYPILOT))
     catalog = tmp_path / "home" / ".sky" / "catalogs" / "v8" / "lambda"
@@ -130,7 +131,7 @@ def test_dstack_task_for_finetune() -> None:
 
 
 def test_colab_notebook_validates_with_nbformat() -> None:
-    nbformat = pytest.importorskip("nbformat")
+    nbformat = require("nbformat")
     workload = Workload(model="TheBloke/Llama-2-7B-GGUF", precision="q4_k_m")
     text = render_launch(FREE, workload, LaunchTarget.COLAB)
     notebook = nbformat.reads(text, as_version=4)
