@@ -104,7 +104,9 @@ PREFILL = ("inference.prefill_tokens_per_s", "inference.ttft_s")
 
 
 def _params(key: Key, cases: Sequence[dict[str, Any]]) -> list[str]:
-    """The parameters the group's cases can identify (never more than the cases)."""
+    """The parameters the group's cases can identify (never more than the cases): bandwidth from
+    decode and throughput, overhead when models of two depths are seen, compute from prefill,
+    TTFT and large-batch throughput."""
     if key[0] == "training":
         return ["compute_efficiency"]
     if key[0] == "image":
@@ -113,12 +115,23 @@ def _params(key: Key, cases: Sequence[dict[str, Any]]) -> list[str]:
     decode = [c for c in cases if c["metric"] in DECODE]
     if decode:
         names.append("bw_efficiency")
-        # bandwidth and per-layer overhead trade off unless models of different depth are seen
-        if len({c["workload"]["model"] for c in decode}) >= 2:
+        # bandwidth and per-layer overhead trade off unless models of different depth are seen;
+        # only short steps (small batches) expose the fixed per-step latency: at large batches it
+        # is confounded with the compute efficiency
+        small = [c for c in decode if not _batched(c)]
+        if len({c["workload"]["model"] for c in small}) >= 2:
             names.append("overhead_us")
-    if any(c["metric"] in PREFILL for c in cases):
+    if any(c["metric"] in PREFILL or _batched(c) for c in cases):
         names.append("compute_efficiency")
-    return names
+    return names[: len(cases)]
+
+
+def _batched(case: dict[str, Any]) -> bool:
+    """A throughput case at a large batch: its GEMMs and prefill are compute-bound."""
+    if case["metric"] != "inference.throughput_tokens_per_s":
+        return False
+    batch = (case["workload"].get("inference") or {}).get("batch", 1)
+    return batch == "max" or int(batch) >= 16
 
 
 def _bounds(key: Key, name: str) -> tuple[float, float]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 EXPLANATIONS = Path(__file__).resolve().parent / "data" / "explanations.json"
+UNSEEN = Path(__file__).resolve().parent / "data" / "unseen_report.json"
 VARIANTS = ("ours", "roofline", "peer-default", "peer-0.7/0.6")
 
 FIT_METHOD = """\
@@ -20,7 +21,8 @@ group at a time. A group is exactly the key the model looks its row up by: (task
 accelerator family, weights kind), e.g. llama.cpp on `ada` with quantized weights. A group fits
 only the parameters its cases can identify, never more than it has cases: bandwidth efficiency
 when it has decode cases (plus the per-layer overhead when those span models of different
-depth), compute efficiency when it has prefill/TTFT cases; training groups fit compute
+depth, from small-batch cases only), compute efficiency when it has prefill/TTFT cases or
+throughput cases at a batch of 16 or more ("max" included); training groups fit compute
 efficiency only; diffusion groups compute efficiency and, from three cases on, the per-step
 overhead. The objective is least squares on log errors `ln(predicted / measured)` with a
 pseudo-Huber tail (quadratic up to ~30% error, linear beyond, so that one odd measurement cannot
@@ -74,6 +76,59 @@ def _subset_table(outcomes: Sequence[Any], metric: str) -> list[str]:
         )
     lines.append("")
     return lines
+
+
+def _unseen_section() -> list[str]:
+    """The cases added after the fit, as the model scored them before any refit
+    (``bench/data/unseen_report.json``: a frozen record, not recomputed)."""
+    if not UNSEEN.exists():
+        return []
+    import statistics
+
+    report = json.loads(UNSEEN.read_text())
+    rows = report["cases"]
+    lines = ["## Cases added after the fit, scored before refitting", "", report["summary"], ""]
+    lines += [
+        "| metric | cases | median error, before | p90, before | median, formulas "
+        "| p90, formulas |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def err(r: Mapping[str, Any], key: str) -> float:
+        return float(abs(r[key] - r["measured"]) / r["measured"])
+
+    for metric in [*sorted({r["metric"] for r in rows}), "all"]:
+        group = [r for r in rows if metric in ("all", r["metric"])]
+        cells = [metric, str(len(group))]
+        for key in ("before", "structural"):
+            errors = [err(r, key) for r in group]
+            ordered = sorted(errors)
+            at = 0.9 * (len(ordered) - 1)  # interpolated, as bench/accuracy.py's percentile()
+            low, high = int(at), min(int(at) + 1, len(ordered) - 1)
+            p90 = ordered[low] + (ordered[high] - ordered[low]) * (at - low)
+            cells += [_pct(statistics.median(errors)), _pct(p90)]
+        lines.append(_row(cells))
+    lines += [
+        "",
+        "| case | engine | hardware | model | metric | measured | before | formulas |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            _row(
+                [
+                    r["id"],
+                    r["engine"],
+                    r["hardware"],
+                    r["model"],
+                    r["metric"].split(".")[-1],
+                    f"{r['measured']:g}",
+                    f"{r['before']:.4g} ({_pct(err(r, 'before'))})",
+                    f"{r['structural']:.4g} ({_pct(err(r, 'structural'))})",
+                ]
+            )
+        )
+    return [*lines, ""]
 
 
 def render(
@@ -148,6 +203,7 @@ def render(
     for metric in metrics:
         lines += _subset_table(outcomes, metric)
 
+    lines += _unseen_section()
     if fit_report:
         lines += ["## Held-out error", "", fit_report.get("summary", ""), ""]
         lines += [

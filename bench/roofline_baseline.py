@@ -67,14 +67,20 @@ def roofline_prediction(
         prompt, output = int(inf["prompt_tokens"]), int(inf["output_tokens"])
         kv = arch.kv_cache_elements_per_token() * 2.0 * (prompt + output / 2)
         per_step = streamed_weight_bytes(arch, weight_bytes(arch, fmt), batch) + batch * kv
-        decode = tp * bw / per_step
         peak = peak_flops(accel, parse_compute_dtype(fmt.compute_dtype)).flops_per_s
+        step_flops = batch * (
+            2 * streamed_params(arch, 1) + arch.attention_flops_per_token(prompt + output // 2)
+        )
+        step = max(per_step / (tp * bw), step_flops / (tp * peak))  # one decode step
         flops = 2 * streamed_params(arch, 1) + arch.attention_flops_per_token(prompt // 2)
+        prefill = batch * prompt * flops / (tp * peak)
+        steps = max(output, 1)
         values = {
-            "inference.decode_tokens_per_s": decode,
-            "inference.throughput_tokens_per_s": decode * batch * dp,
+            "inference.decode_tokens_per_s": 1 / step,
+            # the batch's prompts, then its decode steps (what offline throughput measures)
+            "inference.throughput_tokens_per_s": dp * batch * steps / (prefill + steps * step),
             "inference.prefill_tokens_per_s": tp * peak / flops,
-            "inference.ttft_s": batch * prompt * flops / (tp * peak) + 1 / decode,
+            "inference.ttft_s": prefill + step,
         }
         return values.get(metric), "" if metric in values else "metric not modelled"
     train = wl.get("pretrain") or wl.get("finetune") or {}

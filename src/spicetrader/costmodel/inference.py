@@ -11,6 +11,15 @@ in ``data/efficiency.csv``) and pipeline hops. See ``docs/model.md`` (speed sect
 - Decode bytes per step: the weights streamed once per step (for MoE only the experts the batch
   touches) plus every sequence's KV cache (Pope et al. 2022, "Efficiently Scaling Transformer
   Inference", sec. 2: decode is memory-bound at small batch).
+- The weight GEMMs and the attention over the KV cache are separate kernels, each with its own
+  roofline, and they run one after the other: a step costs the sum of the two bounds, not the
+  bound of the sums (per-operator roofline of Yuan et al. 2024, "LLM Inference Unveiled: Survey
+  and Roofline Model Insights", sec. 3). At large batch the GEMMs turn compute-bound while the
+  attention still streams every sequence's KV cache.
+- Throughput counts the prefill too: the engine spends GPU time on each sequence's prompt as well
+  as on its decode steps (Agrawal et al. 2024, Sarathi-Serve, sec. 2: prefills and decodes share
+  the iterations), so output tokens/s = batch x output / (prefill + output x decode step), as
+  vLLM's and TensorRT-LLM's offline throughput benchmarks measure it (output tokens / elapsed).
 - Tensor parallelism (Shoeybi et al. 2019, Megatron-LM, sec. 3): weights/KV/FLOPs split over the
   ranks, two all-reduces of the activations per layer per step.
 - llama.cpp's multi-GPU layer split is a pipeline: the stages run one after the other for a single
@@ -20,17 +29,12 @@ in ``data/efficiency.csv``) and pipeline hops. See ``docs/model.md`` (speed sect
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.efficiency import SpeedTask, lookup, speed_constants
-from spicetrader.costmodel.roofline import (
-    allreduce_s,
-    bandwidth_bytes_per_s,
-    parse_compute_dtype,
-    peak_flops,
-)
+from spicetrader.costmodel.roofline import bandwidth_bytes_per_s, parse_compute_dtype, peak_flops
+from spicetrader.costmodel.step import Machine, StepTime, Work, step_time
 from spicetrader.errors import NotSupportedError
 from spicetrader.spec.estimate import Bound, InferenceSpeed
 from spicetrader.spec.workload import Engine
@@ -83,57 +87,7 @@ def streamed_weight_bytes(arch: Architecture, total_weight_bytes: float, tokens:
     return total_weight_bytes * streamed_params(arch, tokens) / arch.total_params()
 
 
-@dataclass(frozen=True, slots=True)
-class StepTime:
-    """The parts of one forward step (seconds, per device)."""
-
-    memory_s: float
-    compute_s: float
-    comm_s: float
-    overhead_s: float
-
-    @property
-    def total_s(self) -> float:
-        return max(self.memory_s, self.compute_s) + self.comm_s + self.overhead_s
-
-    @property
-    def bound(self) -> Bound:
-        if self.comm_s > max(self.memory_s, self.compute_s):
-            return Bound.INTERCONNECT
-        return Bound.COMPUTE if self.compute_s > self.memory_s else Bound.MEMORY_BANDWIDTH
-
-
-@dataclass(frozen=True, slots=True)
-class _Machine:
-    bw: float  # bytes/s per device, after efficiency
-    flops: float  # FLOP/s per device, after efficiency
-    layer_overhead_s: float
-    tensor: int
-    pipeline: int
-    link_bytes_per_s: float
-    link_latency_s: float
-    hop_s: float
-    activation_bytes: float
-
-
-def _step(
-    m: _Machine, arch: Architecture, weight_bytes: float, kv_bytes: float, flops: float, tokens: int
-) -> StepTime:
-    tp = m.tensor
-    comm = 0.0
-    if tp > 1:
-        message = tokens * arch.hidden * m.activation_bytes
-        one = allreduce_s(message, tp, m.link_bytes_per_s, m.link_latency_s)
-        comm = 2 * arch.layers * one
-    return StepTime(
-        memory_s=(weight_bytes + kv_bytes) / tp / m.bw,
-        compute_s=flops / tp / m.flops,
-        comm_s=comm,
-        overhead_s=arch.layers * m.layer_overhead_s + (m.pipeline - 1) * m.hop_s,
-    )
-
-
-def _machine(setup: Setup, weights_quantized: bool) -> tuple[_Machine, list[str], Confidence]:
+def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str], Confidence]:
     from spicetrader.costmodel.efficiency import WeightsKind, interconnect_row
 
     accel, engine = setup.accel, setup.engine
@@ -148,7 +102,7 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[_Machine, list[str]
     assumptions = [match.assumption(engine, accel)]
     if peak.note:
         assumptions.append(peak.note)
-    machine = _Machine(
+    machine = Machine(
         bw=bandwidth_bytes_per_s(accel) * row.bw_efficiency,
         flops=peak.flops_per_s * row.compute_efficiency,
         layer_overhead_s=row.overhead_us * 1e-6,
@@ -201,28 +155,45 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     prefill: StepTime | None = None
     if prompt > 0:
         tokens = per_replica * prompt
-        flops = tokens * (flops_per_token + arch.attention_flops_per_token(prompt // 2))
-        w_bytes = streamed_weight_bytes(arch, total_bytes, tokens)
-        prefill = _step(machine, arch, w_bytes, tokens * kv_per_token, flops, tokens)
+        prefill = step_time(
+            machine,
+            arch,
+            Work(
+                weight_bytes=streamed_weight_bytes(arch, total_bytes, tokens),
+                linear_flops=tokens * flops_per_token,
+                kv_bytes=tokens * kv_per_token,
+                attention_flops=tokens * arch.attention_flops_per_token(prompt // 2),
+                tokens=tokens,
+            ),
+        )
 
     # Decode: one token per sequence per step; the KV cache holds prompt + half the output.
     context = prompt + output / 2
-    kv_read = per_replica * kv_per_token * _kv_context(arch, context)
-    decode_flops = per_replica * (flops_per_token + arch.attention_flops_per_token(int(context)))
-    w_decode = streamed_weight_bytes(arch, total_bytes, per_replica)
-    decode = _step(machine, arch, w_decode, kv_read, decode_flops, per_replica)
+    decode = step_time(
+        machine,
+        arch,
+        Work(
+            weight_bytes=streamed_weight_bytes(arch, total_bytes, per_replica),
+            linear_flops=per_replica * flops_per_token,
+            kv_bytes=per_replica * kv_per_token * _kv_context(arch, context),
+            attention_flops=per_replica * arch.attention_flops_per_token(int(context)),
+            tokens=per_replica,
+        ),
+    )
 
     overlap = 1
     if setup.engine in _PIPELINED_SERVING:
         overlap = min(setup.parallel.pipeline, per_replica)
     decode_tps = 1.0 / decode.total_s
-    throughput = per_replica * replicas * overlap / decode.total_s
+    prefill_s = 0.0 if prefill is None else prefill.total_s
+    # Each replica's batch: one prefill of its prompts, then ``output`` decode steps (at least the
+    # first token).
+    steps = max(output, 1)
+    throughput = per_replica * replicas * overlap * steps / (prefill_s + steps * decode.total_s)
     prefill_tps = None if prefill is None else per_replica * prompt / prefill.total_s
-    ttft = (0.0 if prefill is None else prefill.total_s) + decode.total_s
+    ttft = prefill_s + decode.total_s
 
-    decode_time = decode.total_s * output
-    prefill_time = 0.0 if prefill is None else prefill.total_s
-    phase = decode if prefill is None or decode_time >= prefill_time else prefill
+    phase = decode if prefill is None or decode.total_s * output >= prefill_s else prefill
     assumptions.extend(_notes(setup, arch, batch, prompt, output, phase))
     speed = InferenceSpeed(
         prefill_tokens_per_s=prefill_tps,
