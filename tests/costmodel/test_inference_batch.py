@@ -98,3 +98,16 @@ def test_saturated_throughput_stays_under_the_compute_roofline(
     )
     assert saturated["throughput_tokens_per_s"] > single["throughput_tokens_per_s"]
     assert saturated["batch"] > 1
+
+
+def test_moe_speed_says_it_is_low_confidence_and_dense_does_not_say_so() -> None:
+    from spicetrader.costmodel import estimate
+
+    moe = estimate(
+        {"model": "mixtral-8x7b", "hardware": "h100-sxm", "devices": 2, "precision": "bf16"}
+    )
+    assert moe.fits
+    dense = estimate({"model": "llama-3-8b", "hardware": "h100-sxm", "precision": "bf16"})
+    assert moe.confidence == "low"
+    assert any("MoE speed rests on dense-model efficiencies" in a for a in moe.assumptions)
+    assert not any("MoE speed" in a for a in dense.assumptions)

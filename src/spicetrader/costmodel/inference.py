@@ -206,6 +206,15 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     if setup.accel.estimated:
         confidence = Confidence.LOW
         assumptions.append(f"{setup.accel.id} specs are estimated: {setup.accel.estimate_note}")
+    if arch.is_moe:
+        # No calibration case measures an MoE model (bench/data/cases.jsonl): the efficiencies
+        # come from dense models, and MoE decode also pays for routing and one small GEMM per
+        # touched expert, which the dense fits do not see.
+        confidence = Confidence.LOW
+        assumptions.append(
+            "MoE speed rests on dense-model efficiencies (no MoE measurement backs it): routing "
+            "and per-expert kernels make real MoE decode slower, so read it as an upper bound"
+        )
     return SpeedResult(
         inference=speed,
         training=None,
