@@ -1,6 +1,6 @@
 """Fit the efficiency rows (``costmodel/data/efficiency.csv``) and two constants on the cases.
 
-Usage: python bench/fit_efficiency.py [--write]
+Usage: python bench/fit_efficiency.py [--write] [--engine ENGINE]
 
 A group is (task, engine, accelerator family, weights kind): exactly the key the speed model
 looks its efficiency row up by. Each group's few parameters (bandwidth efficiency, compute
@@ -251,15 +251,51 @@ def heldout(groups: dict[Key, list[dict[str, Any]]]) -> dict[str, dict[str, floa
     }
 
 
+def _report(held: dict[str, dict[str, float]]) -> None:
+    report = {
+        "summary": "Each group fit on one half of its cases (alternate cases per metric) and "
+        "scored on the other half, both ways (bench/fit_efficiency.py); the global constants "
+        "stay at their fitted values.",
+        "heldout": held,
+    }
+    (ROOT / "bench" / "data" / "fit_report.json").write_text(json.dumps(report, indent=1))
+
+
+def refit_engine(engine: str, groups: dict[Key, list[dict[str, Any]]], *, write: bool) -> int:
+    """Refit one engine's groups (e.g. after a formula change that only touches them): the
+    other groups keep their rows as they are, the global constants their values."""
+    for key in groups:
+        _rows[key] = _original_lookup(
+            eff.SpeedTask(key[0]), _engine(key[1]), _accel(key[2]), eff.WeightsKind(key[3])
+        ).row
+    chosen = {k: v for k, v in groups.items() if k[1] == engine}
+    fitted = fit_all(chosen)
+    for key, row in sorted(fitted.items()):
+        print(key, f"compute={row.compute_efficiency:.3f}", f"loss={loss(groups[key]):.3f}")
+    held = heldout(groups)
+    for metric, row in sorted(held.items()):
+        print("held-out", metric, row)
+    if write:
+        write_rows(fitted, groups)
+        _report(held)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "data" / "cases.jsonl")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument(
+        "--engine",
+        help="refit only this engine's groups; the global constants and every other row stay",
+    )
     args = parser.parse_args(argv)
     cases = load_cases(args.cases)
     groups = group_cases(cases)
     for key, group in sorted(groups.items()):
         print(key, [c["id"] for c in group])
+    if args.engine:
+        return refit_engine(args.engine, groups, write=args.write)
     fitted = fit_all(groups)
     pipeline_cases = [
         c
@@ -292,13 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         write_rows(fitted, groups)
         write_constants(_constants)
-        report = {
-            "summary": "Each group fit on one half of its cases (alternate cases per metric) and "
-            "scored on the other half, both ways (bench/fit_efficiency.py); the global constants "
-            "stay at their fitted values.",
-            "heldout": held,
-        }
-        (ROOT / "bench" / "data" / "fit_report.json").write_text(json.dumps(report, indent=1))
+        _report(held)
     return 0
 
 

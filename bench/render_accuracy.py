@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from render_finetune import finetune_section
+
 EXPLANATIONS = Path(__file__).resolve().parent / "data" / "explanations.json"
 UNSEEN = Path(__file__).resolve().parent / "data" / "unseen_report.json"
 VARIANTS = ("ours", "roofline", "peer-default", "peer-0.7/0.6")
@@ -34,7 +36,9 @@ is kept (a flat loss is no evidence for a large constant). The hop came out at 0
 (100 before the scale-out change of 2026-11, which fits the cluster cases C102-C133 and C176-C177
 together). The communication overlap (0.8), the link latencies and the per-device network
 bandwidths are priors with their sources in `speed_constants.csv`, `interconnect.csv` and
-`nodes.csv`.
+`nodes.csv`. `--engine ENGINE` refits only that engine's groups and leaves every other row
+and the constants as they are (the torchtune rows were refit so on 2026-11-26, after the
+fine-tuning fix; see that section).
 
 Rows without a case keep a prior whose source is written in the row's `calibration` note, and
 estimates that use them say `confidence: low` with an assumption naming the borrowed row. The
@@ -204,6 +208,7 @@ def render(
         lines += _subset_table(outcomes, metric)
 
     lines += _unseen_section()
+    lines += finetune_section()
     if fit_report:
         lines += ["## Held-out error", "", fit_report.get("summary", ""), ""]
         lines += [

@@ -21,6 +21,7 @@ TOLERANCE = {
     "inference.prefill_tokens_per_s": 0.25,
     "inference.throughput_tokens_per_s": 0.25,
     "training.tokens_per_s_per_device": 0.20,
+    "training.tokens_per_s": 0.20,
     "training.mfu": 0.20,
     "image.steps_per_s": 0.25,
 }
@@ -34,6 +35,8 @@ PICKED = [
     "C122",  # MPT-7B on 8x A100 80GB, MFU
     "C124",  # MPT-7B at 64k tokens: fits only with checkpointing (auto), MFU
     "C132",  # MPT-70B on 128x A100 40GB (16 nodes), checkpointing auto, MFU
+    "C094",  # torchtune full fine-tune of Llama 3.1 8B on an RTX 4090 (paged 8-bit AdamW)
+    "C096",  # torchtune LoRA, Llama 3.1 8B, RTX 4090
     "C176",  # Llama 3 405B on 8,192 H100 (TP 8 x PP 16 x DP 64), MFU (added case)
     "C168",  # SD 1.5, batch 4, RTX 4090
     "C195",  # llama-3.1-8b fp8, H100, TensorRT-LLM saturated throughput, 2048 in / 128 out

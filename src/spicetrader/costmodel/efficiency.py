@@ -115,6 +115,7 @@ class SpeedConstants(_Row):
     training_hidden_half: Annotated[float, Field(ge=0)]
     pipeline_hop_us: Annotated[float, Field(ge=0)]
     offload_link_gbs: Annotated[float, Field(gt=0)]
+    host_memory_gbs: Annotated[float, Field(gt=0)]
     activation_bytes: Annotated[float, Field(gt=0)]
     devices_per_node_max: Annotated[float, Field(ge=1)]
 

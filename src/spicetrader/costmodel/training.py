@@ -11,10 +11,14 @@
   counts model FLOPs only (PaLM's definition), so recomputation lowers MFU, not the FLOP count.
 - LoRA / QLoRA: forward 2 N plus the backward through the activations 2 N (no weight gradients of
   the frozen base; Hu et al. 2021, "LoRA"), i.e. 4 N, plus the adapters' 6 x adapter params. QLoRA
-  dequantizes NF4 weights in every matmul (Dettmers et al. 2023): its efficiency row is the
-  engine's ``quantized`` one.
+  dequantizes NF4 weights in every matmul (Dettmers et al. 2023): a memory-bound pass per layer
+  per forward/backward/recomputation (``dequant_seconds``) on top of the matmuls; its efficiency
+  row is the engine's ``quantized`` one.
 - Achieved FLOP/s = peak x efficiency(engine, family) x hidden / (hidden + h0): small matmuls reach
   a lower share of peak (h0 fitted on the llm-foundry MPT cases, ``speed_constants.csv``).
+- Host side (``training_host``): CPU offload pays the host link (gradients down, parameters up;
+  twice up with ZeRO-3) and the CPU optimizer step through host DRAM; a paged optimizer whose
+  states do not fit pays their trip out and back over the host link.
 - Data parallel: ring all-reduce of the gradients, 2 (n-1)/n x bytes (Patarasuk & Yuan 2009);
   ZeRO-3 / FSDP adds an all-gather of the parameters in forward and in backward (Rajbhandari
   et al. 2020, "ZeRO", sec. 7: 1.5x the data-parallel volume); a share of it overlaps compute.
@@ -47,9 +51,10 @@ from spicetrader.costmodel.efficiency import (
 )
 from spicetrader.costmodel.inference import streamed_params
 from spicetrader.costmodel.roofline import allreduce_s, gather_s, parse_compute_dtype, peak_flops
+from spicetrader.costmodel.training_host import dequant_seconds, host_time
 from spicetrader.errors import NotSupportedError
 from spicetrader.spec.estimate import Bound, TrainingSpeed
-from spicetrader.spec.workload import Engine, Method, Offload, Task
+from spicetrader.spec.workload import Engine, Method, Task
 from spicetrader.units import SECONDS_PER_HOUR
 
 if TYPE_CHECKING:
@@ -57,7 +62,13 @@ if TYPE_CHECKING:
     from spicetrader.models.arch import Architecture
     from spicetrader.spec.estimate import MemoryBreakdown
 
-__all__ = ["TrainingShape", "flops_per_token", "size_factor", "training_shape", "training_speed"]
+__all__ = [
+    "TrainingShape",
+    "flops_per_token",
+    "size_factor",
+    "training_shape",
+    "training_speed",
+]
 
 _GRAD_BYTES = 2.0  # bf16/fp16 gradients are what data parallelism reduces (mixed precision)
 
@@ -183,10 +194,19 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     shards = par.tensor * par.pipeline
     step_tokens = shape.tokens_per_replica_step
     compute_s = step_tokens * hw_fpt / shards / achieved
+    if quantized:
+        dequant_s = dequant_seconds(
+            float(arch.total_params()) / shards, setup.fmt.bits_per_weight, shape.checkpointing,
+            setup.accel.mem_bw_gbs * 1e9 * match.row.bw_efficiency,
+        )  # fmt: skip
+        compute_s += dequant_s
+        notes_q = f"QLoRA dequantization: {dequant_s:.3g} s per step (memory-bound, per layer pass)"
     micro_batches = max(step_tokens / shape.seq_len, 1.0)  # one sequence per micro-batch
     mb_bytes = shape.seq_len * arch.hidden * consts.activation_bytes  # a micro-batch's activations
 
     assumptions = [match.assumption(setup.engine, setup.accel)]
+    if quantized:
+        assumptions.append(notes_q)
     if peak.note:
         assumptions.append(peak.note)
     tp_s = 0.0
@@ -230,12 +250,14 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
             + f", {consts.comm_overlap:.0%} of it overlapped with compute"
         )
     exposed = max(comm_s - compute_s, 0.0) + (1.0 - consts.comm_overlap) * min(comm_s, compute_s)
-    offload_s = 0.0
-    if par.offload is Offload.CPU:
-        offload_s = (
-            2.0 * _GRAD_BYTES * arch.total_params() / shards / dp / (consts.offload_link_gbs * 1e9)
-        )
-        assumptions.append("CPU offload: gradients down and parameters up the host link each step")
+    trainable = (
+        float(arch.total_params())
+        if shape.method is Method.FULL
+        else adapter_params(arch, shape.lora_rank)
+    )
+    host = host_time(setup, trainable, memory, consts)
+    offload_s = host.total_s
+    assumptions.extend(host.notes)
     step_s = compute_s + tp_s + exposed + offload_s
 
     per_device = step_tokens / shards / step_s
