@@ -9,11 +9,10 @@ Usage: python bench/perf_plan.py [N] [MODEL]      (defaults: 7 runs, llama-3-70b
 
 from __future__ import annotations
 
-import shutil
-import statistics
 import subprocess
 import sys
-import time
+
+from timing import median_ms, spice_command, time_runs
 
 IN_PROCESS = """
 import time
@@ -34,23 +33,11 @@ print(f"{{t1 - t0:.3f}} {{t2 - t1:.3f}} {{warm[2]:.3f}} {{len(p.options)}}")
 """
 
 
-def _median_ms(times: list[float]) -> str:
-    return f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
-
-
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
     model = sys.argv[2] if len(sys.argv) > 2 else "llama-3-70b"
-    spice = shutil.which("spice")
-    base = [spice] if spice else [sys.executable, "-m", "spicetrader"]
-    command = [*base, "plan", model, "--json"]
-    subprocess.run(command, capture_output=True, check=True)  # warm the file cache
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    print(f"spice plan {model} --json (end to end): {_median_ms(times)} over {runs} runs")
+    times = time_runs(spice_command("plan", model, "--json"), runs)
+    print(f"spice plan {model} --json (end to end): {median_ms(times)} over {runs} runs")
 
     out = subprocess.run(
         [sys.executable, "-c", IN_PROCESS.format(model=model)],
