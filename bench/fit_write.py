@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ def _row_cells(key: Key, row: eff.EfficiencyRow, cases: Sequence[dict[str, Any]]
             str(row.fp16_accumulate).lower(),
             _confidence(len(cases)),
             note,
+            date.today().isoformat(),
         ]
     )
     return buf.getvalue()
@@ -66,6 +68,7 @@ def write_constants(constants: Mapping[str, float]) -> None:
         cells = next(csv.reader([line])) if line and not line.startswith("#") else []
         if cells and cells[0] in constants:
             cells[1] = f"{constants[cells[0]]:g}"
+            cells[-1] = date.today().isoformat()  # as_of: when it was fitted
             buf = io.StringIO()
             csv.writer(buf, lineterminator="").writerow(cells)
             line = buf.getvalue()

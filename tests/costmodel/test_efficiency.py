@@ -51,7 +51,7 @@ def test_every_row_names_its_calibration_and_stays_below_the_roofline() -> None:
 
 def test_a_bad_row_names_file_line_and_field() -> None:
     header = ",".join(EFFICIENCY_COLUMNS)
-    text = header + "\ninference,llama.cpp,ada,float,1.7,0.5,10,true,high,fitted\n"
+    text = header + "\ninference,llama.cpp,ada,float,1.7,0.5,10,true,high,fitted,2026-11\n"
     with pytest.raises(CatalogDataError) as info:
         parse_rows(text, EfficiencyRow, EFFICIENCY_COLUMNS, "efficiency.csv")
     assert "efficiency.csv:2" in str(info.value)
@@ -70,7 +70,7 @@ def test_lookup_prefers_the_family_row_and_marks_borrowed_rows_low_confidence() 
 
 def test_a_misspelt_engine_or_a_duplicate_row_is_rejected() -> None:
     header = ",".join(EFFICIENCY_COLUMNS)
-    row = "inference,llama.cpp,ada,float,0.9,0.5,10,true,high,fitted"
+    row = "inference,llama.cpp,ada,float,0.9,0.5,10,true,high,fitted,2026-11"
     with pytest.raises(CatalogDataError) as info:
         parse_efficiency(f"{header}\n{row.replace('llama.cpp', 'llama.cp')}\n", "e.csv")
     assert "e.csv:2" in str(info.value)
@@ -162,3 +162,12 @@ def test_allreduce_never_beats_the_link(size: float, ranks: int, bw: float) -> N
     t = allreduce_s(size, ranks, bw, 0.0)
     assert t >= size / bw  # at least the whole message through one link (2(n-1)/n >= 1)
     assert math.isfinite(t)
+
+
+def test_a_row_without_an_iso_as_of_is_rejected() -> None:
+    header = ",".join(EFFICIENCY_COLUMNS)
+    row = "inference,llama.cpp,ada,float,0.9,0.5,10,true,high,fitted,last week"
+    with pytest.raises(CatalogDataError) as info:
+        parse_rows(f"{header}\n{row}\n", EfficiencyRow, EFFICIENCY_COLUMNS, "efficiency.csv")
+    assert "efficiency.csv:2" in str(info.value)
+    assert "as_of" in str(info.value)

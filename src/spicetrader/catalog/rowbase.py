@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "AS_OF",
+    "AsOf",
     "CatalogRow",
     "Id",
     "NonEmpty",
@@ -25,6 +26,7 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 PositiveInt = Annotated[int, Field(gt=0)]
+AsOf = Annotated[str, Field(pattern=AS_OF.pattern)]  # an ISO date, YYYY-MM or YYYY-MM-DD
 
 
 class CatalogRow(BaseModel):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Final
 from pydantic import BaseModel, ConfigDict, Field
 
 from spicetrader.catalog.csvload import parse_rows
+from spicetrader.catalog.rowbase import AsOf
 from spicetrader.catalog.schema import Interconnect
 from spicetrader.costmodel.context import Confidence
 from spicetrader.errors import CatalogDataError
@@ -79,11 +80,12 @@ class EfficiencyRow(_Row):
     fp16_accumulate: bool
     confidence: Confidence
     calibration: Annotated[str, Field(min_length=1)]
+    as_of: AsOf  # when the row was fitted (or its prior read)
 
 
 EFFICIENCY_COLUMNS: Final = (
     "task", "engine", "hardware", "weights", "bw_efficiency", "compute_efficiency", "overhead_us",
-    "fp16_accumulate", "confidence", "calibration",
+    "fp16_accumulate", "confidence", "calibration", "as_of",
 )  # fmt: skip
 
 
@@ -93,9 +95,12 @@ class InterconnectRow(_Row):
     bw_efficiency: Fraction
     source: Annotated[str, Field(min_length=1)]
     note: str = ""
+    as_of: AsOf
 
 
-INTERCONNECT_COLUMNS: Final = ("link", "allreduce_latency_us", "bw_efficiency", "source", "note")
+INTERCONNECT_COLUMNS: Final = (
+    "link", "allreduce_latency_us", "bw_efficiency", "source", "note", "as_of",
+)  # fmt: skip
 INTER_NODE: Final = "inter-node"
 
 
@@ -105,19 +110,21 @@ class _ConstantRow(_Row):
     unit: Annotated[str, Field(min_length=1)]
     source: Annotated[str, Field(min_length=1)]
     note: str = ""
+    as_of: AsOf
+
+
+CONSTANT_COLUMNS: Final = ("name", "value", "unit", "source", "note", "as_of")
 
 
 class SpeedConstants(_Row):
     """Named constants of the speed model (``data/speed_constants.csv``)."""
 
-    inter_node_gbs_per_device: Annotated[float, Field(gt=0)]
     comm_overlap: Annotated[float, Field(ge=0, le=1)]
     training_hidden_half: Annotated[float, Field(ge=0)]
     pipeline_hop_us: Annotated[float, Field(ge=0)]
     offload_link_gbs: Annotated[float, Field(gt=0)]
     host_memory_gbs: Annotated[float, Field(gt=0)]
     activation_bytes: Annotated[float, Field(gt=0)]
-    devices_per_node_max: Annotated[float, Field(ge=1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +212,9 @@ def interconnect_row(link: Interconnect | None) -> InterconnectRow:
 @functools.cache
 def speed_constants() -> SpeedConstants:
     text, path = _read("speed_constants.csv")
-    rows = parse_rows(text, _ConstantRow, ("name", "value", "unit", "source", "note"), path)
+    rows = parse_rows(
+        text, _ConstantRow, ("name", "value", "unit", "source", "note", "as_of"), path
+    )
     values = {located.row.name: located.row.value for located in rows}
     expected = set(SpeedConstants.model_fields)
     unknown = values.keys() - expected
