@@ -9,7 +9,6 @@ ExLlamaV2 formats are written ``exl2-<bpw>`` with 2.0 <= bpw <= 8.0.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from enum import StrEnum
@@ -19,9 +18,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from spicetrader.errors import CatalogDataError, InputError, UnknownNameError
+from spicetrader.catalog.csvload import read_rows
+from spicetrader.errors import InputError, UnknownNameError
 from spicetrader.spec.workload import Engine
 
 __all__ = [
@@ -92,34 +92,24 @@ class PrecisionFormat(BaseModel):
         return None if value == "" else value
 
 
-def _split(cell: str) -> list[str]:
-    return [part.strip() for part in cell.split(";") if part.strip()]
+class _PrecisionRow(PrecisionFormat):
+    """A CSV row: ``engines`` is a ``;``-separated cell (``aliases``, a tuple, is split by
+    :func:`parse_rows` itself)."""
 
-
-def _row_to_model(row: Mapping[str, str]) -> PrecisionFormat:
-    data: dict[str, object] = dict(row)
-    data["engines"] = frozenset(_split(row["engines"]))
-    data["aliases"] = tuple(_split(row["aliases"]))
-    return PrecisionFormat.model_validate(data)
+    @field_validator("engines", mode="before")
+    @classmethod
+    def _split_engines(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(";") if part.strip())
+        return value
 
 
 def load_precisions(path: Path) -> tuple[PrecisionFormat, ...]:
     """Strictly load a precision table; errors name the file, line and field."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise CatalogDataError(str(path), 1, None, f"header must be: {','.join(COLUMNS)}")
-        rows = []
-        for row in reader:
-            try:
-                rows.append(_row_to_model(row))
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                field = str(err["loc"][0]) if err.get("loc") else None
-                raise CatalogDataError(
-                    str(path), reader.line_num, field, str(err.get("msg"))
-                ) from None
-    return tuple(rows)
+    return tuple(
+        PrecisionFormat.model_validate(located.row.model_dump())
+        for located in read_rows(path, _PrecisionRow, COLUMNS)
+    )
 
 
 @cache

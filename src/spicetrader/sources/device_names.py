@@ -8,14 +8,18 @@ catalog through the injected resolver.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Annotated
 
-from spicetrader.errors import CatalogDataError, SpiceError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from spicetrader.catalog.csvload import parse_rows
+from spicetrader.errors import SpiceError
+from spicetrader.sources.gpu_names import ignorecase_pattern
 
 __all__ = ["apple_chip_id", "device_rules", "map_device_name"]
 
@@ -30,21 +34,19 @@ class DeviceRule:
     note: str
 
 
+class _DeviceRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    name_regex: re.Pattern[str]
+    accelerator: Annotated[str, Field(min_length=1)]
+    note: str = ""
+
+    _compile = field_validator("name_regex", mode="before")(ignorecase_pattern)
+
+
 def parse_device_rules(text: str, path: str) -> tuple[DeviceRule, ...]:
-    reader = csv.DictReader(text.splitlines())
-    if tuple(reader.fieldnames or ()) != _COLUMNS:
-        raise CatalogDataError(path, 1, None, f"expected columns {', '.join(_COLUMNS)}")
-    rules = []
-    for row in reader:
-        for column in ("name_regex", "accelerator"):
-            if not (row[column] or "").strip():
-                raise CatalogDataError(path, reader.line_num, column, "must not be empty")
-        try:
-            pattern = re.compile(row["name_regex"].strip(), re.IGNORECASE)
-        except re.error as exc:
-            raise CatalogDataError(path, reader.line_num, "name_regex", str(exc)) from None
-        rules.append(DeviceRule(pattern, row["accelerator"].strip(), (row["note"] or "").strip()))
-    return tuple(rules)
+    rows = parse_rows(text, _DeviceRow, _COLUMNS, path)
+    return tuple(DeviceRule(loc.row.name_regex, loc.row.accelerator, loc.row.note) for loc in rows)
 
 
 @cache

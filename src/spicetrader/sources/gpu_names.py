@@ -9,16 +9,18 @@ not in the catalog".
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Final
+from typing import Annotated, Final
 
-from spicetrader.errors import CatalogDataError, SpiceError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from spicetrader.catalog.csvload import parse_rows
+from spicetrader.errors import SpiceError
 
 __all__ = ["GpuNameRule", "map_gpu_name", "name_rules", "provider_id"]
 
@@ -58,48 +60,44 @@ class GpuNameRule:
         return self.instance is None or bool(self.instance.fullmatch(instance_name))
 
 
-def _optional_float(path: str, line: int, field: str, text: str) -> float | None:
-    if not text.strip():
-        return None
+def ignorecase_pattern(value: object) -> object:
+    """A regex cell compiled case-insensitively (a bad one is a validation error on its field)."""
+    if not isinstance(value, str):
+        return value
     try:
-        return float(text)
-    except ValueError:
-        raise CatalogDataError(path, line, field, f"expected a number, got {text!r}") from None
-
-
-def _pattern(path: str, line: int, field: str, text: str) -> re.Pattern[str]:
-    try:
-        return re.compile(text, re.IGNORECASE)
+        return re.compile(value, re.IGNORECASE)
     except re.error as exc:
-        raise CatalogDataError(path, line, field, f"bad regular expression: {exc}") from None
+        raise ValueError(f"bad regular expression: {exc}") from None
+
+
+class _RuleRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    gpu_name_regex: re.Pattern[str]
+    min_gpu_memory_gb: float | None = None
+    max_gpu_memory_gb: float | None = None
+    instance_regex: re.Pattern[str] | None = None
+    accelerator: str | None = None
+    note: str = ""
+
+    _compile = field_validator("gpu_name_regex", "instance_regex", mode="before")(
+        ignorecase_pattern
+    )
 
 
 def parse_rules(text: str, path: str) -> tuple[GpuNameRule, ...]:
     """Parse the name table strictly (a bad row names file, line and field)."""
-    reader = csv.DictReader(text.splitlines())
-    if tuple(reader.fieldnames or ()) != _COLUMNS:
-        raise CatalogDataError(path, 1, None, f"expected columns {', '.join(_COLUMNS)}")
-    rules = []
-    for row in reader:
-        line = reader.line_num
-        if not row["gpu_name_regex"].strip():
-            raise CatalogDataError(path, line, "gpu_name_regex", "must not be empty")
-        instance = row["instance_regex"].strip()
-        rules.append(
-            GpuNameRule(
-                gpu_name=_pattern(path, line, "gpu_name_regex", row["gpu_name_regex"].strip()),
-                min_gpu_memory_gb=_optional_float(
-                    path, line, "min_gpu_memory_gb", row["min_gpu_memory_gb"]
-                ),
-                max_gpu_memory_gb=_optional_float(
-                    path, line, "max_gpu_memory_gb", row["max_gpu_memory_gb"]
-                ),
-                instance=_pattern(path, line, "instance_regex", instance) if instance else None,
-                accelerator=row["accelerator"].strip() or None,
-                note=row["note"].strip(),
-            )
+    return tuple(
+        GpuNameRule(
+            gpu_name=row.gpu_name_regex,
+            min_gpu_memory_gb=row.min_gpu_memory_gb,
+            max_gpu_memory_gb=row.max_gpu_memory_gb,
+            instance=row.instance_regex,
+            accelerator=row.accelerator,
+            note=row.note,
         )
-    return tuple(rules)
+        for row in (located.row for located in parse_rows(text, _RuleRow, _COLUMNS, path))
+    )
 
 
 @cache
@@ -141,21 +139,25 @@ def _spellings(gpu_name: str) -> tuple[str, ...]:
 _PROVIDERS_FILE: Final = "gpuhunt_providers.csv"
 
 
+class _ProviderRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    gpuhunt: Annotated[str, Field(min_length=1)]
+    provider: Annotated[str, Field(min_length=1)]
+    note: str = ""
+
+
+_PROVIDER_COLUMNS: Final = ("gpuhunt", "provider", "note")
+
+
 @cache
 def _provider_aliases() -> MappingProxyType[str, str]:
     path = f"spicetrader/sources/data/{_PROVIDERS_FILE}"
     text = (
         resources.files("spicetrader.sources").joinpath("data", _PROVIDERS_FILE).read_text("utf-8")
     )
-    reader = csv.DictReader(text.splitlines())
-    if tuple(reader.fieldnames or ()) != ("gpuhunt", "provider", "note"):
-        raise CatalogDataError(path, 1, None, "expected columns gpuhunt, provider, note")
-    aliases = {}
-    for row in reader:
-        if not (row["gpuhunt"] or "").strip() or not (row["provider"] or "").strip():
-            raise CatalogDataError(path, reader.line_num, "provider", "must not be empty")
-        aliases[row["gpuhunt"].strip().lower()] = row["provider"].strip()
-    return MappingProxyType(aliases)
+    rows = parse_rows(text, _ProviderRow, _PROVIDER_COLUMNS, path)
+    return MappingProxyType({loc.row.gpuhunt.lower(): loc.row.provider for loc in rows})
 
 
 def provider_id(gpuhunt_provider: str) -> str:
