@@ -1,10 +1,11 @@
 """Find a model architecture by id, alias, Hugging Face repo id, file path or inline spec.
 
-Order: an existing path (``.json`` config, ``.gguf`` file, or a folder holding ``config.json``);
-then the bundled ids and aliases (exact, then unique prefix/substring, via
-:func:`spicetrader.catalog.names.resolve`); then the same name without an ``-instruct``/``-chat``/
-``-it``/``-base``/``-hf`` suffix; then, for an ``org/name`` repo id, the caller's
-``fetch_config`` hook (the Hub download lives at the edge, in ``spicetrader.sources``).
+Order: an explicit path (one that ends in ``.json`` or ``.gguf``, or starts with ``/``, ``./``, ``../``
+or ``~``: a config, a GGUF file or a folder holding ``config.json``); then the bundled ids and
+aliases (exact, then unique prefix/substring, via :func:`spicetrader.catalog.names.resolve`);
+then the same name without an ``-instruct``/``-chat``/``-it``/``-base``/``-hf`` suffix; then,
+for an ``org/name`` repo id, the caller's ``fetch_config`` hook (the Hub download lives at the
+edge, in ``spicetrader.sources``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from spicetrader.models.arch import Architecture, DiffusionArchitecture
 from spicetrader.models.loader import bundled_models
 from spicetrader.spec.workload import InlineArchitecture
 
-__all__ = ["AnyArchitecture", "architecture_from_inline", "list_models", "resolve_model"]
+__all__ = [
+    "AnyArchitecture",
+    "architecture_from_inline",
+    "is_explicit_path",
+    "list_models",
+    "resolve_model",
+]
 
 AnyArchitecture = Architecture | DiffusionArchitecture
 FetchConfig = Callable[[str], Mapping[str, Any]]
@@ -30,6 +37,10 @@ FetchConfig = Callable[[str], Mapping[str, Any]]
 _VARIANT_SUFFIX: Final = re.compile(r"([-_ ](instruct|chat|it|base|hf))+$", re.IGNORECASE)
 _REPO_ID: Final = re.compile(r"^[\w.-]+/[\w.-]+$")
 INLINE_SOURCE: Final = "inline architecture in the workload"
+MAX_NAME_CHARS: Final = 200  # a model id, alias or Hub repo id ("org/name": 96 + 1 + 96)
+MAX_PATH_CHARS: Final = 4096  # PATH_MAX on Linux
+MAX_CONFIG_BYTES: Final = 4 * 1024 * 1024  # a config.json is a few kB
+_PATH_PREFIXES: Final = ("/", "./", "../", "~", ".\\", "..\\")
 
 
 def list_models() -> tuple[AnyArchitecture, ...]:
@@ -87,6 +98,8 @@ def architecture_from_inline(spec: InlineArchitecture) -> Architecture:
 
 
 def _from_path(path: Path) -> Architecture:
+    from spicetrader.fileio import read_text_limited
+
     if path.is_dir():
         path = path / "config.json"
         if not path.is_file():
@@ -97,17 +110,30 @@ def _from_path(path: Path) -> Architecture:
         return from_gguf(path)
     from spicetrader.models.hf_config import from_hf_config
 
+    text = read_text_limited(path, MAX_CONFIG_BYTES, "model config")
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
+        config = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid JSON (nested too deep)") from None
     if not isinstance(config, dict):
         raise InputError(f"{path}: a config.json must hold a JSON object")
     return from_hf_config(config, name=path.parent.name or path.stem, source=str(path))
 
 
-def _looks_like_path(ref: str) -> bool:
-    return ref.lower().endswith((".json", ".gguf")) or Path(ref).is_dir()
+def is_explicit_path(ref: str) -> bool:
+    """True when ``ref`` can only be a file path: it ends in ``.json``/``.gguf`` or starts with
+    ``/``, ``./``, ``../`` or ``~``. Any other name is a model id or a Hub repo id, never looked
+    up on disk (``org/name`` is a repo id even if such a folder exists here)."""
+    return ref.lower().endswith((".json", ".gguf")) or ref.startswith(_PATH_PREFIXES)
+
+
+def _check_length(name: str) -> None:
+    limit = MAX_PATH_CHARS if is_explicit_path(name) else MAX_NAME_CHARS
+    if len(name) > limit:
+        what = "model path" if limit == MAX_PATH_CHARS else "model name"
+        raise InputError(f"{what} of {len(name):,} characters; at most {limit:,} are accepted")
 
 
 def resolve_model(
@@ -119,11 +145,15 @@ def resolve_model(
     if isinstance(ref, InlineArchitecture):
         return architecture_from_inline(ref)
     name = ref.strip()
-    if _looks_like_path(name):
+    _check_length(name)
+    if is_explicit_path(name):
         path = Path(name).expanduser()
-        if not path.exists():
-            raise InputError(f"model file not found: {name} (a config.json, .gguf or folder)")
-        return _from_path(path)
+        try:
+            if not path.exists():
+                raise InputError(f"model file not found: {name} (a config.json, .gguf or folder)")
+            return _from_path(path)
+        except OSError as exc:
+            raise InputError(f"cannot read model file {name}: {exc.strerror or exc}") from None
     from spicetrader.catalog.names import normalize
 
     models, aliases = _by_id(), _aliases()

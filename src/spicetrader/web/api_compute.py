@@ -1,24 +1,32 @@
 """The computing routes: ``POST /api/estimate`` and ``POST /api/plan``.
 
-Both are plain ``def``: FastAPI runs them in its thread pool, so a slow plan never blocks the
-event loop. The result JSON is the public contract (``Estimate.to_dict()``, ``Plan.to_dict()``),
-handed to ``JSONResponse`` as is (FastAPI's generic encoder is slow on large plans).
+The work runs off the event loop, in worker threads, a bounded number at a time per endpoint
+(:class:`~spicetrader.web.compute_pool.ComputePool`): slow plans cannot starve estimates or the
+pages, and a flood gets a quick 503 instead of a growing queue. The result JSON is the public
+contract (``Estimate.to_dict()``, ``Plan.to_dict()``), handed to ``JSONResponse`` as is
+(FastAPI's generic encoder is slow on large plans).
+
+The web surface is closed: a request's ``model`` is a catalog model (or one the user imported),
+never a file path or a Hugging Face repo to download (:func:`closed_model`, checked here whatever
+the services do); the CLI reads those.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
+from spicetrader.errors import InputError, UnknownNameError
 from spicetrader.spec.estimate import Estimate
-from spicetrader.spec.workload import Workload
+from spicetrader.spec.workload import InlineArchitecture, Workload
+from spicetrader.web.compute_pool import ComputePool
 from spicetrader.web.encoding import result_response
 from spicetrader.web.schemas import ErrorBody, PlanRequest
 from spicetrader.web.services import Services, services
 
-__all__ = ["router"]
+__all__ = ["ModelNotServedError", "closed_model", "router"]
 
 router = APIRouter(prefix="/api", tags=["compute"])
 
@@ -26,8 +34,52 @@ ServicesDep = Annotated[Services, Depends(services)]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "request body too large"},
-    422: {"model": ErrorBody, "description": "invalid workload, unknown name (with suggestions)"},
+    422: {
+        "model": ErrorBody,
+        "description": "invalid workload, unknown name (with suggestions), a model the web app "
+        "does not read (a file path, a Hugging Face repo not imported)",
+    },
+    503: {"model": ErrorBody, "description": "too many requests waiting; retry"},
 }
+
+
+class ModelNotServedError(InputError):
+    """A model the web app will not load: a file path, or a Hub repo that is not in the catalog."""
+
+
+def closed_model(model: str | InlineArchitecture) -> None:
+    """Raise :class:`ModelNotServedError` unless ``model`` is inline or a catalog model.
+
+    Paths are refused before anything touches the disk (the answer is the same whether the file
+    exists or not); an ``org/name`` is looked up in the catalog only, never on the Hub.
+    """
+    from spicetrader.models.registry import is_explicit_path, resolve_model
+
+    if isinstance(model, InlineArchitecture):
+        return
+    name = model.strip()
+    cli = (
+        f"the CLI reads it on your machine: `spice plan {name:.200}` or "
+        f"`spice estimate {name:.200} --hardware ID`"
+    )
+    if is_explicit_path(name) or "\\" in name:
+        raise ModelNotServedError(
+            "the web app reads no files; give a catalog model id (GET /api/models) or an inline "
+            "architecture, or use " + cli
+        )
+    if "/" in name:
+        try:
+            resolve_model(name)  # the catalog and imported models only: no fetch hook
+        except UnknownNameError:
+            raise ModelNotServedError(
+                f"{name[:200]!r} is not in the catalog and the web app never downloads from the "
+                "Hugging Face Hub; use " + cli
+            ) from None
+
+
+def _pool(request: Request) -> ComputePool:
+    pool: ComputePool = request.app.state.compute
+    return pool
 
 _ESTIMATE_EXAMPLE = {
     "model": "llama-3-8b",
@@ -45,13 +97,18 @@ _PLAN_EXAMPLE = {"model": "llama-3-70b", "task": "inference", "usage_hours_per_m
     response_class=JSONResponse,
     responses={200: {"model": Estimate, "description": "the estimate (workload.md)"}, **_ERRORS},
 )
-def estimate(
+async def estimate(
+    request: Request,
     svc: ServicesDep,
     workload: Annotated[Workload, Body(openapi_examples={"8b": {"value": _ESTIMATE_EXAMPLE}})],
 ) -> JSONResponse:
     """Memory, speed, bound and assumptions for the workload (``hardware`` is required)."""
-    result = svc.estimator(workload, svc.catalog())
-    return result_response(result.to_dict())
+
+    def work() -> dict[str, Any]:
+        closed_model(workload.model)
+        return svc.estimator(workload, svc.catalog()).to_dict()
+
+    return result_response(await _pool(request).run("estimate", work))
 
 
 @router.post(
@@ -60,12 +117,17 @@ def estimate(
     response_class=JSONResponse,
     responses={200: {"description": "the plan: options, recommendation, pareto"}, **_ERRORS},
 )
-def plan(
+async def plan(
+    request: Request,
     svc: ServicesDep,
     body: Annotated[PlanRequest, Body(openapi_examples={"70b": {"value": _PLAN_EXAMPLE}})],
 ) -> JSONResponse:
     """Options per tier, ranked, with the recommendation and why (constraints next to the
     workload fields: ``usage_hours_per_month``, ``deadline_hours``, ``budget_usd``, ``only``...)."""
-    workload, constraints = body.split()
-    result = svc.planner(workload, svc.catalog(), constraints)
-    return result_response(dict(result.to_dict()))
+
+    def work() -> dict[str, Any]:
+        closed_model(body.model)
+        workload, constraints = body.split()
+        return dict(svc.planner(workload, svc.catalog(), constraints).to_dict())
+
+    return result_response(await _pool(request).run("plan", work))

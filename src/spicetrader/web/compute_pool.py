@@ -1,0 +1,57 @@
+"""Bounded worker threads for the computing endpoints.
+
+Each endpoint has its own slots (:data:`PLAN_SLOTS`, :data:`ESTIMATE_SLOTS`): a few slow plans
+can fill theirs but never the estimate's, and the event loop (pages, catalog, docs) stays free.
+When more than :data:`MAX_WAITING` requests already wait for a slot, the next is answered 503 at
+once (:class:`BusyError`) rather than queued behind minutes of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Final, TypeVar
+
+import anyio
+import anyio.to_thread
+
+from spicetrader.errors import SpiceError
+
+__all__ = ["ESTIMATE_SLOTS", "MAX_WAITING", "PLAN_SLOTS", "BusyError", "ComputePool"]
+
+T = TypeVar("T")
+
+PLAN_SLOTS: Final = 2
+ESTIMATE_SLOTS: Final = 4
+MAX_WAITING: Final = 64
+
+
+class BusyError(SpiceError):
+    """Too many requests are waiting for this endpoint; the client should retry (503)."""
+
+
+class ComputePool:
+    """Slots per endpoint name; ``run`` waits for one and calls ``work`` in a worker thread."""
+
+    def __init__(
+        self, slots: Mapping[str, int] | None = None, max_waiting: int = MAX_WAITING
+    ) -> None:
+        counts = slots or {"plan": PLAN_SLOTS, "estimate": ESTIMATE_SLOTS}
+        self._limiters = {name: anyio.CapacityLimiter(n) for name, n in counts.items()}
+        self._waiting = dict.fromkeys(counts, 0)
+        self.max_waiting = max_waiting
+
+    async def run(self, name: str, work: Callable[[], T]) -> T:
+        limiter = self._limiters[name]
+        if self._waiting[name] >= self.max_waiting:
+            raise BusyError(
+                f"{self._waiting[name]} {name} requests are already waiting; retry in a moment"
+            )
+        self._waiting[name] += 1
+        try:
+            await limiter.acquire()
+        finally:
+            self._waiting[name] -= 1
+        try:
+            return await anyio.to_thread.run_sync(work, abandon_on_cancel=False)
+        finally:
+            limiter.release()
