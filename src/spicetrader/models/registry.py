@@ -1,8 +1,8 @@
 """Find a model architecture by id, alias, Hugging Face repo id, file path or inline spec.
 
-Order: an explicit path (one that ends in ``.json`` or ``.gguf``, or starts with ``/``, ``./``, ``../``
-or ``~``: a config, a GGUF file or a folder holding ``config.json``); then the bundled ids and
-aliases (exact, then unique prefix/substring, via :func:`spicetrader.catalog.names.resolve`);
+Order: an explicit path (one that ends in ``.json`` or ``.gguf``, or starts with ``/``, ``./``,
+``../`` or ``~``: a config, a GGUF file or a folder holding ``config.json``); then the bundled ids
+and aliases (exact, then unique prefix/substring, via :func:`spicetrader.catalog.names.resolve`);
 then the same name without an ``-instruct``/``-chat``/``-it``/``-base``/``-hf`` suffix; then,
 for an ``org/name`` repo id, the caller's ``fetch_config`` hook (the Hub download lives at the
 edge, in ``spicetrader.sources``).

@@ -81,6 +81,7 @@ def _pool(request: Request) -> ComputePool:
     pool: ComputePool = request.app.state.compute
     return pool
 
+
 _ESTIMATE_EXAMPLE = {
     "model": "llama-3-8b",
     "task": "inference",
