@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import typer
 
-from spicetrader.cli.common import console, handles_errors, print_json
+from spicetrader.cli.common import console, esc, handles_errors, print_json
 
 if TYPE_CHECKING:
     from spicetrader.models.arch import Architecture, DiffusionArchitecture
@@ -97,7 +97,8 @@ def list_cmd(
     table = Table("id", "name", "family", "params", "active", "context", "as_of")
     for row in rows:
         context = "" if row["max_context"] is None else f"{row['max_context']:,}"
-        table.add_row(row["id"], row["name"], row["family"], _billions(row["total_params"]),
+        table.add_row(esc(row["id"]), esc(row["name"]), esc(row["family"]),
+                      _billions(row["total_params"]),
                       _billions(row["active_params"]), context, row["as_of"])  # fmt: skip
     console().print(table)
 
@@ -107,7 +108,7 @@ def _print_details(data: dict[str, Any]) -> None:
 
     arch = data["architecture"]
     out = console()
-    out.print(f"[bold]{data['name']}[/bold] ({data['id']}), {data['family']}")
+    out.print(f"[bold]{esc(data['name'])}[/bold] ({esc(data['id'])}), {esc(data['family'])}")
     out.print(f"parameters: {data['total_params']:,} total, {data['active_params']:,} active")
     if data["kind"] == "llm":
         out.print(
@@ -120,14 +121,14 @@ def _print_details(data: dict[str, Any]) -> None:
         out.print(f"KV cache per token at fp16: {data['kv_cache_bytes_per_token_fp16']:,} bytes")
     else:
         out.print(
-            f"{arch['denoiser']} {arch['denoiser_params']:,} params, "
+            f"{esc(arch['denoiser'])} {arch['denoiser_params']:,} params, "
             f"{arch['denoiser_gflops_per_step']:,} GFLOPs/step at {arch['reference_resolution']}px"
         )
     table = Table("precision", "weights GB")
     for precision, gb in data["weights_gb"].items():
         table.add_row(precision, f"{gb:,.2f}")
     out.print(table)
-    out.print(f"source: {data['source']} (as of {data['as_of']})")
+    out.print(f"source: {esc(data['source'])} (as of {esc(data['as_of'])})")
 
 
 @models_app.command("show")

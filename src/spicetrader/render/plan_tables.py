@@ -186,7 +186,9 @@ def render_plan(
         console.print("[bold]Pareto set (time, cost)[/bold]:")
         for option_id in plan.pareto:
             opt = plan.option(option_id)
-            console.print(f"  {option_id}: {_time(plan, opt)}, {fmt_usd(opt.cost_usd)}")
+            console.print(
+                f"  {option_id}: {_time(plan, opt)}, {fmt_usd(opt.cost_usd)}", markup=False
+            )
     rec = plan.recommendation
     if rec.option is not None:
         console.print(
