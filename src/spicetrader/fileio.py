@@ -47,18 +47,19 @@ def read_text_limited(path: Path, max_bytes: int, what: str = "file") -> str:
         raise InputError(f"{path}: is a folder; give a {what} path") from None
     except OSError as exc:
         raise InputError(f"cannot open {what} {path}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{path}: is a folder; give a {what} path")
         if not stat.S_ISREG(info.st_mode):
             raise InputError(f"{path}: not a regular file (a device, FIFO or socket)")
         if info.st_size > max_bytes:
             raise InputError(_too_large(path, what, max_bytes))
-        try:
-            data = handle.read(max_bytes + 1)
-        except OSError as exc:
-            raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+        data = _read_at_most(fd, max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:  # the file grew while we read it
         raise InputError(_too_large(path, what, max_bytes))
     try:
@@ -68,6 +69,18 @@ def read_text_limited(path: Path, max_bytes: int, what: str = "file") -> str:
         raise InputError(
             f"{path}: not UTF-8 text (byte {exc.start + 1}, line {line}); save it as UTF-8"
         ) from None
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _too_large(path: Path, what: str, max_bytes: int) -> str:

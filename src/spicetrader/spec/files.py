@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Final
 
@@ -24,6 +25,7 @@ MAX_DEPTH: Final = 32
 MAX_VALUES: Final = 10_000
 MAX_INT_DIGITS: Final = 30
 SUFFIXES: Final = (".yaml", ".yml", ".json")
+_BRACKETS: Final = re.compile(r"[\[\]{}]")
 
 
 def load_workload_file(path: Path) -> dict[str, Any]:
@@ -55,6 +57,8 @@ def _parse_json(path: Path, text: str) -> Any:
 def _parse_yaml(path: Path, text: str) -> Any:
     import yaml
 
+    if _bracket_depth(text) > MAX_DEPTH:  # PyYAML takes seconds to fail on 100k "[["
+        raise _too_deep(path)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -66,6 +70,16 @@ def _parse_yaml(path: Path, text: str) -> Any:
         raise _too_deep(path) from None
     except ValueError as exc:  # an integer past Python's digit limit
         raise InputError(f"{path}: invalid YAML: {exc}") from None
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of flow brackets (``[``, ``{``); brackets inside strings count too,
+    which can only over-count a file that nests far beyond any workload anyway."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _too_deep(path: Path) -> InputError:
