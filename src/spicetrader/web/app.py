@@ -17,7 +17,7 @@ from fastapi_offline import FastAPIOffline
 from spicetrader.web import api_catalog, api_compute, pages
 from spicetrader.web.compute_pool import ComputePool
 from spicetrader.web.errors import install_error_handlers
-from spicetrader.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from spicetrader.web.limits import BODY_TIMEOUT_S, DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from spicetrader.web.pages import STATIC_DIR
 from spicetrader.web.services import EstimatorFn, ModelsFn, PlannerFn, default_services
 
@@ -34,6 +34,7 @@ def create_app(
     models: ModelsFn | None = None,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    body_timeout_s: float = BODY_TIMEOUT_S,
 ) -> FastAPI:
     """A new app. ``None`` for a collaborator means the real one (the catalog is then the bundled
     catalog with the user's overlay, loaded once, on the first request that needs it)."""
@@ -55,5 +56,5 @@ def create_app(
     app.include_router(api_compute.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, timeout_s=body_timeout_s)
     return app
