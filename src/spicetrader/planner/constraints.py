@@ -181,8 +181,12 @@ class PlanConstraints:
             tiers = None
         elif isinstance(only, str):
             tiers = parse_tiers(only)
-        else:
+        elif isinstance(only, list | tuple | set | frozenset) and all(
+            isinstance(t, str) for t in only
+        ):
             tiers = parse_tiers(",".join(only))
+        else:
+            raise InputError(f"only must be tier names (buy, free, mac, rent), got {only!r:.40}")
         return cls(only=tiers, **kw)  # type: ignore[arg-type]
 
 
