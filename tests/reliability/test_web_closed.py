@@ -278,3 +278,20 @@ def test_a_flood_is_answered_503_not_queued(catalog: Catalog) -> None:
     assert busy.headers["retry-after"] == "1"
     assert busy.json()["error"] == "BusyError"
     assert time.perf_counter() - start < 0.5 * 3 + 1  # never six slow plans in a row
+
+
+def test_identical_requests_are_answered_from_the_cache(catalog: Catalog) -> None:
+    calls: list[Any] = []
+
+    def planner(w: Any, c: Any, k: Any) -> _Result:
+        calls.append(k)
+        return _Result({"usage": k.usage_hours_per_month})
+
+    app = create_app(catalog=catalog, planner=planner)
+    with TestClient(app) as client:
+        first = client.post("/api/plan", json=PLAN_BODY)
+        again = client.post("/api/plan", json=PLAN_BODY)
+        other = client.post("/api/plan", json={**PLAN_BODY, "usage_hours_per_month": 7})
+    assert first.json() == again.json() == {"usage": 100}
+    assert other.json() == {"usage": 7}
+    assert len(calls) == 2

@@ -2,7 +2,8 @@
 
 The work runs off the event loop, in worker threads, a bounded number at a time per endpoint
 (:class:`~spicetrader.web.compute_pool.ComputePool`): slow plans cannot starve estimates or the
-pages, and a flood gets a quick 503 instead of a growing queue. The result JSON is the public
+pages, and a flood gets a quick 503 instead of a growing queue. An identical request is answered
+from the app's :class:`~spicetrader.web.compute_pool.ResultCache`. The result JSON is the public
 contract (``Estimate.to_dict()``, ``Plan.to_dict()``), handed to ``JSONResponse`` as is
 (FastAPI's generic encoder is slow on large plans).
 
@@ -13,15 +14,16 @@ the services do); the CLI reads those.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from spicetrader.errors import InputError, UnknownNameError
 from spicetrader.spec.estimate import Estimate
 from spicetrader.spec.workload import InlineArchitecture, Workload
-from spicetrader.web.compute_pool import ComputePool
+from spicetrader.web.compute_pool import ComputePool, ResultCache
 from spicetrader.web.encoding import result_response
 from spicetrader.web.schemas import ErrorBody, PlanRequest
 from spicetrader.web.services import Services, services
@@ -102,14 +104,14 @@ async def estimate(
     request: Request,
     svc: ServicesDep,
     workload: Annotated[Workload, Body(openapi_examples={"8b": {"value": _ESTIMATE_EXAMPLE}})],
-) -> JSONResponse:
+) -> Response:
     """Memory, speed, bound and assumptions for the workload (``hardware`` is required)."""
 
     def work() -> dict[str, Any]:
         closed_model(workload.model)
         return svc.estimator(workload, svc.catalog()).to_dict()
 
-    return result_response(await _pool(request).run("estimate", work))
+    return await _answer(request, svc, "estimate", workload.model_dump_json(), work)
 
 
 @router.post(
@@ -122,7 +124,7 @@ async def plan(
     request: Request,
     svc: ServicesDep,
     body: Annotated[PlanRequest, Body(openapi_examples={"70b": {"value": _PLAN_EXAMPLE}})],
-) -> JSONResponse:
+) -> Response:
     """Options per tier, ranked, with the recommendation and why (constraints next to the
     workload fields: ``usage_hours_per_month``, ``deadline_hours``, ``budget_usd``, ``only``...)."""
 
@@ -131,4 +133,18 @@ async def plan(
         workload, constraints = body.split()
         return dict(svc.planner(workload, svc.catalog(), constraints).to_dict())
 
-    return result_response(await _pool(request).run("plan", work))
+    return await _answer(request, svc, "plan", body.model_dump_json(), work)
+
+
+async def _answer(
+    request: Request, svc: Services, name: str, body: str, work: Callable[[], dict[str, Any]]
+) -> Response:
+    """The cached answer to an identical request, else ``work()`` in a bounded worker slot."""
+    cache: ResultCache = request.app.state.results
+    key = (name, body, id(svc.catalog()))
+    cached = cache.get(key)
+    if cached is not None:
+        return Response(cached, media_type="application/json")
+    response = result_response(await _pool(request).run(name, work))
+    cache.put(key, bytes(response.body))
+    return response

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from spicetrader.web import api_catalog, api_compute, pages
-from spicetrader.web.compute_pool import ComputePool
+from spicetrader.web.compute_pool import ComputePool, ResultCache
 from spicetrader.web.errors import install_error_handlers
 from spicetrader.web.limits import BODY_TIMEOUT_S, DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from spicetrader.web.pages import STATIC_DIR
@@ -51,6 +51,7 @@ def create_app(
     )
     app.state.services = default_services(catalog, estimator, planner, models)
     app.state.compute = ComputePool()
+    app.state.results = ResultCache()
     install_error_handlers(app)
     app.include_router(api_catalog.router)
     app.include_router(api_compute.router)

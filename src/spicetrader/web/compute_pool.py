@@ -16,7 +16,14 @@ import anyio.to_thread
 
 from spicetrader.errors import SpiceError
 
-__all__ = ["ESTIMATE_SLOTS", "MAX_WAITING", "PLAN_SLOTS", "BusyError", "ComputePool"]
+__all__ = [
+    "ESTIMATE_SLOTS",
+    "MAX_WAITING",
+    "PLAN_SLOTS",
+    "BusyError",
+    "ComputePool",
+    "ResultCache",
+]
 
 T = TypeVar("T")
 
@@ -55,3 +62,35 @@ class ComputePool:
             return await anyio.to_thread.run_sync(work, abandon_on_cancel=False)
         finally:
             limiter.release()
+
+
+class ResultCache:
+    """The last ``size`` rendered results, by endpoint, request body and catalog.
+
+    A plan is a pure function of the workload, the constraints and the catalog the app holds,
+    so an identical request is answered from here without computing again (a form submitted
+    twice, a page reloaded). The catalog's identity is part of the key: a reloaded catalog
+    never serves an old answer. Thread-safe (results are stored from worker threads).
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.size = size
+        self._items: OrderedDict[tuple[str, str, int], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, int]) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, str, int], body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
