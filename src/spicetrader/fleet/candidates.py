@@ -21,7 +21,16 @@ if TYPE_CHECKING:
     from spicetrader.catalog.schema import System
     from spicetrader.planner.models import Plan, PlanOption
 
-__all__ = ["Candidates", "Machine", "OwnedFit", "Planner", "RentalFit", "WorkloadFits", "gather"]
+__all__ = [
+    "Candidates",
+    "Machine",
+    "OwnedFit",
+    "Planner",
+    "RentalFit",
+    "WorkloadFits",
+    "gather",
+    "prune",
+]
 
 Planner = Callable[..., "Plan"]
 _OWNED_TIERS = (Tier.BUY, Tier.MAC)
@@ -108,7 +117,40 @@ def gather(team: Team, catalog: Catalog, planner: Planner) -> Candidates:
         plan = plans[key]
         as_of = max(as_of, plan.prices_as_of)
         fits.append(_fits(team, item, plan, catalog, machines))
-    return Candidates(machines=machines, fits=tuple(fits), prices_as_of=as_of)
+    return prune(Candidates(machines=machines, fits=tuple(fits), prices_as_of=as_of))
+
+
+def prune(cand: Candidates) -> Candidates:
+    """Drop machines another machine beats on every count: no dearer to buy or to own, runs
+    every workload the first runs, each at least as fast and for no more energy. An optimal
+    fleet never needs a dominated machine (swap it for its better), and the program shrinks."""
+    keep = {
+        sid: m
+        for sid, m in cand.machines.items()
+        if not any(_beats(cand, other, sid) for other in cand.machines if other != sid)
+    }
+    for fits in cand.fits:
+        fits.owned = {sid: f for sid, f in fits.owned.items() if sid in keep}
+    return Candidates(machines=keep, fits=cand.fits, prices_as_of=cand.prices_as_of)
+
+
+def _beats(cand: Candidates, better: str, worse: str) -> bool:
+    b, w = cand.machines[better], cand.machines[worse]
+    if b.purchase_usd > w.purchase_usd or b.fixed_usd > w.fixed_usd:
+        return False
+    strict = b.purchase_usd < w.purchase_usd or b.fixed_usd < w.fixed_usd
+    eb, ew = b.owner.energy_usd_per_hour, w.owner.energy_usd_per_hour
+    for fits in cand.fits:
+        fw = fits.owned.get(worse)
+        if fw is None:
+            continue
+        fb = fits.owned.get(better)
+        if fb is None or fb.hours_per_unit > fw.hours_per_unit:
+            return False
+        if fb.hours_per_unit * eb > fw.hours_per_unit * ew:
+            return False
+        strict = strict or fb.hours_per_unit < fw.hours_per_unit
+    return strict or better < worse  # identical machines: keep one
 
 
 def _sized(item: TeamWorkload) -> Workload:

@@ -9,13 +9,20 @@ sensitivity (rental prices +-30 %, demand +-50 %, and where the buy decision cha
 from __future__ import annotations
 
 from collections.abc import Mapping
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from spicetrader.errors import InputError
 from spicetrader.fleet import solution
 from spicetrader.fleet.candidates import Candidates, Planner, gather
-from spicetrader.fleet.milp import Demand, Solved, build, month_types, solve
+from spicetrader.fleet.milp import (
+    MIP_REL_GAP,
+    WHAT_IF_GAP,
+    Demand,
+    Solved,
+    build,
+    month_types,
+    solve,
+)
 from spicetrader.fleet.models import BreakPoint, FleetPlan, Scenario, Strategy
 from spicetrader.fleet.team import Location, Team, parse_team
 from spicetrader.fleet.weekly import activity, blocks
@@ -35,8 +42,9 @@ SCENARIOS = (
     ("demand -50%", 1.0, 0.5),
     ("demand +50%", 1.0, 1.5),
 )
-DEMAND_GRID = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
-BISECTIONS = 5
+GROWTH = (1.25, 1.5, 2.0, 3.0)  # demand factors tried for the next change up
+SHRINK = (0.75, 0.5, 0.25)  # and down
+BISECTIONS = 3
 
 
 def fleet(
@@ -117,6 +125,7 @@ class _Solver:
     ) -> Solved | None:
         key = (factor, rent_factor, allow_owned, allow_rent)
         if key not in self._memo:
+            what_if = factor != 1.0 or rent_factor != 1.0
             self._memo[key] = _try(
                 self.cand,
                 _scaled(self.demand, factor),
@@ -124,6 +133,7 @@ class _Solver:
                 rent_factor=rent_factor,
                 allow_owned=allow_owned,
                 allow_rent=allow_rent,
+                gap=WHAT_IF_GAP if what_if else MIP_REL_GAP,
             )
         return self._memo[key]
 
@@ -156,6 +166,7 @@ def _try(
     rent_factor: float = 1.0,
     allow_owned: bool = True,
     allow_rent: bool = True,
+    gap: float = MIP_REL_GAP,
 ) -> Solved | None:
     try:
         prob = build(
@@ -168,7 +179,7 @@ def _try(
         )
     except InputError:  # a workload with nowhere to run under this strategy
         return None
-    return solve(prob)
+    return solve(prob, gap=gap)
 
 
 def _check_reachable(cand: Candidates) -> None:
@@ -241,22 +252,33 @@ def _scaled(demand: Demand, factor: float) -> Demand:
 
 
 def _break_points(solver: _Solver) -> tuple[BreakPoint, ...]:
-    """Demand factors at which what to buy changes, each found by bisection between the
-    grid points that differ."""
-    grid = [(f, solver.buys(f)) for f in DEMAND_GRID]
+    """The nearest demand factors below and above today's (1.0) at which what to buy changes,
+    each found on a grid and then by bisection."""
+    base = solver.buys(1.0)
     points = []
-    for (lo, below), (hi, above) in pairwise(grid):
-        if below is None or above is None or below == above:
-            continue
-        for _ in range(BISECTIONS):
-            mid = (lo + hi) / 2
-            buys = solver.buys(mid)
-            if buys == below:
-                lo = mid
-            else:
-                hi, above = mid, buys or {}
-        points.append(_break_point(solver.demand, hi, below, above))
+    for grid in (GROWTH, SHRINK):
+        inside = 1.0
+        for factor in grid:
+            buys = solver.buys(factor)
+            if buys is not None and buys != base:
+                points.append(_bisect(solver, inside, factor, base or {}, buys))
+                break
+            inside = factor
     return tuple(points)
+
+
+def _bisect(
+    solver: _Solver, inside: float, outside: float, base: dict[str, int], changed: dict[str, int]
+) -> BreakPoint:
+    for _ in range(BISECTIONS):
+        mid = (inside + outside) / 2
+        buys = solver.buys(mid)
+        if buys == base:
+            inside = mid
+        else:
+            outside, changed = mid, buys or {}
+    below, above = (base, changed) if outside > 1.0 else (changed, base)
+    return _break_point(solver.demand, outside, below, above)
 
 
 def _break_point(

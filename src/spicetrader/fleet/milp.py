@@ -37,6 +37,8 @@ from spicetrader.units import HOURS_PER_MONTH
 __all__ = ["Demand", "MonthType", "Problem", "Solved", "Var", "build", "solve"]
 
 MAX_MACHINES_PER_SYSTEM = 1000
+MIP_REL_GAP = 1e-4  # stop within 0.01 % of the optimum
+WHAT_IF_GAP = 1e-3  # sensitivity and break points: within 0.1 %
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,7 @@ def _cover(prob: Problem, cover: dict[int, float], need: float, name: str) -> No
     prob.constrain(cover, need, need)
 
 
-def solve(prob: Problem, time_limit_s: float = 20.0) -> Solved | None:
+def solve(prob: Problem, time_limit_s: float = 10.0, gap: float = MIP_REL_GAP) -> Solved | None:
     """Solve with HiGHS; ``None`` when no plan meets every constraint (infeasible)."""
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -187,7 +189,9 @@ def solve(prob: Problem, time_limit_s: float = 20.0) -> Solved | None:
         integrality=integrality,
         bounds=Bounds(np.zeros(len(prob.variables)), np.array(prob.upper)),
         constraints=[LinearConstraint(matrix, np.array(prob.row_lower), np.array(prob.row_upper))],
-        options={"time_limit": time_limit_s, "mip_rel_gap": 1e-6, "disp": False},
+        # presolve off: HiGHS's presolve prints a debug line to stdout when it maps a solution
+        # back (it would corrupt --json); these programs are small and solve as fast without it
+        options={"time_limit": time_limit_s, "mip_rel_gap": gap, "disp": False, "presolve": False},
     )
     if result.x is None:
         if result.status in (2, 3):  # infeasible / unbounded
