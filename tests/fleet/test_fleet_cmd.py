@@ -47,12 +47,26 @@ def test_the_fleet_never_costs_more_than_a_simple_strategy(example: dict[str, An
             assert strategy["why_impossible"]
 
 
-def test_the_private_chat_is_never_rented(example: dict[str, Any]) -> None:
-    chat = next(a for a in example["assignments"] if a["workload"] == "team-chat")
+def test_a_private_chat_is_never_rented(tmp_path: Path) -> None:
+    team = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    team["workloads"][0]["private"] = True
+    result = runner.invoke(app, ["fleet", _write(tmp_path, team), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    chat = next(a for a in data["assignments"] if a["workload"] == "team-chat")
     assert chat["rental"] is None
     assert chat["owned_share"] == pytest.approx(1.0)
-    bought = {p["system"] for p in example["purchases"]}
-    assert set(chat["owned_on"]) <= bought
+    assert set(chat["owned_on"]) <= {p["system"] for p in data["purchases"]}
+    rent_all = next(s for s in data["strategies"] if s["name"] == "rent_everything")
+    assert rent_all["total_usd"] is None
+    assert "team-chat" in rent_all["why_impossible"]
+
+
+def test_the_total_is_the_owned_net_cost_plus_the_rent(example: dict[str, Any]) -> None:
+    owned = sum(p["net_cost_usd"] for p in example["purchases"])
+    rent = sum(a["rent_usd"] for a in example["assignments"])
+    assert example["total_usd"] == pytest.approx(owned + rent, rel=1e-6)
+    assert rent == pytest.approx(sum(m["rent_usd"] for m in example["months"]), rel=1e-6)
 
 
 def test_the_quarterly_evaluation_runs_only_in_its_months(example: dict[str, Any]) -> None:
