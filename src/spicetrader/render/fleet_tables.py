@@ -48,10 +48,18 @@ def _where(a: Assignment) -> str:
 
 
 def _break_point(bp: BreakPoint) -> str:
+    where = (
+        f"x{bp.demand_factor:.2f} ({bp.serving_hours_per_month:,.0f} serving instance-h/month, "
+        f"{bp.jobs_per_month:,.1f} jobs/month)"
+    )
+    if bp.demand_factor > 1:
+        return (
+            f"If demand grows past {where}: buy {_buys(bp.purchases_above)} "
+            f"instead of {_buys(bp.purchases_below)}."
+        )
     return (
-        f"at demand x{bp.demand_factor:.2f} ({bp.serving_hours_per_month:,.0f} serving "
-        f"instance-h/month, {bp.jobs_per_month:,.1f} jobs/month): buy {_buys(bp.purchases_above)} "
-        f"instead of {_buys(bp.purchases_below)}"
+        f"If demand falls below {where}: buy {_buys(bp.purchases_below)} "
+        f"instead of {_buys(bp.purchases_above)}."
     )
 
 
@@ -99,7 +107,7 @@ def render_fleet(plan: FleetPlan, out: Console) -> None:
         sens.add_row(sc.label, total, _buys(sc.purchases), verdict)
     out.print(sens)
     for bp in plan.break_points:
-        out.print("Decision changes " + _break_point(bp))
+        out.print(_break_point(bp))
     out.print("[dim]Assumptions:[/dim]")
     for text in plan.assumptions:
         out.print(f"[dim]- {escape(text)}[/dim]")
