@@ -24,6 +24,7 @@ __all__ = [
     "Architecture",
     "Denoiser",
     "DiffusionArchitecture",
+    "License",
     "NormKind",
     "PositionKind",
 ]
@@ -31,6 +32,7 @@ __all__ = [
 # ISO date (YYYY-MM or YYYY-MM-DD); "n/a" for architectures built at run time (inline, imported).
 _AS_OF = r"^(\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|n/a)$"
 _ID = r"^[a-z0-9][a-z0-9._+-]*$"
+_DATE = r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$"  # a release date, YYYY-MM[-DD]
 
 Pos = Annotated[int, Field(ge=1)]
 NonNeg = Annotated[int, Field(ge=0)]
@@ -45,6 +47,31 @@ class PositionKind(StrEnum):
     ROPE = "rope"
     LEARNED = "learned"  # a learned table of position embeddings (gpt2, opt)
     ALIBI = "alibi"  # no parameters (bloom, mpt)
+
+
+class License(StrEnum):
+    """The licence family the weights are released under (what a buyer needs to know first).
+
+    ``apache-2.0`` / ``mit`` / ``modified-mit``: permissive (Kimi K2's MIT asks large products
+    to show the name); ``llama`` / ``gemma`` / ``qwen`` / ``deepseek``: the vendor's own
+    community licence (commercial use allowed, with an acceptable-use policy and, for Llama, a
+    700M-monthly-user cap); ``openrail``: responsible-AI licences with use restrictions (BLOOM,
+    Stable Diffusion 1/2/XL); ``stability-community``: free below USD 1M annual revenue (SD 3.5);
+    ``non-commercial``: research or non-commercial use only (LLaMA 1, OPT-175B, FLUX.1 [dev]);
+    ``other``: read the model card (notes say which).
+    """
+
+    APACHE_2 = "apache-2.0"
+    MIT = "mit"
+    MODIFIED_MIT = "modified-mit"
+    LLAMA = "llama"
+    GEMMA = "gemma"
+    QWEN = "qwen"
+    DEEPSEEK = "deepseek"
+    OPENRAIL = "openrail"
+    STABILITY_COMMUNITY = "stability-community"
+    NON_COMMERCIAL = "non-commercial"
+    OTHER = "other"
 
 
 class Denoiser(StrEnum):
@@ -78,7 +105,9 @@ class Architecture(_Frozen):
     moe_ffn_hidden: Pos | None = None  # each routed expert's intermediate size (default ffn_hidden)
     shared_ffn_hidden: Pos | None = None  # per shared expert (default moe_ffn_hidden)
     shared_expert_gate: bool = False  # qwen2_moe: a hidden->1 sigmoid gate on the shared expert
-    dense_layers: NonNeg = 0  # leading layers with a dense FFN in an MoE (first_k_dense_replace)
+    # Layers with a dense FFN in an MoE: leading ones (first_k_dense_replace) or interleaved ones
+    # (Llama 4 Maverick, interleave_moe_layer_step 2); counts do not depend on where they sit.
+    dense_layers: NonNeg = 0
     max_context: Pos
     sliding_window: Pos | None = None
     sliding_window_layers: NonNeg = 0  # how many layers use the window (the rest attend globally)
@@ -101,6 +130,12 @@ class Architecture(_Frozen):
     qk_nope_head_dim: Pos | None = None
     v_head_dim: Pos | None = None
     native_precision: str = "bf16"  # the format the weights were released in
+    # A vision encoder + projector shipped in the same checkpoint (Gemma 3, Llama 4, Mistral
+    # Small 3.1): weights held in memory, never part of a text token's compute. Not in
+    # total_params(); weight_bytes() adds it at 16 bits (engines keep vision towers unquantized).
+    vision_params: NonNeg = 0
+    released: Annotated[str, Field(pattern=_DATE)] | None = None  # first release of the weights
+    license: License | None = None
     gguf_weight_bytes: NonNeg | None = None  # exact, when imported from a GGUF file
     gguf_precision: str | None = None
     source: Annotated[str, Field(min_length=1)]
@@ -215,6 +250,8 @@ class DiffusionArchitecture(_Frozen):
     vae_decode_gflops: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     default_steps: Pos
     native_precision: str = "fp16"
+    released: Annotated[str, Field(pattern=_DATE)] | None = None
+    license: License | None = None
     source: Annotated[str, Field(min_length=1)]
     as_of: Annotated[str, Field(pattern=_AS_OF)]
     notes: str = ""
