@@ -33,6 +33,13 @@ class HfModelType(StrEnum):
     DEEPSEEK_V2 = "deepseek_v2"
     DEEPSEEK_V3 = "deepseek_v3"
     GPT_OSS = "gpt_oss"
+    GEMMA3 = "gemma3"
+    GEMMA3_TEXT = "gemma3_text"
+    LLAMA4 = "llama4"
+    GLM4_MOE = "glm4_moe"
+    KIMI_K2 = "kimi_k2"
+    SMOLLM3 = "smollm3"
+    MISTRAL3 = "mistral3"
 
 
 class HfConfig:
