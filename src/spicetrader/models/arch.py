@@ -1,4 +1,4 @@
-"""Model architectures: the shape of a transformer (or a diffusion pipeline), as data.
+"""Model architectures: the shape of a transformer language model, as data.
 
 An :class:`Architecture` holds the config values that decide parameter counts, KV cache size and
 attention FLOPs. The counting itself lives in :mod:`spicetrader.models.params` (one function per
@@ -8,6 +8,8 @@ Field names follow the Hugging Face ``config.json`` vocabulary where one exists:
 ``layers`` = num_hidden_layers, ``hidden`` = hidden_size, ``heads`` = num_attention_heads,
 ``kv_heads`` = num_key_value_heads, ``ffn_hidden`` = intermediate_size,
 ``moe_ffn_hidden`` = moe_intermediate_size, MLA ranks = q_lora_rank / kv_lora_rank / ...
+
+Diffusion pipelines live in :mod:`spicetrader.models.diffusion_arch` (re-exported here).
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from spicetrader.errors import InputError
 from spicetrader.models import params
+from spicetrader.models.diffusion_arch import Denoiser, DiffusionArchitecture
+from spicetrader.models.fields import AS_OF, DATE, ID, Frozen, License, NonNeg, Pos
 
 __all__ = [
     "Architecture",
@@ -28,15 +31,8 @@ __all__ = [
     "License",
     "NormKind",
     "PositionKind",
+    "normalise_name",
 ]
-
-# ISO date (YYYY-MM or YYYY-MM-DD); "n/a" for architectures built at run time (inline, imported).
-_AS_OF = r"^(\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|n/a)$"
-_ID = r"^[a-z0-9][a-z0-9._+-]*$"
-_DATE = r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$"  # a release date, YYYY-MM[-DD]
-
-Pos = Annotated[int, Field(ge=1)]
-NonNeg = Annotated[int, Field(ge=0)]
 
 
 class NormKind(StrEnum):
@@ -50,44 +46,10 @@ class PositionKind(StrEnum):
     ALIBI = "alibi"  # no parameters (bloom, mpt)
 
 
-class License(StrEnum):
-    """The licence family the weights are released under (what a buyer needs to know first).
-
-    ``apache-2.0`` / ``mit`` / ``modified-mit``: permissive (Kimi K2's MIT asks large products
-    to show the name); ``llama`` / ``gemma`` / ``qwen`` / ``deepseek``: the vendor's own
-    community licence (commercial use allowed, with an acceptable-use policy and, for Llama, a
-    700M-monthly-user cap); ``openrail``: responsible-AI licences with use restrictions (BLOOM,
-    Stable Diffusion 1/2/XL); ``stability-community``: free below USD 1M annual revenue (SD 3.5);
-    ``non-commercial``: research or non-commercial use only (LLaMA 1, OPT-175B, FLUX.1 [dev]);
-    ``other``: read the model card (notes say which).
-    """
-
-    APACHE_2 = "apache-2.0"
-    MIT = "mit"
-    MODIFIED_MIT = "modified-mit"
-    LLAMA = "llama"
-    GEMMA = "gemma"
-    QWEN = "qwen"
-    DEEPSEEK = "deepseek"
-    OPENRAIL = "openrail"
-    STABILITY_COMMUNITY = "stability-community"
-    NON_COMMERCIAL = "non-commercial"
-    OTHER = "other"
-
-
-class Denoiser(StrEnum):
-    UNET = "unet"
-    DIT = "dit"
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Architecture(_Frozen):
+class Architecture(Frozen):
     """A decoder-only transformer language model (dense or mixture-of-experts)."""
 
-    id: Annotated[str, Field(min_length=1, pattern=_ID)]
+    id: Annotated[str, Field(min_length=1, pattern=ID)]
     name: Annotated[str, Field(min_length=1)]
     family: Annotated[str, Field(min_length=1)]
     aliases: tuple[str, ...] = ()
@@ -135,12 +97,12 @@ class Architecture(_Frozen):
     # Small 3.1): weights held in memory, never part of a text token's compute. Not in
     # total_params(); weight_bytes() adds it at 16 bits (engines keep vision towers unquantized).
     vision_params: NonNeg = 0
-    released: Annotated[str, Field(pattern=_DATE)] | None = None  # first release of the weights
+    released: Annotated[str, Field(pattern=DATE)] | None = None  # first release of the weights
     license: License | None = None
     gguf_weight_bytes: NonNeg | None = None  # exact, when imported from a GGUF file
     gguf_precision: str | None = None
     source: Annotated[str, Field(min_length=1)]
-    as_of: Annotated[str, Field(pattern=_AS_OF)]
+    as_of: Annotated[str, Field(pattern=AS_OF)]
     notes: str = ""
 
     @model_validator(mode="after")
@@ -228,90 +190,6 @@ class Architecture(_Frozen):
     def attention_flops_per_token(self, context: int) -> float:
         """Score and value matmul FLOPs for one token attending ``context`` keys (forward)."""
         return params.attention_flops_per_token(self, context)
-
-
-class DiffusionArchitecture(_Frozen):
-    """A latent diffusion pipeline: a denoiser run once per step, text encoder(s), a VAE."""
-
-    id: Annotated[str, Field(min_length=1, pattern=_ID)]
-    name: Annotated[str, Field(min_length=1)]
-    family: Annotated[str, Field(min_length=1)]
-    aliases: tuple[str, ...] = ()
-    denoiser: Denoiser
-    denoiser_params: Pos
-    text_encoder_params: Pos
-    vae_params: Pos
-    reference_resolution: Annotated[int, Field(ge=64)]
-    latent_downsample: Pos = 8  # VAE spatial factor (latent = pixels / 8)
-    denoiser_gflops_per_step: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    attention_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
-    gflops_estimated: bool = False  # True: per-step GFLOPs computed/estimated, not published
-    cfg: bool = True
-    text_encoder_gflops: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    vae_decode_gflops: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    default_steps: Pos
-    # Video: the clip length (in frames) the per-step and VAE GFLOPs are given for, and the VAE's
-    # temporal compression (Wan-VAE: 4; latent frames = 1 + (frames - 1) / 4). 1 and 1: images.
-    reference_frames: Pos = 1
-    temporal_compression: Pos = 1
-    native_precision: str = "fp16"
-    released: Annotated[str, Field(pattern=_DATE)] | None = None
-    license: License | None = None
-    source: Annotated[str, Field(min_length=1)]
-    as_of: Annotated[str, Field(pattern=_AS_OF)]
-    notes: str = ""
-
-    @model_validator(mode="after")
-    def _check_video(self) -> DiffusionArchitecture:
-        if (self.reference_frames - 1) % self.temporal_compression:
-            raise ValueError("reference_frames must be 1 + a multiple of temporal_compression")
-        return self
-
-    @property
-    def is_moe(self) -> bool:
-        return False
-
-    @property
-    def is_video(self) -> bool:
-        return self.reference_frames > 1
-
-    def total_params(self) -> int:
-        return self.denoiser_params + self.text_encoder_params + self.vae_params
-
-    def latent_frames(self, frames: int | None = None) -> int:
-        """Latent frames the denoiser sees for a ``frames``-frame clip (causal video VAE: the
-        first frame alone, then one latent per ``temporal_compression`` frames; Wan 2.1 report,
-        arXiv:2503.20314, sec. 3.1). Images: 1."""
-        n = self.reference_frames if frames is None else frames
-        if n < 1 or (n > 1 and not self.is_video):
-            raise InputError(f"frames must be >= 1 (1 for an image model like {self.id}), got {n}")
-        return 1 + (n - 1 + self.temporal_compression - 1) // self.temporal_compression
-
-    def _token_ratio(self, resolution: int, frames: int | None) -> float:
-        area = (resolution / self.reference_resolution) ** 2
-        return area * self.latent_frames(frames) / self.latent_frames()
-
-    def denoiser_gflops_per_step_at(self, resolution: int, frames: int | None = None) -> float:
-        """One denoiser forward pass (batch 1, no CFG) at ``resolution`` x ``resolution`` px
-        (for video: a clip of ``frames`` frames, default ``reference_frames``).
-
-        Convolutions and linear layers scale with the number of latent tokens (exponent 1);
-        self-attention over the latent tokens scales with its square (exponent 2). The split is
-        ``attention_fraction`` of the reference FLOPs (Peebles & Xie 2023, "Scalable Diffusion
-        Models with Transformers", section 3: Gflops grow with tokens; the quadratic term is the
-        attention score/value matmuls). Video DiTs attend over all frames' tokens at once (Wan:
-        full 3D attention), so frames count as tokens.
-        """
-        ratio = self._token_ratio(resolution, frames)
-        base = self.denoiser_gflops_per_step
-        return base * ((1.0 - self.attention_fraction) * ratio + self.attention_fraction * ratio**2)
-
-    def vae_decode_gflops_at(self, resolution: int, frames: int | None = None) -> float:
-        """VAE decode of one image (or clip): convolutional, linear in the pixels decoded."""
-        area = (resolution / self.reference_resolution) ** 2
-        self.latent_frames(frames)  # validates ``frames``
-        n = self.reference_frames if frames is None else frames
-        return self.vae_decode_gflops * area * n / self.reference_frames
 
 
 def normalise_name(name: str) -> str:
