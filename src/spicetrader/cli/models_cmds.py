@@ -177,6 +177,11 @@ def _print_details(data: dict[str, Any]) -> None:
             f"{arch['denoiser']} {arch['denoiser_params']:,} params, "
             f"{arch['denoiser_gflops_per_step']:,} GFLOPs/step at {arch['reference_resolution']}px"
         )
+        if arch["reference_frames"] > 1:
+            out.print(
+                f"video: per step for a {arch['reference_frames']}-frame clip "
+                f"(VAE time stride {arch['temporal_compression']})"
+            )
     table = Table("precision", "weights GB")
     for precision, gb in data["weights_gb"].items():
         table.add_row(precision, f"{gb:,.2f}")
