@@ -131,5 +131,7 @@ def test_models_show_names_new_architecture_features() -> None:
     assert "MLA: kv latent 512" in kimi.stdout
     gemma = runner.invoke(app, ["models", "show", "gemma-3-27b-it"])
     assert "sliding window 1,024 tokens on 52 of 62 layers" in gemma.stdout
+    hybrid = runner.invoke(app, ["models", "show", "Qwen/Qwen3-Next-80B-A3B-Instruct"])
+    assert "hybrid: 36 Gated DeltaNet layers (no KV cache), 12 softmax-attention" in hybrid.stdout
     wan = runner.invoke(app, ["models", "show", "Wan-AI/Wan2.1-T2V-14B"])
     assert "video: per step for a 81-frame clip (VAE time stride 4)" in wan.stdout

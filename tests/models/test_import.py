@@ -131,6 +131,16 @@ CONFIGS: dict[str, dict[str, Any]] = {
                                               "num_hidden_layers": 40, "vocab_size": 131072,
                                               "max_position_embeddings": 131072,
                                               "sliding_window": None}},
+    "qwen3-next-80b-a3b": {"model_type": "qwen3_next", "hidden_size": 2048,
+                           "intermediate_size": 5120, "moe_intermediate_size": 512,
+                           "shared_expert_intermediate_size": 512, "num_attention_heads": 16,
+                           "num_key_value_heads": 2, "head_dim": 256, "num_hidden_layers": 48,
+                           "num_experts": 512, "num_experts_per_tok": 10, "vocab_size": 151936,
+                           "tie_word_embeddings": False, "max_position_embeddings": 262144,
+                           "full_attention_interval": 4, "linear_num_key_heads": 16,
+                           "linear_num_value_heads": 32, "linear_key_head_dim": 128,
+                           "linear_value_head_dim": 128, "linear_conv_kernel_dim": 4,
+                           "mlp_only_layers": [], "decoder_sparse_step": 1},
 }  # fmt: skip
 
 

@@ -64,14 +64,15 @@ PINNED_WITH_VISION = {
 PINNED_STORED_TWICE = {"qwen3-0.6b": 751_632_384, "qwen3-1.7b": 2_031_739_904}
 
 # Where no exact total is published: model-card figures (billions), total and active, and how
-# many vocab x hidden tables the card's active count leaves out (GLM counts neither the input
-# embedding nor the output layer as active).
+# many vocab x hidden tables the card's active count leaves out (GLM and Qwen3-Next count
+# neither the input embedding nor the output layer as active).
 MODEL_CARD_B = {
     "qwen3-coder-480b-a35b": (480.0, 35.0, 0),
     "glm-4.5": (355.0, 32.0, 2),
     "glm-4.5-air": (106.0, 12.0, 2),
     "llama-4-scout": (109.0 - 0.87, 17.0, 0),  # the card's 109B includes the vision encoder
     "llama-4-maverick": (400.0, 17.0, 0),
+    "qwen3-next-80b-a3b": (80.0, 3.0, 2),
 }
 
 
@@ -112,9 +113,9 @@ def test_new_moe_counts_match_model_cards(model_id: str, card: tuple[float, floa
     total_b, active_b, tables_left_out = card
     arch = _llm(model_id)
     assert arch.total_params() / 1e9 == pytest.approx(total_b, rel=0.01)
-    # Cards round active counts to whole billions.
+    # Cards (and names like "A3B") round active counts to whole billions.
     active = arch.active_params() - tables_left_out * arch.vocab * arch.hidden
-    assert active / 1e9 == pytest.approx(active_b, rel=0.03)
+    assert round(active / 1e9) == active_b
 
 
 def test_qwen3_model_card_non_embedding_counts() -> None:
@@ -229,3 +230,19 @@ def test_active_never_exceeds_total(
     )  # fmt: skip
     assert 0 < arch.active_params() <= arch.total_params()
     assert (arch.active_params() == arch.total_params()) == (k == experts)
+
+
+def test_hybrid_linear_attention_counts_and_cache() -> None:
+    arch = _llm("qwen3-next-80b-a3b")
+    # One Gated DeltaNet mixer, by hand: in_proj_qkvz 2048 x (2*2048 + 2*4096), in_proj_ba
+    # 2048 x 64, depthwise conv 8192 x 4, dt_bias + A_log 2 x 32, norm 128, out_proj 4096 x 2048.
+    delta_net = 2048 * 12288 + 2048 * 64 + 8192 * 4 + 64 + 128 + 4096 * 2048
+    # One gated softmax attention: q (+gate) 2048 x 8192, k, v 2048 x 512, o 4096 x 2048, q/k norms.
+    gated_attention = 2048 * 8192 + 2 * 2048 * 512 + 4096 * 2048 + 2 * 256
+    full = arch.model_copy(update={"linear_attention_layers": 0})
+    assert full.total_params() - arch.total_params() == 36 * (gated_attention - delta_net)
+    # Only the 12 softmax layers cache keys and values.
+    assert arch.kv_cache_elements_per_token() == 2 * 12 * 2 * 256
+    # Attention FLOPs: only softmax layers grow with the context.
+    grow = arch.attention_flops_per_token(20_000) - arch.attention_flops_per_token(10_000)
+    assert grow == 4 * 12 * 16 * 256 * 10_000

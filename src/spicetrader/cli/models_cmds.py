@@ -151,6 +151,11 @@ def _shape_notes(arch: dict[str, Any]) -> list[str]:
             f"sliding window {arch['sliding_window']:,} tokens on "
             f"{arch['sliding_window_layers'] or arch['layers']} of {arch['layers']} layers"
         )
+    if arch["linear_attention_layers"]:
+        lines.append(
+            f"hybrid: {arch['linear_attention_layers']} Gated DeltaNet layers (no KV cache), "
+            f"{arch['layers'] - arch['linear_attention_layers']} softmax-attention layers"
+        )
     if arch["vision_params"]:
         lines.append(f"vision encoder: {arch['vision_params']:,} params (weights only)")
     return lines

@@ -84,6 +84,16 @@ class Architecture(Frozen):
     mlp_bias: bool = False
     router_bias: bool = False
     attention_sinks: bool = False  # gpt-oss: one learned sink logit per head and layer
+    attn_output_gate: bool = False  # qwen3-next: q_proj also emits a sigmoid gate (2x q width)
+    # Hybrid models (qwen3_next): layers whose token mixer is a Gated DeltaNet (linear attention,
+    # a fixed-size state instead of a KV cache); the rest use softmax attention. Sizes follow the
+    # config names linear_num_key_heads / linear_num_value_heads / linear_*_head_dim.
+    linear_attention_layers: NonNeg = 0
+    linear_key_heads: Pos | None = None
+    linear_value_heads: Pos | None = None
+    linear_key_head_dim: Pos | None = None
+    linear_value_head_dim: Pos | None = None
+    linear_conv_kernel: Pos = 4
     parallel_attention: bool = False  # attention and MLP read the same input (falcon, gpt-j/neox)
     position: PositionKind = PositionKind.ROPE
     position_embeddings: NonNeg = 0  # rows of a learned position table (opt: max positions + 2)
@@ -119,6 +129,16 @@ class Architecture(Frozen):
             )
         if self.dense_layers > self.layers:
             raise ValueError("dense_layers cannot exceed layers")
+        linear = (self.linear_key_heads, self.linear_value_heads, self.linear_key_head_dim,
+                  self.linear_value_head_dim)  # fmt: skip
+        if self.linear_attention_layers and any(v is None for v in linear):
+            raise ValueError("linear_attention_layers needs the four linear_* head sizes")
+        if self.linear_attention_layers >= self.layers:
+            raise ValueError("linear_attention_layers must leave at least one attention layer")
+        if self.layers % (self.layers - self.linear_attention_layers):
+            raise ValueError("layers must be a multiple of the softmax-attention layers")
+        if self.sliding_window_layers > self.layers - self.linear_attention_layers:
+            raise ValueError("sliding_window_layers cannot exceed the softmax-attention layers")
         if self.sliding_window_layers > self.layers:
             raise ValueError("sliding_window_layers cannot exceed layers")
         if self.sliding_window_layers and self.sliding_window is None:
@@ -153,6 +173,27 @@ class Architecture(Frozen):
             self.q_lora_rank, self.kv_lora_rank, self.qk_rope_head_dim,
             self.qk_nope_head_dim, self.v_head_dim,
         )  # fmt: skip
+
+    @property
+    def linear_attention(self) -> params.LinearAttentionDims | None:
+        """Gated DeltaNet sizes, or None when every layer uses softmax attention."""
+        if (
+            not self.linear_attention_layers
+            or self.linear_key_heads is None
+            or self.linear_value_heads is None
+            or self.linear_key_head_dim is None
+            or self.linear_value_head_dim is None
+        ):
+            return None
+        return params.LinearAttentionDims(
+            self.linear_key_heads, self.linear_value_heads, self.linear_key_head_dim,
+            self.linear_value_head_dim, self.linear_conv_kernel,
+        )  # fmt: skip
+
+    @property
+    def attention_layers(self) -> int:
+        """Layers with softmax attention (and a KV cache)."""
+        return self.layers - self.linear_attention_layers
 
     @property
     def moe_layers(self) -> int:

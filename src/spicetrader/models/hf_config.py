@@ -37,6 +37,7 @@ _READERS: dict[HfModelType, Callable[[HfConfig], dict[str, Any]]] = {
     HfModelType.GEMMA3_TEXT: r.read_gemma3_text, HfModelType.LLAMA4: r.read_llama4,
     HfModelType.GLM4_MOE: r.read_glm4_moe, HfModelType.KIMI_K2: r.read_kimi_k2,
     HfModelType.SMOLLM3: r.read_smollm3, HfModelType.MISTRAL3: r.read_mistral3,
+    HfModelType.QWEN3_NEXT: r.read_qwen3_next,
 }  # fmt: skip
 _FAMILY = {
     HfModelType.REFINED_WEB: "falcon", HfModelType.REFINED_WEB_MODEL: "falcon",

@@ -40,6 +40,7 @@ class HfModelType(StrEnum):
     KIMI_K2 = "kimi_k2"
     SMOLLM3 = "smollm3"
     MISTRAL3 = "mistral3"
+    QWEN3_NEXT = "qwen3_next"
 
 
 class HfConfig:

@@ -1,6 +1,6 @@
 """config.json readers for the 2025 families: gemma3 / gemma3_text, llama4, glm4_moe, kimi_k2,
-smollm3, mistral3. Multimodal configs (gemma3, llama4, mistral3) nest the language model under
-``text_config``; keys and defaults follow transformers' ``configuration_<family>.py``.
+smollm3, mistral3, qwen3_next. Multimodal configs (gemma3, llama4, mistral3) nest the language
+model under ``text_config``; keys and defaults follow transformers' ``configuration_<family>.py``.
 
 Vision towers: Gemma 3's SigLIP encoder is counted from its ``vision_config`` (see
 :func:`siglip_params`); the Llama 4 and Mistral 3 vision towers are not read (``vision_params``
@@ -12,11 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from spicetrader.models.hf_keys import HfConfig
-from spicetrader.models.hf_modern import decoder, read_deepseek, read_llama, read_mistral
+from spicetrader.models.hf_modern import (
+    decoder,
+    read_deepseek,
+    read_llama,
+    read_mistral,
+    read_qwen3,
+)
 
 __all__ = [
     "read_gemma3", "read_gemma3_text", "read_glm4_moe", "read_kimi_k2", "read_llama4",
-    "read_mistral3", "read_smollm3", "siglip_params",
+    "read_mistral3", "read_qwen3_next", "read_smollm3", "siglip_params",
 ]  # fmt: skip
 
 GEMMA3_PATTERN = 6  # transformers Gemma3TextConfig: five local layers to one global
@@ -122,3 +128,30 @@ def read_smollm3(c: HfConfig) -> dict[str, Any]:
 def read_mistral3(c: HfConfig) -> dict[str, Any]:
     """Mistral Small 3.1/3.2: a Mistral text model under ``text_config`` (vision not read)."""
     return read_mistral(_text(c))
+
+
+def read_qwen3_next(c: HfConfig) -> dict[str, Any]:
+    """Qwen3-Next: Gated DeltaNet on three of every four layers (``full_attention_interval``),
+    gated softmax attention on the rest, sparse MoE with a gated shared expert."""
+    core = read_qwen3(c)
+    layers = core["layers"]
+    layer_types = c.data.get("layer_types")
+    if isinstance(layer_types, list) and layer_types:
+        linear = sum(1 for t in layer_types if t == "linear_attention")
+    else:
+        linear = layers - layers // c.get_int("full_attention_interval", default=4)
+    shared = c.get_opt_int("shared_expert_intermediate_size")
+    mlp_only = c.data.get("mlp_only_layers") or []
+    return {
+        **core, "attn_output_gate": True, "experts": c.get_int("num_experts"),
+        "experts_per_token": c.get_int("num_experts_per_tok"),
+        "moe_ffn_hidden": c.get_int("moe_intermediate_size"),
+        "shared_experts": 1 if shared else 0, "shared_ffn_hidden": shared,
+        "shared_expert_gate": bool(shared), "dense_layers": len(mlp_only),
+        "linear_attention_layers": linear,
+        "linear_key_heads": c.get_int("linear_num_key_heads"),
+        "linear_value_heads": c.get_int("linear_num_value_heads"),
+        "linear_key_head_dim": c.get_int("linear_key_head_dim"),
+        "linear_value_head_dim": c.get_int("linear_value_head_dim"),
+        "linear_conv_kernel": c.get_int("linear_conv_kernel_dim", default=4),
+    }  # fmt: skip

@@ -26,6 +26,7 @@ from spicetrader.models.params import (
     TensorGroup,
     global_groups,
     layer_groups,
+    layer_plan,
 )
 from spicetrader.models.precision import PrecisionFormat, PrecisionKind, resolve_precision
 
@@ -53,13 +54,10 @@ def _group_bits(arch: Architecture, fmt: PrecisionFormat, group: TensorGroup) ->
 
 
 def _groups(arch: Architecture) -> list[tuple[int, TensorGroup]]:
-    """(layer count, group) for every tensor group: dense layers, MoE layers, globals."""
+    """(layer count, group) for every tensor group: each kind of layer, then the globals."""
     out: list[tuple[int, TensorGroup]] = []
-    dense = arch.layers - arch.moe_layers
-    if dense:
-        out += [(dense, g) for g in layer_groups(arch, moe=False)]
-    if arch.moe_layers:
-        out += [(arch.moe_layers, g) for g in layer_groups(arch, moe=True)]
+    for n, moe, linear in layer_plan(arch):
+        out += [(n, g) for g in layer_groups(arch, moe, linear)]
     return out + [(1, g) for g in global_groups(arch)]
 
 
