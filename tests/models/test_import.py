@@ -323,3 +323,23 @@ def test_gguf_q8_0_file_matches_the_q8_0_weight_model(tmp_path: Path) -> None:
     q8_0 = resolve_precision("q8_0")
     modelled = weight_bytes(arch.model_copy(update={"gguf_weight_bytes": None}), q8_0)
     assert weight_bytes(arch, q8_0) == arch.gguf_weight_bytes == modelled
+
+
+def test_qwen3_5_moe_import_matches_its_name() -> None:
+    # Qwen/Qwen3.5-35B-A3B text_config (values as quoted by inference projects reading the
+    # published config: 40 layers, 3 Gated DeltaNet : 1 gated attention, 256 experts, top 8).
+    text = {"model_type": "qwen3_5_moe_text", "hidden_size": 2048, "num_hidden_layers": 40,
+            "layer_types": ["linear_attention"] * 3 * 10 + ["full_attention"] * 10,
+            "linear_num_key_heads": 16, "linear_num_value_heads": 32,
+            "linear_key_head_dim": 128, "linear_value_head_dim": 128,
+            "linear_conv_kernel_dim": 4, "head_dim": 256, "num_attention_heads": 16,
+            "num_key_value_heads": 2, "attn_output_gate": True, "num_experts": 256,
+            "num_experts_per_tok": 8, "moe_intermediate_size": 512,
+            "shared_expert_intermediate_size": 512, "tie_word_embeddings": False,
+            "vocab_size": 248320, "max_position_embeddings": 262144}  # fmt: skip
+    arch = from_hf_config({"model_type": "qwen3_5_moe", "text_config": text}, name="qwen3.5")
+    # "35B-A3B": 35B in all (a ~0.4B vision tower not read here), 3B active.
+    assert arch.total_params() / 1e9 == pytest.approx(35.0, rel=0.02)
+    assert round(arch.active_params() / 1e9) == 3
+    assert (arch.linear_attention_layers, arch.attention_layers) == (30, 10)
+    assert arch.kv_cache_elements_per_token() == 2 * 10 * 2 * 256

@@ -41,6 +41,10 @@ class HfModelType(StrEnum):
     SMOLLM3 = "smollm3"
     MISTRAL3 = "mistral3"
     QWEN3_NEXT = "qwen3_next"
+    QWEN3_5 = "qwen3_5"
+    QWEN3_5_TEXT = "qwen3_5_text"
+    QWEN3_5_MOE = "qwen3_5_moe"
+    QWEN3_5_MOE_TEXT = "qwen3_5_moe_text"
 
 
 class HfConfig:

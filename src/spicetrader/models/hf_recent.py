@@ -1,10 +1,11 @@
-"""config.json readers for the 2025 families: gemma3 / gemma3_text, llama4, glm4_moe, kimi_k2,
-smollm3, mistral3, qwen3_next. Multimodal configs (gemma3, llama4, mistral3) nest the language
-model under ``text_config``; keys and defaults follow transformers' ``configuration_<family>.py``.
+"""config.json readers for the 2025-26 families: gemma3 / gemma3_text, llama4, glm4_moe,
+kimi_k2, smollm3, mistral3, qwen3_next, qwen3_5 / qwen3_5_moe. Multimodal configs (gemma3, llama4,
+mistral3, qwen3_5) nest the language model under ``text_config``; keys and defaults follow
+transformers' ``configuration_<family>.py``.
 
 Vision towers: Gemma 3's SigLIP encoder is counted from its ``vision_config`` (see
-:func:`siglip_params`); the Llama 4 and Mistral 3 vision towers are not read (``vision_params``
-stays 0 for those imports, the bundled rows carry them).
+:func:`siglip_params`); the Llama 4, Mistral 3 and Qwen3.5 vision towers are not read
+(``vision_params`` stays 0 for those imports; the bundled Llama 4 and Mistral rows carry them).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from spicetrader.models.hf_modern import (
 
 __all__ = [
     "read_gemma3", "read_gemma3_text", "read_glm4_moe", "read_kimi_k2", "read_llama4",
-    "read_mistral3", "read_qwen3_next", "read_smollm3", "siglip_params",
+    "read_mistral3", "read_qwen3_5", "read_qwen3_next", "read_smollm3", "siglip_params",
 ]  # fmt: skip
 
 GEMMA3_PATTERN = 6  # transformers Gemma3TextConfig: five local layers to one global
@@ -130,28 +131,50 @@ def read_mistral3(c: HfConfig) -> dict[str, Any]:
     return read_mistral(_text(c))
 
 
-def read_qwen3_next(c: HfConfig) -> dict[str, Any]:
-    """Qwen3-Next: Gated DeltaNet on three of every four layers (``full_attention_interval``),
-    gated softmax attention on the rest, sparse MoE with a gated shared expert."""
-    core = read_qwen3(c)
+def _hybrid(c: HfConfig, core: dict[str, Any]) -> dict[str, Any]:
+    """The Gated DeltaNet / gated-attention fields shared by qwen3_next and qwen3_5."""
     layers = core["layers"]
     layer_types = c.data.get("layer_types")
     if isinstance(layer_types, list) and layer_types:
         linear = sum(1 for t in layer_types if t == "linear_attention")
     else:
         linear = layers - layers // c.get_int("full_attention_interval", default=4)
-    shared = c.get_opt_int("shared_expert_intermediate_size")
-    mlp_only = c.data.get("mlp_only_layers") or []
     return {
-        **core, "attn_output_gate": True, "experts": c.get_int("num_experts"),
-        "experts_per_token": c.get_int("num_experts_per_tok"),
-        "moe_ffn_hidden": c.get_int("moe_intermediate_size"),
-        "shared_experts": 1 if shared else 0, "shared_ffn_hidden": shared,
-        "shared_expert_gate": bool(shared), "dense_layers": len(mlp_only),
+        "attn_output_gate": c.get_bool("attn_output_gate", True),
         "linear_attention_layers": linear,
         "linear_key_heads": c.get_int("linear_num_key_heads"),
         "linear_value_heads": c.get_int("linear_num_value_heads"),
         "linear_key_head_dim": c.get_int("linear_key_head_dim"),
         "linear_value_head_dim": c.get_int("linear_value_head_dim"),
         "linear_conv_kernel": c.get_int("linear_conv_kernel_dim", default=4),
+    }
+
+
+def _sparse_moe(c: HfConfig) -> dict[str, Any]:
+    shared = c.get_opt_int("shared_expert_intermediate_size")
+    return {
+        "experts": c.get_int("num_experts"),
+        "experts_per_token": c.get_int("num_experts_per_tok"),
+        "moe_ffn_hidden": c.get_int("moe_intermediate_size"),
+        "shared_experts": 1 if shared else 0, "shared_ffn_hidden": shared,
+        "shared_expert_gate": bool(shared),
+        "dense_layers": len(c.data.get("mlp_only_layers") or []),
     }  # fmt: skip
+
+
+def read_qwen3_5(c: HfConfig) -> dict[str, Any]:
+    """Qwen3.5 (dense or MoE, ``text_config``): Qwen3-Next's hybrid layers; the MoE variants'
+    ``intermediate_size`` may be absent (every layer sparse)."""
+    t = _text(c)
+    moe = t.get_opt_int("num_experts") is not None
+    if moe and t.data.get("intermediate_size") is None:
+        t = HfConfig({**t.data, "intermediate_size": t.get_int("moe_intermediate_size")}, "qwen3_5")
+    core = read_qwen3(t)
+    return {**core, **_hybrid(t, core), **(_sparse_moe(t) if moe else {})}
+
+
+def read_qwen3_next(c: HfConfig) -> dict[str, Any]:
+    """Qwen3-Next: Gated DeltaNet on three of every four layers (``full_attention_interval``),
+    gated softmax attention on the rest, sparse MoE with a gated shared expert."""
+    core = read_qwen3(c)
+    return {**core, **_hybrid(c, core), **_sparse_moe(c)}
