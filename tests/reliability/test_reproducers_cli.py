@@ -266,7 +266,12 @@ def test_damaged_snapshot_rows(spice_home: Path, rows: str | bytes, words: str) 
 
 def test_snapshot_of_100k_rows_is_refused_at_once(spice_home: Path) -> None:
     _snapshot(spice_home, GOOD_META, _offers_csv(100_000))
-    assert "20,000" in one_line_error(PLAN)
+    assert "larger than" in one_line_error(PLAN)
+
+
+def test_snapshot_over_the_row_limit_is_refused(spice_home: Path) -> None:
+    _snapshot(spice_home, GOOD_META, _offers_csv(5_001))
+    assert "5,001 rows, more than the 5,000" in one_line_error(PLAN)
 
 
 def test_snapshot_at_the_limit_still_plans(spice_home: Path) -> None:

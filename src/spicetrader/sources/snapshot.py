@@ -32,11 +32,11 @@ __all__ = [
 
 _STAMP = "%Y%m%dT%H%M%SZ"
 KEEP_SNAPSHOTS = 10  # older snapshots are removed after a new one is complete
-# A live refresh holds one row per provider and instance type: a few thousand. Beyond these
+# A live refresh holds one row per provider and instance type: hundreds. Beyond these
 # limits a snapshot is refused (it was not written by `spice offers refresh`), so a planner never
 # holds a million rows in memory.
-MAX_SNAPSHOT_ROWS = 20_000
-MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024
+MAX_SNAPSHOT_ROWS = 5_000
+MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024
 MAX_META_BYTES = 1024 * 1024
 _REFRESH_HINT = "run `spice offers refresh` again, or delete the file"
 
