@@ -143,15 +143,18 @@ def clean_stale_tmp(lock: Path, *folders: Path) -> int:
     if not lock.is_dir() or fcntl is None:
         return 0
     removed = 0
-    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:  # best effort: an unreadable folder is reported by the read that follows
+        return 0
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        except OSError:  # held by a writer (or no locks on this file system): not now
             return 0
         for folder in (lock, *folders):
             for tmp in folder.glob(f".*{TMP_SUFFIX}") if folder.is_dir() else ():
-                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                with contextlib.suppress(OSError):
                     tmp.unlink()
                     removed += 1
     finally:
