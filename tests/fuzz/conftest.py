@@ -69,3 +69,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.filterwarnings("ignore:Generating overly large repr"))
+            if LONG:  # 20 times the examples: past the suite's 300 s per test
+                item.add_marker(pytest.mark.timeout(3600))
