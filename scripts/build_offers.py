@@ -46,6 +46,7 @@ GIB = 1024**3 / 1e9  # GB per GiB
 # Accelerator names as the price lists spell them -> catalog accelerator ids.
 GPU_IDS: dict[str, str] = {
     "A10": "a10",
+    "A40": "a40",
     "A100": "a100-sxm-40gb",
     "A100-80GB": "a100-sxm-80gb",
     "A100-80GB-SXM": "a100-sxm-80gb",
@@ -68,6 +69,9 @@ GPU_IDS: dict[str, str] = {
     "P100": "p100",
     "RTX-6000-Ada": "rtx-6000-ada",
     "RTX-A6000": "rtx-a6000",
+    "RTX3060": "rtx-3060-12gb",
+    "RTX3070": "rtx-3070",
+    "RTX3080": "rtx-3080-10gb",
     "RTX5090": "rtx-5090",
     "RTXPRO6000": "rtx-pro-6000-blackwell",
     "T4": "t4",
