@@ -150,12 +150,15 @@ def build_offers(price_list: PriceList, where: Path) -> list[Offer]:
     return offers
 
 
-HEADER = """\
-# Cloud offers snapshot (built by scripts/build_offers.py on {date}; do not edit by hand: edit scripts/offer_inputs/ and rebuild).
-# One row per provider + instance type. price_usd_per_hour = on-demand USD/h for the WHOLE instance (host included; min over the
-# regions read), spot_price_usd_per_hour = min spot/preemptible price; ram_gb in GB. marketplace = host-set marketplace price.
-# Sources: SOURCES.md. Refresh live with `spice offers refresh`.
-"""
+HEADER = (
+    "# Cloud offers snapshot (built by scripts/build_offers.py on {date}; do not edit by hand:"
+    " edit scripts/offer_inputs/ and rebuild).\n"
+    "# One row per provider + instance type. price_usd_per_hour = on-demand USD/h for the WHOLE"
+    " instance (host included; min over the\n"
+    "# regions read), spot_price_usd_per_hour = min spot/preemptible price; ram_gb in GB."
+    " marketplace = host-set marketplace price.\n"
+    "# Sources: SOURCES.md. Refresh live with `spice offers refresh`.\n"
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -179,7 +179,9 @@ class System(CatalogRow):
             if not ranged[0] <= self.price_usd <= ranged[1]:
                 raise ValueError("price_usd must lie within price_low_usd..price_high_usd")
         elif self.status is PriceStatus.USED_MARKET:
-            raise ValueError("used-market rows need the sourced range (price_low_usd, price_high_usd)")
+            raise ValueError(
+                "used-market rows need the sourced range (price_low_usd, price_high_usd)"
+            )
         if not AS_OF.match(self.price_as_of):
             raise ValueError(f"price_as_of: expected YYYY-MM or YYYY-MM-DD, got {self.price_as_of}")
         return self
@@ -200,7 +202,9 @@ class Offer(CatalogRow):
     price_usd_per_hour: PositiveFloat
     spot_price_usd_per_hour: PositiveFloat | None = None
     price_note: str = ""
-    marketplace: bool = False  # host-set prices on a marketplace (Vast, community clouds, resellers)
+    marketplace: bool = (
+        False  # host-set prices on a marketplace (Vast, community clouds, resellers)
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Offer:

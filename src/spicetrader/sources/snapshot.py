@@ -63,7 +63,9 @@ def read_offers_csv(path: Path) -> tuple[Offer, ...]:
     from spicetrader.catalog.csvload import read_rows
     from spicetrader.catalog.schema import OFFER_COLUMNS, OPTIONAL_COLUMNS, Offer
 
-    return tuple(located.row for located in read_rows(path, Offer, OFFER_COLUMNS, OPTIONAL_COLUMNS["offers"]))
+    return tuple(
+        located.row for located in read_rows(path, Offer, OFFER_COLUMNS, OPTIONAL_COLUMNS["offers"])
+    )
 
 
 def write_snapshot(
