@@ -89,6 +89,11 @@ class ConfigSearch:
     bits_of: BitsOf
     weights_of: WeightsOf = lambda _name: None
     _cache: dict[Key, Estimate | Unsupported] = field(default_factory=dict)
+    # whole evaluations (the ladder walk) per (hardware, devices, memory, nodes, need_estimate):
+    # offers on the same hardware differ only in price, so most are answered from here
+    _evaluated: dict[tuple[Key, bool], Evaluated | Unsupported | TooBig] = field(
+        default_factory=dict
+    )
     _bits_cache: dict[str, float | None] = field(default_factory=dict)
     _weights_cache: dict[str, float | None] = field(default_factory=dict)
 
@@ -157,6 +162,21 @@ class ConfigSearch:
         :class:`TooBig` at once (rentals that cannot fit are not listed anyway), otherwise the
         requested precision is estimated once to say how far off it is.
         """
+        key = ((hardware, devices, memory_gb, None, nodes), need_estimate)
+        if (known := self._evaluated.get(key)) is None:
+            known = self._evaluated[key] = self._walk(
+                hardware, devices, memory_gb, nodes, need_estimate
+            )
+        return known
+
+    def _walk(
+        self,
+        hardware: str,
+        devices: int,
+        memory_gb: float | None,
+        nodes: int,
+        need_estimate: bool,
+    ) -> Evaluated | Unsupported | TooBig:
         total_gb = self._memory_gb(hardware, memory_gb) * devices
         lowest_weights = self._lowest_weights_gb()
         hopeless = lowest_weights is not None and lowest_weights > total_gb
