@@ -36,7 +36,8 @@ from spicetrader.cli.workload_args import (
 
 __all__ = ["plan_command", "register"]
 
-PIPED_WIDTH = 180
+PIPED_WIDTH = 100  # a file or a pipe without COLUMNS: the tables are made to fit 100 columns
+WIDE_WIDTH = 240  # --wide: every column, full ids; lines as long as they need
 
 TokensOpt = Annotated[
     float | None,
@@ -80,6 +81,24 @@ ChartOpt = Annotated[
     typer.Option("--chart", help="Write FILE-breakeven.png and FILE-cost-time.png."),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Show every option in the tables.")]
+WideOpt = Annotated[
+    bool, typer.Option("--wide", help="Every column and full option ids (wider than 100).")
+]
+ValueOfTimeOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--value-of-time",
+        help="USD an hour of waiting for a job is worth (default 1): the recommendation "
+        "minimises cost + this x calendar hours; 0 = the pure cheapest.",
+    ),
+]
+UsersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--users",
+        help="Serving: concurrent users (default 1); the speeds are per user at that load.",
+    ),
+]
 MinSpeedOpt = Annotated[
     float | None,
     typer.Option(
@@ -130,9 +149,12 @@ def plan_command(
     allow_quantization: QuantOpt = None,
     colocation: ColoOpt = None,
     min_tokens_per_s: MinSpeedOpt = None,
+    value_of_time: ValueOfTimeOpt = None,
+    users: UsersOpt = None,
     as_json: JsonOpt = False,
     chart: ChartOpt = None,
     show_all: AllOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Plan a workload across buying a server or a Mac, renting and free tiers: time, cost,
     break-even, and a recommendation. Uses the freshest `spice offers refresh` snapshot, your
@@ -159,6 +181,8 @@ def plan_command(
         budget_usd=budget_usd, months=months, spot=spot, private=private,
         allow_quantization=allow_quantization, colocation=colocation,
         tokens=tokens if inference else None, min_decode_tokens_per_s=min_tokens_per_s,
+        **({} if value_of_time is None else {"value_of_time_usd_per_hour": value_of_time}),
+        **({} if users is None else {"users": users}),
     )  # fmt: skip
     home = user_home()
     catalog, prices = current_offers(home, load_catalog())
@@ -178,10 +202,17 @@ def plan_command(
         return
     from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, render_plan
 
+    import os
+    from datetime import date
+
     out = console()
-    if not out.is_terminal:
-        out.width = PIPED_WIDTH  # a file or a pipe: wide rows rather than wrapped cells
-    render_plan(result, out, None if show_all else DEFAULT_ROWS_PER_TIER, prices.describe())
+    if not out.is_terminal:  # a file or a pipe: COLUMNS when set (rich reads it), else 100
+        columns = os.environ.get("COLUMNS", "")
+        out.width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+    if wide:
+        out.width = max(out.width, WIDE_WIDTH)
+    rows = None if show_all else DEFAULT_ROWS_PER_TIER
+    render_plan(result, out, rows, prices.describe(), wide=wide, today=date.today())
 
 
 def register(app: typer.Typer) -> None:

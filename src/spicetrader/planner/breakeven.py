@@ -27,7 +27,8 @@ COMPARABLE_TIME_FACTOR = 2.0
 
 
 def _money(usd: float) -> str:
-    return f"${usd:,.2f}"
+    """Hourly rates: cents matter below a dollar (an electricity bill of $0.013/h)."""
+    return f"${usd:,.3f}" if usd < 1 else f"${usd:,.2f}"
 
 
 def comparable_rental(

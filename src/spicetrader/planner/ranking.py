@@ -67,10 +67,12 @@ def pareto_front(points: Sequence[Point]) -> tuple[str, ...]:
 
 
 def rank_key(option: PlanOption) -> tuple[int, float, float, str]:
-    """Sort key: fitting options first, then by the cost that ranks them, then by time."""
+    """Sort key: options that can be chosen first, then the others that fit, then those that
+    do not; within each, by the cost that ranks them, then by time."""
     cost = option.rank_cost_usd if option.rank_cost_usd is not None else float("inf")
     hours = option.hours if option.hours is not None else float("inf")
-    return (0 if option.fits else 1, cost, hours, option.id)
+    group = 0 if option.feasible else 1 if option.fits else 2
+    return (group, cost, hours, option.id)
 
 
 def waiting_hours(option: PlanOption, job: Job) -> float:
