@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from planner_fakes import run_plan
 
 from spicetrader.planner import Tier
+from spicetrader.planner.models import JobKind, OptionStatus
 from spicetrader.planner.ranking import Point, dominates
 
 models = st.sampled_from(["toy-1b", "toy-3b", "toy-7b", "toy-13b", "toy-70b", "toy-400b"])
@@ -57,7 +58,7 @@ def test_every_option_shown_as_possible_fits_and_pareto_is_sound(
         if not o.fits:
             assert o.cost_usd is None or o.tier is Tier.REFERENCE
     points = [
-        Point(o.id, o.time or 0, o.cost_usd or 0)
+        Point(o.id, o.time or 0, o.rank_cost_usd or 0)
         for o in p.options
         if o.feasible and o.tier is not Tier.REFERENCE
     ]
@@ -68,7 +69,19 @@ def test_every_option_shown_as_possible_fits_and_pareto_is_sound(
     if p.recommendation.option is not None:
         chosen = p.option(p.recommendation.option)
         assert chosen.feasible
+        assert chosen.status is OptionStatus.OK
         assert chosen.tier is not Tier.REFERENCE
+    for o in p.options:  # ok never violates the job window (or the deadline)
+        window = deadline if deadline is not None and spec.get("task") else 720.0
+        if o.status is OptionStatus.OK and p.job.kind is not JobKind.SERVING:
+            assert (o.finish_hours or 0) <= window
+        assert (o.status is OptionStatus.OK) == o.feasible
+        if o.ownership is not None:  # no break-even figure above the hours of a month
+            hours = o.ownership.break_even_hours_per_month
+            assert hours is None or hours <= 730
+            if hours is not None or o.ownership.break_even_months is not None:
+                assert o.ownership.versus_rent_option is not None
+                assert p.option(o.ownership.versus_rent_option).feasible
 
 
 @settings(max_examples=25, deadline=None)
