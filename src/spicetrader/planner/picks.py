@@ -47,9 +47,8 @@ def _owned_words(option: PlanOption) -> str:
     if own is None:
         return ""
     text = (
-        f"; purchase {money(own.purchase_usd)} (price {own.price_as_of}), net cost "
-        f"{money(own.net_cost_usd)} over {own.horizon_months:g} months after "
-        f"{money(own.value_left_usd)} of value left"
+        f"; cash out {money(own.cash_out_usd)} (purchase {money(own.purchase_usd)}) over "
+        f"{own.horizon_months:g} months, {money(own.value_left_usd)} of value left"
     )
     if own.break_even_months is not None and own.versus_rent_option is not None:
         text += (
@@ -100,7 +99,7 @@ def picks_for(
 
     cheapest = min(ok, key=cheap)
     what: Callable[[PlanOption], str] = lambda o: (  # noqa: E731
-        f"{money(o.rank_cost_usd or 0.0)}, {speed_words(o)}"
+        f"{money(o.rank_cost_usd or 0.0)}{' net' if o.ownership else ''}, {speed_words(o)}"
     )
     if recommendation.option is not None:
         rec = next(o for o in ok if o.id == recommendation.option)
