@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from spicetrader.catalog.load import load_catalog
 from spicetrader.cli.app import app
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "examples.md"
@@ -96,11 +97,8 @@ def _pretrain(deadline: float) -> Callable[[Plan], None]:
         best = _recommended(plan)
         assert best["hours"] <= deadline
         # 6ND FLOPs at 40 % of the devices' dense peak, priced at the option's rate
-        training = best["estimate"]["training"]
-        flops = 6 * 1.311e9 * training["tokens"]
-        peak = (
-            best["estimate"]["training"]["tflops_per_device"] / best["estimate"]["training"]["mfu"]
-        )
+        flops = 6 * 1.311e9 * best["estimate"]["training"]["tokens"]  # MPT-1B: 1.311 B params
+        peak = load_catalog().accelerators[best["hardware"]].fp16_tflops  # dense BF16/FP16
         hand_hours = flops / (best["devices"] * peak * 1e12 * 0.4) / 3600
         hand_cost = hand_hours * best["price_usd_per_hour"]
         assert hand_cost / 3 <= best["cost_usd"] <= hand_cost * 3
