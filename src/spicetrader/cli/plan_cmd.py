@@ -200,10 +200,10 @@ def plan_command(
     if as_json:
         print_json({**result.to_dict(), "prices": prices.to_dict()})
         return
-    from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, render_plan
-
     import os
     from datetime import date
+
+    from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, render_plan
 
     out = console()
     if not out.is_terminal:  # a file or a pipe: COLUMNS when set (rich reads it), else 100

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from spicetrader.planner.constraints import Tier
@@ -67,7 +68,12 @@ class Cells:
         self.plan, self.option, self.rank = plan, option, rank
 
     def get(self, key: str) -> str:
-        return getattr(self, "_" + key.replace("$/", "usd_per_").replace("-", "_"))()
+        """The cell of column ``key`` (``"$/h"`` -> ``_usd_per_h``, ``"break-even"`` ->
+        ``_break_even``)."""
+        cell: Callable[[], str] = getattr(
+            self, "_" + key.replace("$/", "usd_per_").replace("-", "_")
+        )
+        return cell()
 
     def _rank(self) -> str:
         return str(self.rank)

@@ -54,10 +54,14 @@ def _columns(plan: Plan, tier: Tier) -> list[_Column]:
             speed,
             _Column("request", "per request", True),
         ]
-        cols += [_Column("net", f"net, {months}")] if serving else [
-            _Column("job", "job cost"),
-            _Column("net", f"net, {months}"),
-        ]
+        cols += (
+            [_Column("net", f"net, {months}")]
+            if serving
+            else [
+                _Column("job", "job cost"),
+                _Column("net", f"net, {months}"),
+            ]
+        )
         cols += [
             _Column("purchase", "purchase"),
             _Column("price_as_of", "priced"),
@@ -116,7 +120,12 @@ def _table(plan: Plan, tier: Tier, options: Sequence[PlanOption], wide: bool) ->
     for index, col in enumerate(cols):
         widest = max([len(col.head), *(len(r[index]) for r in rows)])
         numeric = col.key in NUMERIC or col.key in {
-            "rank", "price_as_of", "as_of", "status", "precision", "sessions"
+            "rank",
+            "price_as_of",
+            "as_of",
+            "status",
+            "precision",
+            "sessions",
         }
         table.add_column(
             col.head,
