@@ -131,21 +131,22 @@ class Cells:
     def _usd_per_h(self) -> str:
         return fmt_usd(self.option.price_usd_per_hour)
 
-    def _break_even(self) -> str:
+    def _never_or(self, value: float | None, text: str) -> str:
+        """A break-even cell: ``text`` (formatted with ``value``), "never", or "-" when the
+        machine was not bought (nothing to break even)."""
         own = self.option.ownership
         if own is None or own.purchase_usd <= 0:
             return "-"
-        if own.break_even_hours_per_month is not None:
-            return f"{own.break_even_hours_per_month:,.0f} h/mo"
-        return "never"
+        return "never" if value is None else text.format(value)
+
+    def _break_even(self) -> str:
+        own = self.option.ownership
+        hours = own.break_even_hours_per_month if own else None
+        return self._never_or(hours, "{:,.0f} h/mo")
 
     def _break_even_months(self) -> str:
         own = self.option.ownership
-        if own is None or own.purchase_usd <= 0:
-            return "-"
-        if own.break_even_months is not None:
-            return f"{own.break_even_months:,.1f} mo"
-        return "never"
+        return self._never_or(own.break_even_months if own else None, "{:,.1f} mo")
 
     def _versus(self) -> str:
         own = self.option.ownership
