@@ -98,18 +98,49 @@ def _columns(plan: Plan, tier: Tier) -> list[_Column]:
     return [*cols, _Column("status", "status"), _Column("reason", "why not", True)]
 
 
-def _table(plan: Plan, tier: Tier, options: Sequence[PlanOption], wide: bool) -> Table:
-    from rich import box
-    from rich.table import Table
+# Dropped in this order when a table does not fit a console narrower than 100 columns
+DROPPABLE = ("price_as_of", "precision", "hardware", "break-even", "$/h", "sessions", "job")
+FIXED_WIDTH = {"rank", "price_as_of", "as_of", "status", "precision", "sessions"}
 
+
+def _table(
+    plan: Plan, tier: Tier, options: Sequence[PlanOption], wide: bool, console: Console
+) -> Table:
+    """The tier's table; without ``wide``, columns are dropped (:data:`DROPPABLE`) until it
+    fits the console, so that no number is ever cut."""
     cols = [c for c in _columns(plan, tier) if wide or not c.wide_only]
-    rows = []
+    rows: list[dict[str, str]] = []
     for rank, opt in enumerate(options, start=1):
         cells = Cells(plan, opt, rank)
         values = {c.key: cells.get(c.key) for c in cols}
         if not wide:
             values["option"] = short_id(opt, tier)
-        rows.append([values[c.key] for c in cols])
+        rows.append(values)
+    for key in () if wide else DROPPABLE:
+        if _least_width(cols, rows) <= console.width:
+            break
+        cols = [c for c in cols if c.key != key]
+    return _build(tier, cols, rows, wide)
+
+
+def _least_width(cols: Sequence[_Column], rows: Sequence[dict[str, str]]) -> int:
+    """The narrowest the table can be without cutting a number: each column's minimum width
+    (see :func:`_build`) and two characters of padding around it."""
+    return sum(_min_width(c, rows, wide=False) + 2 for c in cols)
+
+
+def _min_width(col: _Column, rows: Sequence[dict[str, str]], wide: bool) -> int:
+    widest = max([len(col.head), *(len(r[col.key]) for r in rows)])
+    fixed = col.key in NUMERIC or col.key in FIXED_WIDTH
+    return widest if fixed or wide else min(widest, 12)
+
+
+def _build(
+    tier: Tier, cols: Sequence[_Column], rows: Sequence[dict[str, str]], wide: bool
+) -> Table:
+    from rich import box
+    from rich.table import Table
+
     table = Table(
         title=TIER_TITLES[tier],
         title_justify="left",
@@ -117,25 +148,18 @@ def _table(plan: Plan, tier: Tier, options: Sequence[PlanOption], wide: bool) ->
         pad_edge=False,
         collapse_padding=True,
     )
-    for index, col in enumerate(cols):
-        widest = max([len(col.head), *(len(r[index]) for r in rows)])
-        numeric = col.key in NUMERIC or col.key in {
-            "rank",
-            "price_as_of",
-            "as_of",
-            "status",
-            "precision",
-            "sessions",
-        }
+    for col in cols:
         table.add_column(
             col.head,
-            no_wrap=col.key != "reason",
+            # ids and names may shrink (rich collapses wrapable columns first; an id has no
+            # spaces, so it is cut with an ellipsis, not wrapped); numbers never do
+            no_wrap=col.key in NUMERIC or col.key in FIXED_WIDTH,
             overflow="ellipsis" if col.key != "reason" else "fold",
-            min_width=widest if numeric or wide else None,
+            min_width=_min_width(col, rows, wide),
             justify="right" if col.key in NUMERIC else "left",
         )
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(row[c.key] for c in cols))
     return table
 
 
@@ -171,7 +195,7 @@ def render_plan(
         if not options:
             continue
         shown = options if rows_per_tier is None else options[:rows_per_tier]
-        console.print(_table(plan, tier, shown, wide))
+        console.print(_table(plan, tier, shown, wide, console))
         if len(shown) < len(options):
             console.print(f"  ... {len(options) - len(shown)} more (--all or --json to see them)")
         if tier is Tier.RENT and any(MARKETPLACE_NOTE in o.notes for o in shown):
