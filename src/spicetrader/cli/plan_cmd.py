@@ -1,4 +1,5 @@
-"""``spice plan``: the cheapest and fastest way in, across buy, mac, rent and free.
+"""``spice plan``: the picks (recommended, cheapest, fastest, best to own, best rental, free)
+across buy, mac, rent and free, then a table per tier.
 
 Light at import time: the planner, pydantic models, rich and matplotlib are imported inside the
 command function. The workload flags are the shared ones of ``spice estimate``
@@ -156,9 +157,10 @@ def plan_command(
     show_all: AllOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """Plan a workload across buying a server or a Mac, renting and free tiers: time, cost,
-    break-even, and a recommendation. Uses the freshest `spice offers refresh` snapshot, your
-    quotes (offers.toml) and this machine (`spice probe`) when there are some."""
+    """Plan a workload across buying a server or a Mac, renting and free tiers: the picks
+    (recommended, cheapest, fastest, best to own, best rental, free to try) with their reasons,
+    then time, cost and break-even per tier. Uses the freshest `spice offers refresh` snapshot,
+    your quotes (offers.toml) and this machine (`spice probe`) when there are some."""
     from spicetrader.cli.common import console, load_catalog, print_json
     from spicetrader.cli.workload_args import workload_mapping
     from spicetrader.paths import user_home
