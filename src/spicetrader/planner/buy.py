@@ -118,7 +118,7 @@ def _break_even_notes(summary: OwnershipSummary) -> list[str]:
         return []
     text = f"cheaper than renting {summary.versus_rent_option} above {hours:,.0f} h/month"
     if months is not None:
-        text += f"; pays for itself after {months:,.1f} months at this use"
+        text += f"; the rent it saves repays the purchase after {months:,.1f} months at this use"
     return [text]
 
 

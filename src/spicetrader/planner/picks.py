@@ -52,8 +52,8 @@ def _owned_words(option: PlanOption) -> str:
     )
     if own.break_even_months is not None and own.versus_rent_option is not None:
         text += (
-            f"; pays for itself after {own.break_even_months:,.1f} months against "
-            f"{own.versus_rent_option}"
+            f"; the rent it saves against {own.versus_rent_option} repays the purchase "
+            f"after {own.break_even_months:,.1f} months"
         )
     elif own.break_even_never_reason is not None:
         text += f"; never cheaper than renting: {own.break_even_never_reason}"
