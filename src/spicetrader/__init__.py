@@ -11,9 +11,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from spicetrader.api import estimate, plan
     from spicetrader.catalog.catalog import Catalog
     from spicetrader.catalog.load import load_catalog
-    from spicetrader.costmodel.estimator import estimate
+    from spicetrader.context import Context
     from spicetrader.errors import (
         AmbiguousNameError,
         CatalogDataError,
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     )
     from spicetrader.models.arch import Architecture, DiffusionArchitecture
     from spicetrader.models.registry import list_models, resolve_model
-    from spicetrader.planner import Plan, PlanConstraints, PlanOption, Tier, plan
+    from spicetrader.planner import Plan, PlanConstraints, PlanOption, Tier
     from spicetrader.spec.estimate import Estimate
     from spicetrader.spec.workload import Workload
 
@@ -33,6 +34,7 @@ __all__ = [
     "Architecture",
     "Catalog",
     "CatalogDataError",
+    "Context",
     "DiffusionArchitecture",
     "Estimate",
     "InputError",
@@ -54,7 +56,8 @@ __all__ = [
 _HOMES = {
     "Catalog": "spicetrader.catalog.catalog",
     "load_catalog": "spicetrader.catalog.load",
-    "estimate": "spicetrader.costmodel.estimator",
+    "Context": "spicetrader.context",
+    "estimate": "spicetrader.api",
     "AmbiguousNameError": "spicetrader.errors",
     "CatalogDataError": "spicetrader.errors",
     "InputError": "spicetrader.errors",
@@ -69,7 +72,7 @@ _HOMES = {
     "PlanConstraints": "spicetrader.planner",
     "PlanOption": "spicetrader.planner",
     "Tier": "spicetrader.planner",
-    "plan": "spicetrader.planner",
+    "plan": "spicetrader.api",
     "Estimate": "spicetrader.spec.estimate",
     "Workload": "spicetrader.spec.workload",
 }

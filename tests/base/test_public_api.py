@@ -9,6 +9,7 @@ EXPECTED = {
     "Architecture",
     "Catalog",
     "CatalogDataError",
+    "Context",
     "DiffusionArchitecture",
     "Estimate",
     "InputError",

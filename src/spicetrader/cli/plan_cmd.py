@@ -137,13 +137,12 @@ def plan_command(
     """Plan a workload across buying a server or a Mac, renting and free tiers: time, cost,
     break-even, and a recommendation. Uses the freshest `spice offers refresh` snapshot, your
     quotes (offers.toml) and this machine (`spice probe`) when there are some."""
-    from spicetrader.cli.common import console, load_catalog, print_json
+    from spicetrader.api import plan
+    from spicetrader.cli.common import console, print_json
     from spicetrader.cli.workload_args import workload_mapping
-    from spicetrader.paths import user_home
-    from spicetrader.planner import PlanConstraints, plan
-    from spicetrader.sources.hub import fetch_hf_config
-    from spicetrader.sources.local import this_machine
-    from spicetrader.sources.prices import current_offers
+    from spicetrader.context import Context
+    from spicetrader.planner import PlanConstraints
+    from spicetrader.render.summary import resolved_line
 
     inference = _task_of(task, file) == "inference"
     args = WorkloadArgs(
@@ -160,10 +159,8 @@ def plan_command(
         allow_quantization=allow_quantization, colocation=colocation,
         tokens=tokens if inference else None, min_decode_tokens_per_s=min_tokens_per_s,
     )  # fmt: skip
-    home = user_home()
-    catalog, prices = current_offers(home, load_catalog())
-    result = plan(spec, catalog, constraints, fetch_config=fetch_hf_config,
-                  local=this_machine(home, catalog))  # fmt: skip
+    context = Context.load()
+    result = plan(spec, context, constraints)
     if chart is not None:
         from spicetrader.errors import InputError
         from spicetrader.render.charts import write_charts
@@ -174,14 +171,17 @@ def plan_command(
             raise InputError(f"cannot write the charts next to {chart}: {exc.strerror}") from None
         typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
     if as_json:
-        print_json({**result.to_dict(), "prices": prices.to_dict()})
+        print_json(result.to_dict())
         return
     from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, render_plan
 
     out = console()
     if not out.is_terminal:
         out.width = PIPED_WIDTH  # a file or a pipe: wide rows rather than wrapped cells
-    render_plan(result, out, None if show_all else DEFAULT_ROWS_PER_TIER, prices.describe())
+    resolved = resolved_line(result.model_input, result.workload.model)
+    if resolved:
+        out.print(resolved, markup=False, highlight=False)
+    render_plan(result, out, None if show_all else DEFAULT_ROWS_PER_TIER, context.prices.describe())
 
 
 def register(app: typer.Typer) -> None:

@@ -22,7 +22,13 @@ from spicetrader.models.arch import Architecture, DiffusionArchitecture
 from spicetrader.models.loader import bundled_models
 from spicetrader.spec.workload import InlineArchitecture
 
-__all__ = ["AnyArchitecture", "architecture_from_inline", "list_models", "resolve_model"]
+__all__ = [
+    "AnyArchitecture",
+    "architecture_from_inline",
+    "is_bundled",
+    "list_models",
+    "resolve_model",
+]
 
 AnyArchitecture = Architecture | DiffusionArchitecture
 FetchConfig = Callable[[str], Mapping[str, Any]]
@@ -40,6 +46,11 @@ def list_models() -> tuple[AnyArchitecture, ...]:
 @cache
 def _by_id() -> Mapping[str, AnyArchitecture]:
     return MappingProxyType({m.id: m for m in bundled_models()})
+
+
+def is_bundled(arch: AnyArchitecture) -> bool:
+    """True for an architecture of the bundled tables (not a file, a Hub config or inline)."""
+    return _by_id().get(arch.id) is arch
 
 
 @cache
