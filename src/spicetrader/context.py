@@ -71,7 +71,7 @@ class Context:
             len(base.accelerators), len(base.systems), len(base.free_tiers),
         )  # fmt: skip
         catalog, prices = current_offers(home, base, today=today)
-        log.info("%s (%d offers)%s", prices.describe(), len(catalog.offers),
+        log.info("%s; %d offers%s", prices.describe(), len(catalog.offers),
                  f" from {prices.snapshot}" if prices.snapshot else "")  # fmt: skip
         local = this_machine(home, catalog)
         log.info(

@@ -9,6 +9,7 @@ validated just as strictly, and errors name the user's file.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path
@@ -36,6 +37,7 @@ from spicetrader.fileio import write_text_atomic
 __all__ = ["bundled_data_dir", "load_catalog", "read_user_rows", "write_user_rows"]
 
 Table = dict[str, Located[Any]]  # id -> row with its file and line
+log = logging.getLogger(__name__)
 
 
 def bundled_data_dir() -> Path:
@@ -69,6 +71,7 @@ def _user_tables(user_dir: Path) -> dict[CatalogFile, Table]:
         path = user_dir / spec_of(kind).filename
         if path.is_file():
             found[kind] = _read_table(path, kind)
+            log.info("your catalog rows: %s (%d rows)", path, len(found[kind]))
     return found
 
 

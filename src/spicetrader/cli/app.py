@@ -15,7 +15,7 @@ app = typer.Typer(
         "buy a server, buy a Mac, rent cloud GPUs or use a free tier."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -34,8 +34,15 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Say what was loaded from where (on stderr)."
+    ),
 ) -> None:
     """spicetrader: will it fit, how fast, what will it cost."""
+    if verbose:
+        from spicetrader.cli.common import log_to_stderr
+
+        log_to_stderr()
 
 
 def _register() -> None:

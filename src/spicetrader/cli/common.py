@@ -79,6 +79,23 @@ def console() -> Console:
     return Console(soft_wrap=False)
 
 
+_HANDLER_NAME = "spice-verbose"
+
+
+def log_to_stderr() -> None:
+    """Show the library's INFO log records (what was loaded from where) on stderr, once."""
+    import logging
+
+    logger = logging.getLogger("spicetrader")
+    for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(logging.Formatter("spice: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def load_catalog() -> Catalog:
     """The bundled catalog overlaid with the user's directory (``$SPICETRADER_HOME``)."""
     from spicetrader.catalog.load import load_catalog as _load

@@ -94,11 +94,22 @@ def list_cmd(
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "name", "family", "params", "active", "context", "as_of")
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    widest = max((len(str(row["id"])) for row in rows), default=2)
+    table.add_column("id", no_wrap=True, min_width=widest)  # ids are copied: never cut
+    table.add_column("name", overflow="fold", ratio=1, min_width=9)
+    table.add_column("family", overflow="fold", min_width=6)
+    table.add_column("params (active)", no_wrap=True, justify="right")
+    table.add_column("context", no_wrap=True, justify="right")
+    table.add_column("as_of", no_wrap=True, min_width=7)
     for row in rows:
         context = "" if row["max_context"] is None else f"{row['max_context']:,}"
-        table.add_row(row["id"], row["name"], row["family"], _billions(row["total_params"]),
-                      _billions(row["active_params"]), context, row["as_of"])  # fmt: skip
+        params = _billions(row["total_params"])
+        if row["active_params"] != row["total_params"]:
+            params += f" ({_billions(row['active_params'])})"
+        table.add_row(row["id"], row["name"], row["family"], params, context, row["as_of"])
     console().print(table)
 
 

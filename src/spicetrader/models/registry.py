@@ -1,6 +1,7 @@
 """Find a model architecture by id, alias, Hugging Face repo id, file path or inline spec.
 
-Order: an existing path (``.json`` config, ``.gguf`` file, or a folder holding ``config.json``);
+Order: a path, when the name is written as one (``./x``, ``/x``, ``~/x``, ``x.json``, ``x.gguf``:
+a ``config.json``, a ``.gguf`` file, or a folder holding ``config.json``);
 then the bundled ids and aliases (exact, then unique prefix/substring, via
 :func:`spicetrader.catalog.names.resolve`); then the same name without an ``-instruct``/``-chat``/
 ``-it``/``-base``/``-hf`` suffix; then, for an ``org/name`` repo id, the caller's
@@ -27,6 +28,7 @@ __all__ = [
     "architecture_from_inline",
     "is_bundled",
     "list_models",
+    "looks_like_path",
     "resolve_model",
 ]
 
@@ -117,8 +119,20 @@ def _from_path(path: Path) -> Architecture:
     return from_hf_config(config, name=path.parent.name or path.stem, source=str(path))
 
 
-def _looks_like_path(ref: str) -> bool:
-    return ref.lower().endswith((".json", ".gguf")) or Path(ref).is_dir()
+_PATH_STARTS: Final = ("./", "../", ".\\", "..\\", "~", "/")
+
+
+def looks_like_path(ref: str) -> bool:
+    """True for a name written as a file or folder path: ``./x``, ``../x``, ``~/x``, ``/x``
+    (or a Windows absolute path), or a name ending in ``.json`` / ``.gguf``. Anything else is a
+    model name or a Hub repo id, even when a folder of that name exists here."""
+    name = ref.strip()
+    return (
+        name in (".", "..")
+        or name.startswith(_PATH_STARTS)
+        or Path(name).is_absolute()
+        or name.lower().endswith((".json", ".gguf"))
+    )
 
 
 def resolve_model(
@@ -130,7 +144,7 @@ def resolve_model(
     if isinstance(ref, InlineArchitecture):
         return architecture_from_inline(ref)
     name = ref.strip()
-    if _looks_like_path(name):
+    if looks_like_path(name):
         path = Path(name).expanduser()
         if not path.exists():
             raise InputError(f"model file not found: {name} (a config.json, .gguf or folder)")
