@@ -68,4 +68,4 @@ _register()
 
 
 def main() -> None:
-    app()
+    app(prog_name="spice")  # also under ``python -m spicetrader``: completion is for `spice`

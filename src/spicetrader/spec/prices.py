@@ -41,7 +41,7 @@ class PricesInfo:
     def describe(self) -> str:
         text = f"prices as of {self.as_of} ({self.age_days} days old, {_WHERE[self.origin]})"
         if self.quotes:
-            text += f" + {self.quotes} of your own quote" + ("s" if self.quotes > 1 else "")
+            text += f" + {self.quotes} of your own quotes"
         return text
 
     def to_dict(self) -> dict[str, Any]:
