@@ -92,6 +92,17 @@ def _picks(plan: Plan) -> list[tuple[str, str, str]]:
     return [("recommended", rec.option, rec.why)] if rec.option else []
 
 
+def _shown_options(plan: Plan) -> list[PlanOption]:
+    """The best few usable options of each tier, in the plan's order; a tier with none usable
+    shows its first option that fits (with why it is not usable)."""
+    shown: list[PlanOption] = []
+    for tier in dict.fromkeys(o.tier for o in plan.options):
+        options = [o for o in plan.options if o.tier is tier]
+        usable = [o for o in options if o.feasible][:ROWS_PER_TIER]
+        shown += usable or [o for o in options if o.fits][:1]
+    return shown
+
+
 def plan_html(plan: Plan) -> str:
     wl = plan.workload
     parts = [
@@ -113,15 +124,11 @@ def plan_html(plan: Plan) -> str:
         parts.append(_table(("pick", "option", "cost", "time", "why"), rows))
     else:
         parts.append(_p("Nothing fits or meets the constraints: " + plan.recommendation.why))
-    best: list[tuple[str, ...]] = []
-    seen: dict[str, int] = {}
-    for option in plan.options:
-        tier = option.tier.value
-        if seen.get(tier, 0) >= ROWS_PER_TIER or not option.fits:
-            continue
-        seen[tier] = seen.get(tier, 0) + 1
-        best.append((tier, option.id, f"{option.devices}x {option.hardware}", option.precision,
-                     _time(plan, option), usd(option.cost_usd), _state(option)))  # fmt: skip
+    best = [
+        (o.tier.value, o.id, f"{o.devices}x {o.hardware}", o.precision, _time(plan, o),
+         usd(o.cost_usd), _state(o))
+        for o in _shown_options(plan)
+    ]  # fmt: skip
     if best:
         header = ("tier", "option", "hardware", "precision", "time", "cost", "status")
         parts.append(_table(header, best))
