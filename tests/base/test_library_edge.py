@@ -194,3 +194,11 @@ def test_no_pydantic_error_escapes_for_odd_values() -> None:
     for spec in odd:
         with pytest.raises(SpiceError):
             spicetrader.estimate(spec, BUNDLED)
+
+
+def test_other_public_names_refuse_odd_values_in_words(tmp_path: Any) -> None:
+    with pytest.raises(InputError, match="usage_hours_per_month must be a number, given '8'"):
+        spicetrader.PlanConstraints(usage_hours_per_month="8")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="a model is a name"):
+        spicetrader.resolve_model(5)  # type: ignore[arg-type]
+    assert spicetrader.load_catalog(user_dir=str(tmp_path)) is load_catalog()  # a str path works

@@ -76,6 +76,8 @@ def test_verbose_logs_what_was_loaded_from_where(spice_home: Path) -> None:
     assert "this machine: not probed" in log
     assert "Hugging Face Hub: on" in log
     json.loads(loud.stdout)  # the log stays off stdout
+    again = runner.invoke(app, ["plan", "llama-3-8b", "--only", "rent", "--json"])
+    assert again.stderr == ""  # nothing carries over to the next command
 
 
 def test_shell_completion_is_on() -> None:

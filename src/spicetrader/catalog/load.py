@@ -140,11 +140,11 @@ def _bundled_catalog() -> Catalog:
     return _build(dict(_bundled_tables()))
 
 
-def load_catalog(user_dir: Path | None = None) -> Catalog:
+def load_catalog(user_dir: Path | str | None = None) -> Catalog:
     """The bundled catalog, overlaid by the CSV files in ``user_dir`` when given and present."""
     if user_dir is None:
         return _bundled_catalog()
-    overlay = _user_tables(user_dir)
+    overlay = _user_tables(Path(user_dir))
     if not overlay:
         return _bundled_catalog()
     tables = {kind: dict(table) for kind, table in _bundled_tables()}

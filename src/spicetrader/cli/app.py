@@ -39,10 +39,9 @@ def _root(
     ),
 ) -> None:
     """spicetrader: will it fit, how fast, what will it cost."""
-    if verbose:
-        from spicetrader.cli.common import log_to_stderr
+    from spicetrader.cli.common import log_to_stderr
 
-        log_to_stderr()
+    log_to_stderr(verbose)
 
 
 def _register() -> None:

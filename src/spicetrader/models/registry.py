@@ -143,6 +143,8 @@ def resolve_model(
 
     if isinstance(ref, InlineArchitecture):
         return architecture_from_inline(ref)
+    if not isinstance(ref, str):
+        raise InputError(f"a model is a name, an org/name repo id or a path; got {ref!r}")
     name = ref.strip()
     if looks_like_path(name):
         path = Path(name).expanduser()

@@ -74,6 +74,8 @@ def parse_tiers(text: str) -> frozenset[Tier]:
 def _check_positive(name: str, value: float | None, upper: float | None = None) -> None:
     if value is None:
         return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name} must be a number, given {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"{name} must be a positive number, got {value:g}")
     if upper is not None and value > upper:
