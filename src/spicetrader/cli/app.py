@@ -49,6 +49,7 @@ def _register() -> None:
     from spicetrader.cli import (
         catalog_cmds,
         estimate_cmd,
+        fleet_cmd,
         models_cmds,
         plan_cmd,
         serve_cmd,
@@ -57,6 +58,7 @@ def _register() -> None:
 
     plan_cmd.register(app)
     estimate_cmd.register(app)
+    fleet_cmd.register(app)
     catalog_cmds.register(app)
     models_cmds.register(app)
     sources_cmds.register(app)
