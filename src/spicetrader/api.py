@@ -1,4 +1,5 @@
-"""The public entry points ``spicetrader.estimate()`` and ``spicetrader.plan()``: the edge.
+"""The public entry points ``spicetrader.estimate()``, ``spicetrader.plan()`` and
+``spicetrader.fleet()``: the edge.
 
 They plan the user's world, like ``spice``: with no ``context`` they build
 :meth:`Context.load() <spicetrader.context.Context.load>` (the user's catalog overlay, the
@@ -18,11 +19,13 @@ if TYPE_CHECKING:
     from os import PathLike
 
     from spicetrader.catalog.catalog import Catalog
+    from spicetrader.fleet import FleetPlan, Team
+    from spicetrader.fleet.candidates import Planner
     from spicetrader.planner import Plan, PlanConstraints
     from spicetrader.spec.estimate import Estimate
     from spicetrader.spec.workload import Workload
 
-__all__ = ["estimate", "plan"]
+__all__ = ["estimate", "fleet", "plan"]
 
 
 def _context(context: Context | Catalog | None) -> Context:
@@ -84,3 +87,25 @@ def plan(
         **kw,
     )
     return result.model_copy(update={"prices": ctx.prices})
+
+
+def fleet(
+    team: Team | Mapping[str, Any],
+    context: Context | Catalog | None = None,
+    *,
+    planner: Planner | None = None,
+) -> FleetPlan:
+    """Plan a team's compute over its horizon (``docs/fleet.md``) with ``context``'s catalog and
+    prices (default: ``Context.load()``, the user's world, as ``spice fleet``); Hub models
+    resolve through the context's hook. ``planner`` (tests) replaces the single-workload
+    planner."""
+    from spicetrader.fleet import fleet as core_fleet
+
+    ctx = _context(context)
+    if planner is None:
+        from functools import partial
+
+        from spicetrader.planner import plan as core_plan
+
+        planner = partial(core_plan, fetch_config=ctx.fetch_config)
+    return core_fleet(team, ctx.catalog, planner=planner)

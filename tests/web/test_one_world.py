@@ -117,3 +117,19 @@ def test_the_web_never_asks_the_hub(monkeypatch: pytest.MonkeyPatch) -> None:
         )
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["error"] == "UnknownNameError"
+
+
+def test_the_fleet_plans_the_same_world_in_library_and_cli(spice_home: Path) -> None:
+    import yaml
+
+    _world(spice_home)
+    team_file = Path(__file__).resolve().parents[2] / "examples" / "team.yaml"
+    team = yaml.safe_load(team_file.read_text(encoding="utf-8"))
+    library = spicetrader.fleet(team).to_dict()
+    result = CliRunner().invoke(app, ["fleet", str(team_file), "--json"])
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.stdout)
+    assert cli["total_usd"] == pytest.approx(library["total_usd"])
+    assert cli["purchases"] == library["purchases"]
+    bundled = spicetrader.fleet(team, load_catalog()).to_dict()  # a Catalog alone: no quotes
+    assert library["total_usd"] <= bundled["total_usd"]  # a $0.01/h H100 can only help

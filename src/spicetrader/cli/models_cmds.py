@@ -126,23 +126,47 @@ def list_cmd(
         return
     from rich import box
 
+    columns: dict[str, list[str]] = {
+        "id": [str(r["id"]) for r in rows],
+        "name": [str(r["name"]) for r in rows],
+        "family": [str(r["family"]) for r in rows],
+        "params (active)": [_params(r) for r in rows],
+        "context": ["" if r["max_context"] is None else f"{r['max_context']:,}" for r in rows],
+        "released": [r["released"] or "" for r in rows],
+        "license": [r["license"] or "" for r in rows],
+    }
+    out = console()
+    shown = _fitting(columns, out.width)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    widest = max((len(str(row["id"])) for row in rows), default=2)
-    table.add_column("id", no_wrap=True, min_width=widest)  # ids are copied: never cut
-    table.add_column("name", overflow="fold", ratio=1, min_width=9)
-    table.add_column("family", overflow="fold", min_width=6)
-    table.add_column("params (active)", no_wrap=True, justify="right")
-    table.add_column("context", no_wrap=True, justify="right")
-    table.add_column("released", no_wrap=True)
-    table.add_column("license", overflow="fold", min_width=7)
-    for row in rows:
-        context = "" if row["max_context"] is None else f"{row['max_context']:,}"
-        params = _billions(row["total_params"])
-        if row["active_params"] != row["total_params"]:
-            params += f" ({_billions(row['active_params'])})"
-        table.add_row(row["id"], row["name"], row["family"], params, context,
-                      row["released"] or "", row["license"] or "")  # fmt: skip
-    console().print(table)
+    for name in shown:
+        table.add_column(name, no_wrap=True, justify="right" if name in _RIGHT else "left")
+    for i in range(len(rows)):
+        table.add_row(*(columns[name][i] for name in shown))
+    out.print(table)
+
+
+_RIGHT = frozenset({"params (active)", "context"})
+# the columns kept first when the terminal is narrow; ids are never cut
+_PRIORITY = ("id", "params (active)", "context", "released", "name", "family", "license")
+
+
+def _fitting(columns: dict[str, list[str]], width: int) -> list[str]:
+    """The columns that fit ``width`` whole, by priority, in their display order."""
+    kept: set[str] = set()
+    used = 0
+    for name in _PRIORITY:
+        need = max(len(name), *(len(cell) for cell in columns[name])) + 2
+        if name == "id" or used + need <= width:
+            kept.add(name)
+            used += need
+    return [name for name in columns if name in kept]
+
+
+def _params(row: dict[str, Any]) -> str:
+    text = _billions(row["total_params"])
+    if row["active_params"] != row["total_params"]:
+        text += f" ({_billions(row['active_params'])})"
+    return text
 
 
 def _shape_notes(arch: dict[str, Any]) -> list[str]:
