@@ -1,0 +1,281 @@
+// The workload form: fields per task, checks in words next to each field, the model box's
+// suggestions and alias note, and the form's state in the page URL. Exposes window.SpiceForm.
+"use strict";
+(function () {
+  const F = window.SpiceFormat;
+  const $ = (id) => document.getElementById(id);
+  const form = () => $("workload-form");
+  const TIERS = ["buy", "mac", "rent", "free"];
+  let models = [];            // [{id, name, kind, aliases, params}] from /api/models
+  const byName = new Map();   // lower-case id or alias -> model
+
+  function fields() {
+    return [...form().querySelectorAll("[data-path]")];
+  }
+
+  function visible(input) {
+    const box = input.closest("[data-task]");
+    return !box || !box.hidden;
+  }
+
+  function labelOf(input) {
+    const label = form().querySelector(`label[for="${input.id}"]`);
+    return label ? label.textContent.trim() : input.name;
+  }
+
+  function showTaskFields() {
+    const task = $("f-task").value;
+    form().querySelectorAll("[data-task]").forEach((box) => {
+      box.hidden = !box.dataset.task.split(" ").includes(task);
+    });
+  }
+
+  // ---- errors next to fields -------------------------------------------------------------
+  function setError(name, message) {
+    const box = $(`e-${name}`);
+    const input = $(`f-${name}`);
+    if (!box) return false;
+    box.textContent = message;
+    box.hidden = false;
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", `h-${name} e-${name}`);
+    }
+    return true;
+  }
+
+  function clearErrors() {
+    form().querySelectorAll(".field-error").forEach((box) => {
+      box.hidden = true;
+      box.textContent = "";
+    });
+    form().querySelectorAll("[aria-invalid]").forEach((input) => {
+      input.removeAttribute("aria-invalid");
+      input.setAttribute("aria-describedby", `h-${input.name}`);
+    });
+  }
+
+  function focusFirstError() {
+    const first = form().querySelector("[aria-invalid=true]");
+    if (first) first.focus();
+  }
+
+  // ---- models -----------------------------------------------------------------------------
+  function setModels(list) {
+    models = list;
+    byName.clear();
+    for (const m of list) {
+      byName.set(m.id.toLowerCase(), m);
+      for (const a of m.aliases || []) byName.set(a.toLowerCase(), m);
+    }
+    $("model-list").replaceChildren(...list.map((m) => {
+      const option = document.createElement("option");
+      option.value = m.id;
+      option.label = [m.name, ...(m.aliases || []).slice(0, 2)].join(" · ");
+      return option;
+    }));
+    describeModel();
+  }
+
+  function findModel(text) {
+    return byName.get(String(text).trim().toLowerCase()) || null;
+  }
+
+  function paramsText(m) {
+    return m.params ? `${+(m.params / 1e9).toPrecision(3)}B parameters` : "";
+  }
+
+  // Under the model box: what the name resolved to (an alias says which model it is).
+  function describeModel() {
+    const text = $("f-model").value.trim();
+    const hint = $("h-model");
+    const m = findModel(text);
+    if (!text) {
+      hint.textContent = "A model id, an alias or a Hugging Face repo id.";
+    } else if (m && m.id.toLowerCase() !== text.toLowerCase()) {
+      hint.textContent = `“${text}” is ${m.name} (${m.id}), ${paramsText(m)}.`;
+    } else if (m) {
+      hint.textContent = `${m.name}, ${m.kind === "diffusion" ? "image model" : paramsText(m)}.`;
+    } else if (text.includes("/")) {
+      hint.textContent = "Not in the bundled list: read from the Hugging Face Hub when you plan.";
+    } else {
+      const near = models.filter((x) => x.id.includes(text.toLowerCase())).slice(0, 3);
+      hint.textContent = near.length
+        ? `Not a known id yet; did you mean ${near.map((x) => x.id).join(", ")}?`
+        : "Not a model I know; pick one from the suggestions.";
+    }
+  }
+
+  const FAMILIAR = ["sdxl", "flux-1-schnell", "llama-3-8b", "mistral-7b"];
+
+  function examples(kind) {
+    const rank = (m) => (FAMILIAR.includes(m.id) ? FAMILIAR.indexOf(m.id) : FAMILIAR.length);
+    return models.filter((m) => m.kind === kind).sort((a, b) => rank(a) - rank(b)).slice(0, 2)
+      .map((m) => m.id).join(" or ");
+  }
+
+  // A model of the wrong kind for the task is said plainly, before asking the planner.
+  function taskMismatch(task, m) {
+    if (!m) return null;
+    if (task === "image" && m.kind !== "diffusion") {
+      return `${m.name} is a language model; generating images needs an image model` +
+        (examples("diffusion") ? ` such as ${examples("diffusion")}.` : ".");
+    }
+    if (task !== "image" && m.kind === "diffusion") {
+      return `${m.name} is an image model: choose the task “Generate images”, or a language ` +
+        `model${examples("llm") ? ` such as ${examples("llm")}` : ""}.`;
+    }
+    return null;
+  }
+
+  // ---- reading and checking the form ------------------------------------------------------
+  function checkNumber(input) {
+    const value = F.parseNumber(input.value);
+    const label = labelOf(input);
+    if (value === null) return {value: null};
+    if (Number.isNaN(value)) {
+      return {error: `${label}: “${input.value.trim()}” is not a number (write e.g. 200, 5e7 or 50M).`};
+    }
+    const d = input.dataset;
+    if (d.int && !Number.isInteger(value)) return {error: `${label} must be a whole number.`};
+    if (d.gt !== undefined && !(value > Number(d.gt))) {
+      return {error: `${label} must be more than ${d.gt}.`};
+    }
+    if (d.min !== undefined && value < Number(d.min)) {
+      return {error: `${label} must be at least ${F.count(Number(d.min))}.`};
+    }
+    if (d.max !== undefined && value > Number(d.max)) {
+      return {error: `${label} must be at most ${F.count(Number(d.max))}.`};
+    }
+    return {value};
+  }
+
+  function put(target, path, value) {
+    const keys = path.split(".");
+    let node = target;
+    keys.slice(0, -1).forEach((k) => { node = node[k] = node[k] || {}; });
+    node[keys[keys.length - 1]] = value;
+  }
+
+  // The /api/plan body, or null after marking each bad field with what is wrong.
+  function read() {
+    clearErrors();
+    const body = {};
+    let ok = true;
+    for (const input of fields()) {
+      if (!visible(input)) continue;
+      if (input.type === "checkbox") {
+        if (input.checked) put(body, input.dataset.path, true);
+        continue;
+      }
+      if (input.dataset.kind === "number") {
+        const r = checkNumber(input);
+        if (r.error) { ok = setError(input.name, r.error) && false; continue; }
+        if (r.value !== null) put(body, input.dataset.path, r.value);
+        continue;
+      }
+      const text = input.value.trim();
+      if (text) put(body, input.dataset.path, text);
+    }
+    if (!body.model) ok = setError("model", "Model: name the model to plan, e.g. llama-3-8b.") && false;
+    const mismatch = taskMismatch(body.task, findModel(body.model || ""));
+    if (mismatch) ok = setError("task", mismatch) && false;
+    if (body.task === "finetune" && ["nf4", "int4"].includes(body.precision) &&
+        body.finetune && body.finetune.method !== "qlora") {
+      ok = setError("precision", "A 4-bit base model is QLoRA: choose the method QLoRA " +
+                                 "(and leave precision on auto).") && false;
+    }
+    const only = [...form().querySelectorAll("input[name=only]:checked")].map((b) => b.value);
+    if (!only.length) ok = setError("only", "Tick at least one way to get the compute.") && false;
+    if (only.length && only.length < TIERS.length) body.only = only;
+    return ok ? body : null;
+  }
+
+  // ---- server errors, placed on their field -------------------------------------------------
+  const SERVER_MSG = [
+    [/^Input should be greater than or equal to (.*)$/, "must be at least $1"],
+    [/^Input should be greater than (.*)$/, "must be more than $1"],
+    [/^Input should be less than or equal to (.*)$/, "must be at most $1"],
+    [/^Input should be less than (.*)$/, "must be less than $1"],
+    [/^Input should be a valid (number|integer).*$/, "must be a number"],
+    [/^Extra inputs are not permitted$/, "is not accepted by this server"],
+  ];
+
+  function inputForPath(path) {
+    return fields().find((i) => i.dataset.path === path && visible(i)) || null;
+  }
+
+  // Put a 4xx answer next to its field; true when some field took it.
+  function showServerError(data) {
+    clearErrors();
+    let placed = false;
+    for (const err of data.errors || []) {
+      const path = (err.loc || []).filter((p) => p !== "body").join(".");
+      const input = inputForPath(path);
+      if (!input) continue;
+      let msg = String(err.msg || "is not valid");
+      for (const [re, text] of SERVER_MSG) msg = msg.replace(re, text);
+      placed = setError(input.name, `${labelOf(input)} ${msg}.`) || placed;
+    }
+    if (data.error === "UnknownNameError" && ["model", "precision"].includes(data.kind)) {
+      const near = (data.suggestions || []).slice(0, 4);
+      const what = data.kind === "model" ? "model" : "precision";
+      placed = setError(data.kind, `Unknown ${what} “${data.name}”.` +
+        (near.length ? ` Did you mean ${near.join(", ")}?` : " Pick one from the suggestions.")) ||
+        placed;
+    }
+    if (placed) focusFirstError();
+    return placed;
+  }
+
+  // ---- the URL ------------------------------------------------------------------------------
+  function toQuery() {
+    const q = new URLSearchParams();
+    for (const input of fields()) {
+      if (!visible(input) && input.name !== "task") continue;
+      if (input.type === "checkbox") {
+        if (input.checked) q.set(input.name, "1");
+      } else if (input.value.trim() !== (input.defaultValue || "").trim() || input.name === "model") {
+        if (input.tagName === "SELECT") {
+          const def = [...input.options].find((o) => o.defaultSelected) || input.options[0];
+          if (input.value === def.value && input.name !== "task") continue;
+        }
+        q.set(input.name, input.value.trim());
+      }
+    }
+    const only = [...form().querySelectorAll("input[name=only]:checked")].map((b) => b.value);
+    if (only.length < TIERS.length) q.set("only", only.join(","));
+    return q.toString();
+  }
+
+  // Fill the form from a URL query; true when the query named a model (so it can be planned).
+  function fromQuery(query) {
+    const q = new URLSearchParams(query);
+    if (![...q.keys()].length) return false;
+    form().reset();
+    for (const input of fields()) {
+      if (!q.has(input.name)) continue;
+      const v = q.get(input.name);
+      if (input.type === "checkbox") input.checked = v === "1" || v === "true";
+      else input.value = v;
+    }
+    if (q.has("only")) {
+      const only = q.get("only").split(",");
+      form().querySelectorAll("input[name=only]").forEach((b) => {
+        b.checked = only.includes(b.value);
+      });
+    }
+    showTaskFields();
+    describeModel();
+    return q.has("model");
+  }
+
+  function init() {
+    $("f-task").addEventListener("change", () => { showTaskFields(); clearErrors(); });
+    $("f-model").addEventListener("input", describeModel);
+    showTaskFields();
+  }
+
+  window.SpiceForm = {init, read, toQuery, fromQuery, setModels, findModel, showServerError,
+                      clearErrors, showTaskFields};
+})();
