@@ -119,9 +119,11 @@ class Page:
 
         self.context.route("**/*", guard)
 
-    def open(self, query: str = "") -> None:
+    def open(self, query: str = "", models: int = 10) -> None:
         self.pg.goto(f"/?{query}" if query else "/")
-        self.pg.wait_for_function("document.querySelectorAll('#model-list option').length > 10")
+        self.pg.wait_for_function(
+            f"document.querySelectorAll('#model-list option').length >= {models}"
+        )
 
     def plan(self, action: Any) -> dict[str, Any]:
         """Run ``action`` (which starts a plan) and return the plan JSON the page received."""
@@ -214,17 +216,15 @@ def test_every_task_kind_from_its_example(open_page: Any, size: dict[str, int]) 
     page.open()
     page.shot("start")
     kinds = set()
-    for i, persona in enumerate(PERSONAS):
-        link = page.pg.locator("a.persona").nth(i)
+    for persona in PERSONAS:
+        link = page.pg.locator("a.persona", has_text=persona.title)
         plan = page.plan(link.click)
         kinds.add(plan["workload"]["task"])
         _check_answer(page, plan)
         task = page.pg.eval_on_selector("#f-task", "s => s.value")
         assert task == plan["workload"]["task"]
         page.pg.evaluate("window.scrollTo(0, 0)")
-        page.pg.evaluate(
-            "document.getElementById('answer-title').scrollIntoView({block: 'start'})"
-        )
+        page.pg.evaluate("document.getElementById('answer-title').scrollIntoView({block: 'start'})")
         page.shot(f"answer-{plan['workload']['model']}-{task}")
     assert kinds == {"inference", "finetune", "pretrain", "image"}
     assert page.problems == []
@@ -282,11 +282,12 @@ def test_bad_input_per_field_is_said_next_to_it(open_page: Any) -> None:
                 assert "--" not in message
                 assert field.get_attribute("aria-invalid") == "true"
                 assert pg.locator("#results").is_hidden()
+                if checked == 0:
+                    page.shot("field-error")
                 field.fill(before)
                 checked += 1
     assert checked >= 12
     assert page.plan_requests == 0  # all caught before asking the server
-    page.shot("field-error")
     pg.uncheck("input[name=only][value=buy]")
     for tier in ("mac", "rent", "free"):
         pg.uncheck(f"input[name=only][value={tier}]")
@@ -372,7 +373,8 @@ def test_the_url_reproduces_the_plan_and_downloads_match(open_page: Any, tmp_pat
     assert replay["recommendation"] == plan["recommendation"]
     assert again.pg.input_value("#f-usage") == "300"
     assert again.pg.is_checked("#f-spot")
-    assert page.problems == [] and again.problems == []
+    assert page.problems == []
+    assert again.problems == []
 
 
 def _axe(page: Page) -> list[dict[str, Any]]:
@@ -396,3 +398,78 @@ def test_axe_finds_no_serious_violation(open_page: Any, size: dict[str, int], da
     summary = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
     assert violations == [], summary
     assert page.problems == []
+
+
+# ---- the planner's picks, statuses and owned net cost (the agreed plan JSON) ------------------
+
+
+class _Picked:
+    """The fake plan with the fields of the agreed contract: picks with reasons, a status and its
+    reason per option, the owned option's net cost."""
+
+    def __init__(self, plan: Any) -> None:
+        self.plan = plan
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.plan.to_dict())
+        opts = {o["tier"]: o for o in data["options"]}
+        for o in data["options"]:
+            o["status"], o["status_reason"] = "ok", None
+        opts["mac"]["status"] = "over_budget"
+        opts["mac"]["status_reason"] = "costs $6,599, over the budget of $5,000 (--budget-usd)"
+        opts["free"]["status"] = "try_only"
+        own = opts["buy"]["ownership"]
+        own.update(
+            cash_out_usd=3600.0,
+            value_left_usd=2900.0,
+            net_cost_usd=700.0,
+            break_even_never_reason=None,
+        )
+        data["picks"] = {
+            "recommended": {"option": opts["rent"]["id"], "reason": "cheapest that fits"},
+            "cheapest": {"option": opts["rent"]["id"], "reason": "lowest cost"},
+            "best_owned": {"option": opts["buy"]["id"], "reason": "lowest net cost to own"},
+            "free_to_try": {"option": opts["free"]["id"], "reason": "a notebook to try it"},
+        }
+        data["recommendation"] = {"option": opts["rent"]["id"], "why": "cheapest that fits"}
+        return data
+
+
+@pytest.fixture(scope="module")
+def picked_url() -> Iterator[str]:
+    from webfakes import fake_estimate, fake_models, fake_plan, small_catalog
+
+    def planner(workload: Any, catalog: Any, constraints: Any) -> _Picked:
+        return _Picked(fake_plan(workload, catalog, constraints))
+
+    app = create_app(
+        catalog=small_catalog(), estimator=fake_estimate, planner=planner, models=fake_models
+    )
+    yield from _serve(app)
+
+
+def test_picks_statuses_and_net_cost_are_shown(browser: Any, picked_url: str) -> None:
+    page = Page(browser, picked_url, DESKTOP, dark=False)
+    try:
+        page.open(models=2)
+        plan = page.plan(lambda: page.pg.click("#submit"))
+        pg = page.pg
+        cards = pg.locator("#picks .pick")
+        picks = plan["picks"]
+        # one card per option, its labels merged, in the order recommended, cheapest, ...
+        assert cards.count() == 3
+        assert cards.nth(0).get_attribute("data-option") == picks["recommended"]["option"]
+        assert cards.nth(0).locator(".tag").all_inner_texts() == ["Recommended", "Cheapest"]
+        assert cards.nth(0).locator(".reason").inner_text() == "cheapest that fits"
+        assert cards.nth(1).get_attribute("data-option") == picks["best_owned"]["option"]
+        assert "$700 net" in cards.nth(1).inner_text()
+        assert "worth about $2,900" in cards.nth(1).inner_text()
+        assert cards.nth(2).locator(".tag").all_inner_texts() == ["Free to try"]
+        mac = pg.locator("#options tr[data-tier=mac]")
+        assert mac.locator(".badge").inner_text() == "over budget"
+        assert mac.locator(".why").inner_text() == "costs $6,599, over the budget of $5,000"
+        free = pg.locator("#options tr[data-tier=free] .badge")
+        assert free.inner_text() == "to try it out"
+        assert page.problems == []
+    finally:
+        page.close()

@@ -83,3 +83,10 @@ def test_static_scripts_reach_no_other_host() -> None:
         text = path.read_text()
         hits: list[Any] = re.findall(r"https?://[^\s\"'`]+", text)
         assert hits == [], (path.name, hits)
+
+
+def test_model_search_matches_aliases(client: TestClient) -> None:
+    found = client.get("/api/models", params={"q": "meta-llama/meta-llama-3"}).json()
+    assert [m["id"] for m in found] == ["llama-3-8b"]
+    assert "meta-llama/Meta-Llama-3-8B" in found[0]["aliases"]
+    assert client.get("/api/models", params={"q": "no-such-alias"}).json() == []
