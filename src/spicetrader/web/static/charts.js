@@ -88,7 +88,7 @@
     if (pick && pick.ownership) return pick;
     const rec = byId[plan.recommendation.option];
     if (rec && rec.ownership && F.usable(rec)) return rec;
-    return plan.options.find((o) => o.ownership && F.usable(o) && o.tier !== "reference") || null;
+    return window.SpiceResults.bestOwned(plan);
   }
 
   function rentalFor(plan, byId, owned) {
@@ -139,11 +139,13 @@
                 scales: {x: {type: "linear", min: 0, max: horizon, title: {display: true, text: "months of use"},
                              ticks: {callback: (v) => `${v}`, maxTicksLimit: 8}},
                          y: {min: 0, title: {display: true, text: "cumulative cost (USD)"},
-                             ticks: {callback: (v) => F.money(v), maxTicksLimit: 6}}}},
+                             ticks: {callback: moneyTick, maxTicksLimit: 6}}}},
     });
     const when = be && Number.isFinite(be)
-      ? `Buying pays for itself after ${be.toFixed(1)} months at this use` +
-        (be > months ? `, after your ${+months.toFixed(1)}-month horizon.` : ".")
+      ? (be > months
+        ? `Within your ${+months.toFixed(1)}-month horizon renting stays cheaper; buying would ` +
+          `pay for itself only after ${F.hours(be * 730)}.`
+        : `Buying pays for itself after ${be.toFixed(1)} months at this use.`)
       : `At this use buying never pays for itself${own.break_even_never_reason ? `: ${R.humanize(own.break_even_never_reason)}` : ""}.`;
     text.textContent = `Buying ${R.title(owned)} costs ${F.money(own.purchase_usd)} up front and ` +
       `${F.money(running)} a month to run; renting ${R.title(rental)} for the same ` +
@@ -155,6 +157,17 @@
   }
 
   // ---- cost against time --------------------------------------------------------------------
+  // Axis ticks in the axis's own unit: 5 h, 10 h, 200 h; $500, $1k, $20k.
+  function compact(v) {
+    return v >= 1000 ? Math.round(v).toLocaleString("en-US") : String(+v.toPrecision(2));
+  }
+
+  function moneyTick(v) {
+    if (v >= 1e6) return `$${+(v / 1e6).toPrecision(3)}M`;
+    if (v >= 1e3) return `$${+(v / 1e3).toPrecision(3)}k`;
+    return `$${+v.toPrecision(2)}`;
+  }
+
   function tickLabel(fmt) {
     return (v) => {
       const mant = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
@@ -193,9 +206,9 @@
       options: {plugins: {legend: {position: "bottom"},
                 tooltip: {callbacks: {label: (c) => `${c.raw.label}: ${fmtTime(c.raw.x)}, ${F.money(c.raw.y)}`}}},
                 scales: {x: {type: "logarithmic", ...span(xs, 1.4), title: {display: true, text: serve ? "seconds per request (log scale)" : "hours to finish (log scale)"},
-                             ticks: {callback: tickLabel(fmtTime), autoSkip: true, maxRotation: 0}},
+                             ticks: {callback: tickLabel((v) => `${compact(v)} ${serve ? "s" : "h"}`), autoSkip: true, maxRotation: 0}},
                          y: {type: "logarithmic", ...span(ys, 1.6), title: {display: true, text: "cost, USD (log scale)"},
-                             ticks: {callback: tickLabel(F.money)}}}},
+                             ticks: {callback: tickLabel(moneyTick)}}}},
     });
     const cheapest = plotted.reduce((a, b) => (b.cost_usd < a.cost_usd ? b : a));
     const fastest = plotted.reduce((a, b) => (time(b) < time(a) ? b : a));

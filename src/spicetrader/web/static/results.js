@@ -90,7 +90,8 @@
     const job = plan.job || {};
     if (w.task === "finetune" && w.finetune) {
       const t = w.finetune.tokens;
-      return `Fine-tune ${model} with ${(w.finetune.method || "lora").toUpperCase()}` +
+      const method = {lora: "LoRA", qlora: "QLoRA", full: "a full fine-tune"}[w.finetune.method];
+      return `Fine-tune ${model} with ${method || "LoRA"}` +
         (t ? ` on ${F.count(t)} tokens` : "") + ".";
     }
     if (w.task === "pretrain") {
@@ -130,6 +131,12 @@
     return box;
   }
 
+  // The usable option to own with the lowest net cost (buy or Mac).
+  function bestOwned(plan) {
+    const owned = plan.options.filter((o) => o.ownership && F.usable(o) && o.tier !== "reference");
+    return owned.length ? owned.reduce((a, b) => (ownedCost(b) < ownedCost(a) ? b : a)) : null;
+  }
+
   // The planner's picks; on a server without them, the recommendation and each tier's first
   // usable option.
   function picks(plan) {
@@ -142,7 +149,9 @@
       out.push({label: "Recommended", option: plan.recommendation.option,
                 reason: plan.recommendation.why});
     }
-    const firsts = {buy: "Best to own", mac: "Best Mac", rent: "Best to rent", free: "Free to try"};
+    const owned = bestOwned(plan);
+    if (owned) out.push({label: "Best to own", option: owned.id, reason: ""});
+    const firsts = {rent: "Best to rent", free: "Free to try"};
     for (const [tier, label] of Object.entries(firsts)) {
       const o = plan.options.find((x) => x.tier === tier && F.usable(x));
       if (o) out.push({label, option: o.id, reason: ""});
@@ -289,5 +298,5 @@
   }
 
   window.SpiceResults = {render, setHardware, toCsv, download, title, speed, serving, ownedCost,
-                         humanize};
+                         humanize, bestOwned};
 })();
