@@ -309,6 +309,14 @@ def test_error_clears_the_old_answer_then_a_new_one_shows(open_page: Any) -> Non
     assert "Unknown model" in pg.inner_text("#e-model")
     assert pg.locator("#error").is_visible()
     page.shot("unknown-model")
+    # a suggestion is one click away from a plan
+    pg.fill("#f-model", "llama-3-405b")  # the server suggests llama-3.1-405b, llama-3-8b...
+    page.plan(lambda: pg.click("#submit"))
+    suggestion = pg.locator("#e-model button.suggestion", has_text="llama-3-8b")
+    plan = page.plan(suggestion.click)
+    assert plan["workload"]["model"] == "llama-3-8b"
+    assert pg.locator("#results").is_visible()
+    assert pg.locator("#e-model").is_hidden()
     # a model of the wrong kind for the task is said plainly, before asking the planner
     requests = page.plan_requests
     pg.fill("#f-model", "llama-3-8b")

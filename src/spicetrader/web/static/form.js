@@ -81,6 +81,25 @@
     return byName.get(String(text).trim().toLowerCase()) || null;
   }
 
+  // Edit distance (Levenshtein), for "did you mean" while typing.
+  function distance(a, b) {
+    let prev = Array.from({length: b.length + 1}, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++) {
+        row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+      prev = row;
+    }
+    return prev[b.length];
+  }
+
+  function nearest(text) {
+    const limit = Math.max(2, Math.floor(text.length / 3));
+    return models.map((m) => [distance(text, m.id), m]).filter(([d]) => d <= limit)
+      .sort((a, b) => a[0] - b[0]).slice(0, 3).map(([, m]) => m);
+  }
+
   function paramsText(m) {
     return m.params ? `${+(m.params / 1e9).toPrecision(3)}B parameters` : "";
   }
@@ -99,14 +118,14 @@
     } else if (text.includes("/")) {
       hint.textContent = "Not in the bundled list: read from the Hugging Face Hub when you plan.";
     } else {
-      const near = models.filter((x) => x.id.includes(text.toLowerCase())).slice(0, 3);
+      const near = nearest(text.toLowerCase());
       hint.textContent = near.length
         ? `Not a known id yet; did you mean ${near.map((x) => x.id).join(", ")}?`
         : "Not a model I know; pick one from the suggestions.";
     }
   }
 
-  const FAMILIAR = ["sdxl", "flux-1-schnell", "llama-3-8b", "mistral-7b"];
+  const FAMILIAR = ["sdxl", "flux-dev", "llama-3-8b", "mistral-7b"];
 
   function examples(kind) {
     const rank = (m) => (FAMILIAR.includes(m.id) ? FAMILIAR.indexOf(m.id) : FAMILIAR.length);
@@ -205,6 +224,23 @@
     return fields().find((i) => i.dataset.path === path && visible(i)) || null;
   }
 
+  // "Did you mean" names as buttons: one click puts the name in the model box and plans.
+  function offer(names) {
+    const box = $("e-model");
+    for (const name of names) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "suggestion";
+      b.textContent = name;
+      b.addEventListener("click", () => {
+        $("f-model").value = name;
+        describeModel();
+        form().requestSubmit();
+      });
+      box.append(" ", b);
+    }
+  }
+
   // Put a 4xx answer next to its field; true when some field took it.
   function showServerError(data) {
     clearErrors();
@@ -221,8 +257,8 @@
       const near = (data.suggestions || []).slice(0, 4);
       const what = data.kind === "model" ? "model" : "precision";
       placed = setError(data.kind, `Unknown ${what} “${data.name}”.` +
-        (near.length ? ` Did you mean ${near.join(", ")}?` : " Pick one from the suggestions.")) ||
-        placed;
+        (near.length ? " Did you mean:" : " Pick one from the suggestions.")) || placed;
+      if (data.kind === "model") offer(near);
     }
     if (placed) focusFirstError();
     return placed;
