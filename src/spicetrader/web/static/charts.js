@@ -16,6 +16,8 @@
   function theme() {
     const css = getComputedStyle(document.documentElement);
     return {text: css.getPropertyValue("--text-muted").trim() || "#444",
+            strong: css.getPropertyValue("--text").trim() || "#000",
+            bg: css.getPropertyValue("--bg").trim() || "#fff",
             grid: css.getPropertyValue("--border").trim() || "#ddd",
             free: css.getPropertyValue("--surface-2").trim() || "#eee"};
   }
@@ -122,14 +124,16 @@
     const cash = (m) => own.purchase_usd + running * m;
     const net = (m) => Math.min(own.depreciation_usd_per_month * m, own.purchase_usd) + running * m;
     const R = window.SpiceResults;
+    $("break-even-caption").textContent =
+      `Buy ${R.title(owned)} or rent ${R.title(rental)}: cumulative cost`;
     draw("break-even-chart", {
       type: "line",
       data: {datasets: [
-        {label: `buy ${R.title(owned)}: cash paid`, data: xs.map((m) => ({x: m, y: cash(m)})),
+        {label: "buy: cash paid", data: xs.map((m) => ({x: m, y: cash(m)})),
          borderColor: TIER_COLORS[owned.tier], backgroundColor: TIER_COLORS[owned.tier], pointRadius: 0, borderWidth: 2.5},
-        {label: "the same, less what it is still worth", data: xs.map((m) => ({x: m, y: net(m)})),
+        {label: "buy, less its value left", data: xs.map((m) => ({x: m, y: net(m)})),
          borderColor: TIER_COLORS[owned.tier], backgroundColor: TIER_COLORS[owned.tier], borderDash: [6, 4], pointRadius: 0, borderWidth: 2},
-        {label: `rent ${R.title(rental)}`, data: xs.map((m) => ({x: m, y: rentPerMonth * m})),
+        {label: "rent", data: xs.map((m) => ({x: m, y: rentPerMonth * m})),
          borderColor: TIER_COLORS.rent, backgroundColor: TIER_COLORS.rent, pointRadius: 0, borderWidth: 2.5},
       ]},
       options: {parsing: false, plugins: {legend: {position: "bottom", labels: {boxHeight: 2}},
@@ -197,8 +201,8 @@
     })).filter((d) => d.data.length);
     const recOpt = plotted.find((o) => o.id === rec);
     if (recOpt) {
-      datasets.unshift({label: "recommended", data: [point(recOpt)], backgroundColor: "#000",
-                        borderColor: "#fff", borderWidth: 2, pointRadius: 8, pointStyle: "rectRot"});
+      datasets.unshift({label: "recommended", data: [point(recOpt)], backgroundColor: theme().strong,
+                        borderColor: theme().bg, borderWidth: 2, pointRadius: 8, pointStyle: "rectRot"});
     }
     const fmtTime = serve ? F.seconds : F.hours;
     draw("cost-time-chart", {
@@ -206,7 +210,7 @@
       options: {plugins: {legend: {position: "bottom"},
                 tooltip: {callbacks: {label: (c) => `${c.raw.label}: ${fmtTime(c.raw.x)}, ${F.money(c.raw.y)}`}}},
                 scales: {x: {type: "logarithmic", ...span(xs, 1.4), title: {display: true, text: serve ? "seconds per request (log scale)" : "hours to finish (log scale)"},
-                             ticks: {callback: tickLabel((v) => `${compact(v)} ${serve ? "s" : "h"}`), autoSkip: true, maxRotation: 0}},
+                             ticks: {callback: tickLabel((v) => `${compact(v)} ${serve ? "s" : "h"}`), autoSkip: false, maxRotation: 0}},
                          y: {type: "logarithmic", ...span(ys, 1.6), title: {display: true, text: "cost, USD (log scale)"},
                              ticks: {callback: tickLabel(moneyTick)}}}},
     });
