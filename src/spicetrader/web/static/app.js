@@ -104,7 +104,7 @@
       plan(null);
     }));
     const [models, hardware] = await Promise.all([load("/api/models", []), load("/api/hardware", [])]);
-    Form.setModels(models);
+    window.SpiceModels.set(models);
     Results.setHardware(hardware);
     if (Form.fromQuery(location.search)) plan(null);
   });
