@@ -65,7 +65,9 @@
     const label = labelOf(input);
     if (value === null) return {value: null};
     if (Number.isNaN(value)) {
-      return {error: `${label}: “${input.value.trim()}” is not a number (write e.g. 200, 5e7 or 50M).`};
+      const big = /tokens/i.test(label) && Number(input.dataset.max) >= 1e12;
+      const example = big ? "5e7 or 50M" : input.defaultValue || "100";
+      return {error: `${label}: “${input.value.trim()}” is not a number (write e.g. ${example}).`};
     }
     const d = input.dataset;
     if (d.int && !Number.isInteger(value)) return {error: `${label} must be a whole number.`};

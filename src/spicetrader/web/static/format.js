@@ -81,7 +81,7 @@
       .replace(/`spice [^`]*`/g, "the model list")
       .replace(/\s*\((--[a-z-]+)(?:[^)]*)\)/g, "")
       .replace(/--[a-z][a-z-]*/g, (flag) => FLAG_WORDS[flag] || flag.slice(2).replace(/-/g, " "))
-      .replace(/\bbody\.([a-z_.]+):\s*/g, "");
+      .replace(/\bbody\.([a-z_.]+):/g, (_, path) => `${path.replace(/[._]/g, " ")}:`);
   }
 
   const STATUS = {
