@@ -99,6 +99,18 @@ def test_every_task_kind_from_its_example(open_page: Any, size: dict[str, int]) 
     assert page.problems == []
 
 
+def test_a_batch_of_tokens_is_a_job_not_serving(open_page: Any) -> None:
+    page = open_page(PHONE)
+    page.open()
+    pg = page.pg
+    pg.fill("#f-gen_tokens", "1e8")
+    plan = page.plan(lambda: pg.click("#submit"))
+    assert plan["job"]["kind"] == "tokens"
+    _check_answer(page, plan)
+    assert "per request" not in pg.inner_text("#picks")
+    assert page.problems == []
+
+
 def test_qlora_from_the_form_plans_and_4bit_lora_is_explained(open_page: Any) -> None:
     page = open_page(DESKTOP)
     page.open()
