@@ -52,7 +52,7 @@
   function speed(plan, o) {
     if (serving(plan)) {
       const inf = o.estimate && o.estimate.inference;
-      const tps = inf && inf.decode_tokens_per_s;
+      const tps = o.per_user_tokens_per_s || (inf && inf.decode_tokens_per_s);
       return o.request_s == null ? "—"
         : `${F.seconds(o.request_s)} per request` + (tps ? `, ${Math.round(tps)} tokens/s` : "");
     }
@@ -71,7 +71,9 @@
   function cost(plan, o) {
     const months = plan.job && plan.job.months;
     const span = serving(plan) && months ? ` over ${+months.toFixed(1)} months` : "";
-    if (o.ownership) return `${F.money(ownedCost(o))} net${span}`;
+    if (o.ownership) {
+      return `${F.money(ownedCost(o))} net over ${+o.ownership.horizon_months.toFixed(1)} months`;
+    }
     return `${F.money(o.cost_usd)}${span}`;
   }
 
@@ -80,8 +82,10 @@
     if (!own) return "";
     const left = own.value_left_usd != null ? own.value_left_usd
       : own.purchase_usd - own.depreciation_usd_per_month * own.horizon_months;
+    const share = own.job_share_usd != null
+      ? ` This job's share (energy and wear for its hours): ${F.money(own.job_share_usd)}.` : "";
     return `Pay ${F.money(own.purchase_usd)} up front; worth about ${F.money(Math.max(left, 0))} ` +
-      `after ${+own.horizon_months.toFixed(1)} months.`;
+      `after ${+own.horizon_months.toFixed(1)} months.${share}`;
   }
 
   function jobText(plan, body) {
