@@ -111,6 +111,20 @@ def test_a_batch_of_tokens_is_a_job_not_serving(open_page: Any) -> None:
     assert page.problems == []
 
 
+def test_users_at_once_reach_the_plan(open_page: Any) -> None:
+    page = open_page(DESKTOP)
+    page.open()
+    pg = page.pg
+    if not pg.locator("#f-users").count():
+        pytest.skip("this server's plan request has no users field")
+    pg.fill("#f-users", "4")
+    plan = page.plan(lambda: pg.click("#submit"))
+    assert plan["recommendation"]["option"] is not None
+    assert "4 users at once" in pg.inner_text("#job")
+    assert "users=4" in pg.url
+    assert page.problems == []
+
+
 def test_qlora_from_the_form_plans_and_4bit_lora_is_explained(open_page: Any) -> None:
     page = open_page(DESKTOP)
     page.open()
