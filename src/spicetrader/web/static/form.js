@@ -178,6 +178,7 @@
         (near.length ? " Did you mean:" : " Pick one from the suggestions.")) || placed;
       if (data.kind === "model") offer(near);
     }
+    if (data.error === "ModelNotServedError") placed = setError("model", F.words(data.message)) || placed;
     if (placed) focusFirstError();
     return placed;
   }

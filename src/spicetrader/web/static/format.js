@@ -78,7 +78,7 @@
     if (!text) return "";
     return String(text)
       .replace(/\s*\(see `spice [^`]*`\)/g, "")
-      .replace(/`spice [^`]*`/g, "the model list")
+      .replace(/`spice models list`/g, "the model list")
       .replace(/\s*\((--[a-z-]+)(?:[^)]*)\)/g, "")
       .replace(/--[a-z][a-z-]*/g, (flag) => FLAG_WORDS[flag] || flag.slice(2).replace(/-/g, " "))
       .replace(/\bbody\.([a-z_.]+):/g, (_, path) => `${path.replace(/[._]/g, " ")}:`);

@@ -62,7 +62,8 @@
     } else if (m) {
       hint.textContent = `${m.name}, ${m.kind === "diffusion" ? "image model" : paramsText(m)}.`;
     } else if (text.includes("/")) {
-      hint.textContent = "Not in the bundled list: read from the Hugging Face Hub when you plan.";
+      hint.textContent = "Not in the catalog: the web app plans the catalog's models; the spice " +
+        "command reads Hugging Face repos.";
     } else {
       const near = nearest(text.toLowerCase());
       hint.textContent = near.length
