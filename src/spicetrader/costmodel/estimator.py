@@ -61,6 +61,10 @@ def estimate(
         from spicetrader.catalog.load import load_catalog
 
         catalog = load_catalog()
+    if workload.offload is not None:
+        from spicetrader.costmodel.offload_estimate import estimate_offload
+
+        return estimate_offload(workload, catalog, fetch_config)
     resolved = resolve(workload, catalog, fetch_config)
     sized = size(resolved)
     setup = sized.setup

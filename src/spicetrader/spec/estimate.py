@@ -17,6 +17,7 @@ __all__ = [
     "ImageSpeed",
     "InferenceSpeed",
     "MemoryBreakdown",
+    "OffloadSplit",
     "TrainingSpeed",
 ]
 
@@ -71,6 +72,20 @@ class ImageSpeed(_Out):
     images_per_s: float
 
 
+class OffloadSplit(_Out):
+    """Where a partially offloaded model lives and where its decode time goes (llama.cpp)."""
+
+    gpu_layers: int
+    total_layers: int
+    cpu: str
+    gpu_gb: float
+    host_gb: float
+    gpu_capacity_gb: float
+    host_capacity_gb: float
+    decode_gpu_s: float | None = None  # per generated token, the GPU layers' share
+    decode_cpu_s: float | None = None  # per generated token, the host layers' share
+
+
 class Estimate(_Out):
     spec: int = 1
     workload: Workload
@@ -83,8 +98,11 @@ class Estimate(_Out):
     assumptions: list[str]
     confidence: str = "medium"  # high | medium | low: how well measurements back this family
     suggestions: list[str] = []  # when it does not fit: what would make it fit
+    offload: OffloadSplit | None = None  # set when the workload asks for offload
 
     def to_dict(self) -> dict[str, object]:
         data = self.model_dump(mode="json")
         data["workload"] = self.workload.to_dict()
+        if data.get("offload") is None:
+            data.pop("offload", None)
         return data
