@@ -49,8 +49,8 @@ class LayerBytes:
     layer: float  # one repeating layer's weights
     kv_layer: float  # one layer's KV cache for the batch and context
     embedding: float  # token embedding table (host, a lookup)
-    head_gpu: float  # the output head when it goes to the GPU (a tied head is duplicated)
-    head_host: float  # the output head when it stays on the host (0 when tied to the embedding)
+    head: float  # the output head (vocab x hidden): read every token by the side that holds it
+    head_tied: bool  # the head is the embedding table: on the host it takes no extra memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +72,14 @@ def placement(lb: LayerBytes, gpu_layers: int, gpu_fixed: float, host_fixed: flo
     n = min(max(gpu_layers, 0), lb.total_layers)
     host_n = lb.total_layers - n
     all_on_gpu = host_n == 0
-    gpu_weights = n * lb.layer + (lb.head_gpu if all_on_gpu else 0.0)
-    host_weights = host_n * lb.layer + (0.0 if all_on_gpu else lb.head_host)
+    gpu_weights = n * lb.layer + (lb.head if all_on_gpu else 0.0)
+    host_weights = host_n * lb.layer + (0.0 if all_on_gpu else lb.head)
+    # a tied head on the host is the embedding table itself (one copy); on the GPU, a copy
+    host_held = host_weights - (lb.head if lb.head_tied and not all_on_gpu else 0.0)
     return SidePlacement(
         gpu_layers=n,
         gpu_bytes=gpu_weights + n * lb.kv_layer + gpu_fixed,
-        host_bytes=lb.embedding + host_weights + host_n * lb.kv_layer + host_fixed,
+        host_bytes=lb.embedding + host_held + host_n * lb.kv_layer + host_fixed,
         gpu_weights=gpu_weights,
         host_weights=host_weights,
     )
@@ -91,7 +93,7 @@ def auto_gpu_layers(lb: LayerBytes, gpu_capacity: float, gpu_fixed: float) -> in
         return 0
     per_layer = lb.layer + lb.kv_layer
     n = min(int(room // per_layer), lb.total_layers) if per_layer > 0 else lb.total_layers
-    if n == lb.total_layers and lb.total_layers * per_layer + lb.head_gpu > room:
+    if n == lb.total_layers and lb.total_layers * per_layer + lb.head > room:
         n -= 1
     return max(n, 0)
 

@@ -100,8 +100,8 @@ def _layer_bytes(setup: Setup, arch: Architecture, batch: int, context: int) -> 
         layer=(total - embedding - lm_head) / arch.layers,
         kv_layer=kv_cache_bytes(arch, context, batch, setup.kv_bytes_per_element) / arch.layers,
         embedding=embedding,
-        head_gpu=lm_head if lm_head else embedding,
-        head_host=lm_head,
+        head=lm_head if lm_head else embedding,
+        head_tied=not lm_head,
     )
 
 
