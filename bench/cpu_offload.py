@@ -42,8 +42,8 @@ def _predict(case: dict[str, Any]) -> float | None:
 
 def _time_parts(case: dict[str, Any], layers: int) -> tuple[float, float, float]:
     """(model seconds at e=1 without overhead, overhead the model used, measured seconds)."""
-    from spicetrader.costmodel.efficiency import SpeedTask, WeightsKind, lookup
     from spicetrader.catalog.load import load_catalog
+    from spicetrader.costmodel.efficiency import SpeedTask, WeightsKind, lookup
     from spicetrader.spec.workload import Engine
 
     accel = load_catalog().accelerators[case["workload"]["hardware"]]

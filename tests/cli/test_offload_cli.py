@@ -35,7 +35,8 @@ def test_cpu_only_through_the_cli() -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["fits"] is True and data["workload"]["engine"] == "llama.cpp"
+    assert data["fits"] is True
+    assert data["workload"]["engine"] == "llama.cpp"
     assert "offload" not in data
 
 

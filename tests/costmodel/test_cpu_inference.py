@@ -21,10 +21,12 @@ def test_cpu_rows_bandwidth_is_channels_times_8_bytes_times_transfer_rate() -> N
 def test_cpu_only_defaults_to_llama_cpp_q4_from_ram_less_the_os() -> None:
     est = estimate({"model": "llama-3-8b", "hardware": "ryzen-9-9950x", "memory_gb": 64})
     assert est.fits
-    assert est.workload.engine is not None and est.workload.engine.value == "llama.cpp"
+    assert est.workload.engine is not None
+    assert est.workload.engine.value == "llama.cpp"
     assert est.workload.precision == "q4_k_m"
     assert est.memory.capacity_gb == pytest.approx(gib_to_gb(64) - 4.0, abs=1e-3)
-    assert est.inference is not None and est.inference.decode_tokens_per_s is not None
+    assert est.inference is not None
+    assert est.inference.decode_tokens_per_s is not None
     # ~4.9 GB of weights at 89.6 GB/s: bounded by bandwidth, well under 89.6 / 4.9 = 18 tok/s
     assert 5 < est.inference.decode_tokens_per_s < 89.6 / 4.9
 

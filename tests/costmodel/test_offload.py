@@ -81,13 +81,16 @@ OFFLOAD_70B = {
 def test_70b_on_a_4090_splits_and_decodes_at_a_few_tokens_per_second() -> None:
     est = estimate(OFFLOAD_70B)
     split = est.offload
-    assert est.fits and split is not None and est.inference is not None
+    assert est.fits
+    assert split is not None
+    assert est.inference is not None
     assert 0 < split.gpu_layers < split.total_layers == 80
     assert split.gpu_gb <= split.gpu_capacity_gb
     assert split.host_gb <= split.host_capacity_gb
     # ~40 GB of q4_k_m weights: about 25 GB on the GPU, the rest in RAM
     assert 35 < split.gpu_gb + split.host_gb < 50
-    assert split.decode_gpu_s is not None and split.decode_cpu_s is not None
+    assert split.decode_gpu_s is not None
+    assert split.decode_cpu_s is not None
     step = split.decode_gpu_s + split.decode_cpu_s
     assert 1.0 / est.inference.decode_tokens_per_s == pytest.approx(step)  # the two-device sum
     # people report ~1.5-3 tok/s; the slow side dominates
@@ -105,7 +108,8 @@ def test_more_layers_on_the_gpu_decode_faster() -> None:
     for n in (0, 20, 40):
         wl = {**OFFLOAD_70B, "offload": {**OFFLOAD_70B["offload"], "gpu_layers": n}}
         inference = estimate(wl).inference
-        assert inference is not None and inference.decode_tokens_per_s is not None
+        assert inference is not None
+        assert inference.decode_tokens_per_s is not None
         speeds.append(inference.decode_tokens_per_s)
     assert speeds == sorted(speeds)
 
@@ -114,7 +118,8 @@ def test_a_model_that_fits_the_gpu_is_the_plain_estimate() -> None:
     wl = {"model": "llama-3-8b", "hardware": "rtx-4090", "offload": {"gpu_layers": "auto"}}
     est = estimate(wl)
     plain = estimate({"model": "llama-3-8b", "hardware": "rtx-4090"})
-    assert est.offload is not None and est.offload.gpu_layers == 32
+    assert est.offload is not None
+    assert est.offload.gpu_layers == 32
     assert est.inference == plain.inference
     assert est.offload.cpu == "ryzen-9-7950x"  # the stated default desktop
     assert est.offload.decode_cpu_s == 0.0
@@ -126,7 +131,8 @@ def test_too_little_host_ram_does_not_fit_and_has_no_speed() -> None:
     assert est.fits is False
     assert est.inference is None
     assert est.bound.value == "memory-capacity"
-    assert est.offload is not None and est.offload.host_gb > est.offload.host_capacity_gb
+    assert est.offload is not None
+    assert est.offload.host_gb > est.offload.host_capacity_gb
 
 
 @pytest.mark.parametrize(

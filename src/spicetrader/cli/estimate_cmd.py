@@ -9,9 +9,9 @@ import typer
 from spicetrader.cli.common import handles_errors
 from spicetrader.cli.workload_args import (
     BatchOpt,
+    CpuOpt,
     DevicesOpt,
     EngineOpt,
-    CpuOpt,
     FileOpt,
     GpuLayersOpt,
     HardwareOpt,

@@ -64,7 +64,9 @@ class SidePlacement:
     host_weights: float  # weights read per decode step on the host (embedding excluded: lookup)
 
 
-def placement(lb: LayerBytes, gpu_layers: int, gpu_fixed: float, host_fixed: float) -> SidePlacement:
+def placement(
+    lb: LayerBytes, gpu_layers: int, gpu_fixed: float, host_fixed: float
+) -> SidePlacement:
     """What each device holds with ``gpu_layers`` repeating layers on the GPU.
 
     ``gpu_fixed`` / ``host_fixed``: bytes each side needs whatever the split (compute buffers,

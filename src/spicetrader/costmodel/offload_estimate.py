@@ -13,28 +13,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from spicetrader.costmodel.context import Confidence
-from spicetrader.costmodel.efficiency import SpeedTask, WeightsKind, lookup, speed_constants
+from spicetrader.costmodel.fit import largest
 from spicetrader.costmodel.host import is_cpu
-from spicetrader.costmodel.inference import streamed_params
 from spicetrader.costmodel.memory_activations import llama_cpp_compute_buffer_bytes
 from spicetrader.costmodel.memory_kv import kv_cache_bytes
 from spicetrader.costmodel.memory_overhead import os_reserve_gb, overhead_gb
-from spicetrader.costmodel.offload import (
-    Device,
-    LayerBytes,
-    SidePlacement,
-    auto_gpu_layers,
-    decode_side_s,
-    placement,
-    prefill_s,
-)
+from spicetrader.costmodel.offload import LayerBytes, SidePlacement, auto_gpu_layers, placement
+from spicetrader.costmodel.offload_speed import Request, offload_speed
 from spicetrader.costmodel.resolve import resolve
-from spicetrader.costmodel.roofline import bandwidth_bytes_per_s, parse_compute_dtype, peak_flops
 from spicetrader.errors import NotSupportedError
 from spicetrader.models.arch import Architecture
-from spicetrader.models.precision import PrecisionKind
 from spicetrader.models.weights import weight_bytes
-from spicetrader.spec.estimate import Bound, Estimate, InferenceSpeed, MemoryBreakdown, OffloadSplit
+from spicetrader.spec.estimate import Bound, Estimate, MemoryBreakdown, OffloadSplit
 from spicetrader.spec.workload import Engine, Task
 from spicetrader.units import gib_to_gb
 
@@ -48,7 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_CPU", "estimate_offload"]
 
 DEFAULT_CPU: Final = "ryzen-9-7950x"  # a common 16-core desktop with dual-channel DDR5-5200
-PCIE4_X16_GBS: Final = 31.5  # GB/s per direction, the link the offload_link_gbs constant is for
 _OFFLOAD_ENGINES: Final = frozenset({Engine.LLAMA_CPP, Engine.OLLAMA})
 
 
@@ -73,21 +62,6 @@ def _host(offload: HostOffload, catalog: Catalog) -> _Host:
     capacity = max(gib_to_gb(ram) - reserve, 0.0)
     notes.append(f"host RAM {ram:g} GB = {gib_to_gb(ram):.1f} GB, less {reserve:g} GB for the OS")
     return _Host(cpu, capacity, tuple(notes))
-
-
-def _device(setup: Setup, accel: Accelerator) -> tuple[Device, str, bool]:
-    kind = WeightsKind.FLOAT if setup.fmt.kind is PrecisionKind.FLOAT else WeightsKind.QUANTIZED
-    match = lookup(SpeedTask.INFERENCE, setup.engine, accel, kind)
-    row = match.row
-    peak = peak_flops(
-        accel, parse_compute_dtype(setup.fmt.compute_dtype), fp16_accumulate=row.fp16_accumulate
-    )
-    dev = Device(
-        bw=bandwidth_bytes_per_s(accel) * row.bw_efficiency,
-        flops=peak.flops_per_s * row.compute_efficiency,
-        layer_overhead_s=row.overhead_us * 1e-6,
-    )
-    return dev, match.assumption(setup.engine, accel), match.exact
 
 
 def _layer_bytes(setup: Setup, arch: Architecture, batch: int, context: int) -> LayerBytes:
@@ -151,16 +125,15 @@ def estimate_offload(
     elif spec is not None:
         notes.append("batch max is not searched with offload: batch 1")
     context = max(prompt + output, 1)
-    lb = _layer_bytes(setup, arch, batch, context)
-    buffer = llama_cpp_compute_buffer_bytes(arch, context)
-    gpu_fixed = overhead_gb(setup.engine) * 1e9 + buffer
     gpu_cap = setup.capacity_gb * 1e9
+    lb, _, buffer = _sides(setup, arch, batch, context, 0)
     if offload.gpu_layers == "auto":
+        gpu_fixed = overhead_gb(setup.engine) * 1e9 + buffer
         n = auto_gpu_layers(lb, gpu_cap, gpu_fixed)
         notes.append(f"gpu_layers auto: {n} of {arch.layers} layers fit the GPU")
     else:
         n = min(offload.gpu_layers, arch.layers)
-    sp = placement(lb, n, gpu_fixed, buffer)
+    sp = _sides(setup, arch, batch, context, n)[1]
     split = OffloadSplit(
         gpu_layers=sp.gpu_layers,
         total_layers=arch.layers,
@@ -204,77 +177,37 @@ def estimate_offload(
                 "a smaller quantization (e.g. q3_k_m, q2_k) or a smaller model",
             ],
         )  # fmt: skip
-    return _speed(setup, arch, host.cpu, lb, sp, split, memory, notes, batch, prompt, output)
-
-
-def _speed(
-    setup: Setup,
-    arch: Architecture,
-    cpu: Accelerator,
-    lb: LayerBytes,
-    sp: SidePlacement,
-    split: OffloadSplit,
-    memory: MemoryBreakdown,
-    notes: list[str],
-    batch: int,
-    prompt: int,
-    output: int,
-) -> Estimate:
-    gpu, gpu_note, gpu_exact = _device(setup, setup.accel)
-    host, cpu_note, cpu_exact = _device(setup, cpu)
-    notes.extend([gpu_note, cpu_note])
-    n, total = sp.gpu_layers, arch.layers
-    host_n = total - n
-    # MoE: a decode step reads only the experts its batch touches (same share on both sides).
-    lookup_only = 0 if arch.tied_embeddings else arch.embedding_params()
-    read = min(streamed_params(arch, batch) / (arch.total_params() - lookup_only), 1.0)
-    kv_read = kv_cache_bytes(arch, int(prompt + output / 2), batch, setup.kv_bytes_per_element)
-    kv_layer_read = kv_read / total
-    flops = 2.0 * streamed_params(arch, 1) * batch
-    weights = sp.gpu_weights + sp.host_weights
-    attention = arch.attention_flops_per_token(int(prompt + output / 2)) * batch
-    gpu_s = decode_side_s(gpu, n, sp.gpu_weights * read, n * kv_layer_read,
-                          flops * sp.gpu_weights / weights, attention * n / total)  # fmt: skip
-    cpu_s = decode_side_s(host, host_n, sp.host_weights * read, host_n * kv_layer_read,
-                          flops * sp.host_weights / weights, attention * host_n / total)  # fmt: skip
-    step = gpu_s + cpu_s
-    link_gbs = speed_constants().offload_link_gbs * min(
-        1.0, setup.accel.interconnect_gbs / PCIE4_X16_GBS
-    )
-    tokens = batch * prompt
-    pre = 0.0
-    if prompt > 0:
-        pre = prefill_s(gpu, host, tokens, sp, total, flops / batch * tokens,
-                        arch.attention_flops_per_token(prompt // 2) * tokens,
-                        link_gbs * 1e9)  # fmt: skip
-    steps = max(output, 1)
-    speed = InferenceSpeed(
-        prefill_tokens_per_s=tokens / pre if pre > 0 else None,
-        ttft_s=pre + step,
-        decode_tokens_per_s=1.0 / step,
-        throughput_tokens_per_s=batch * steps / (pre + steps * step),
-        max_context_tokens=None,
-        batch=batch,
-    )
-    notes.append(
-        f"offloaded to CPU RAM: {n} of {total} layers on {setup.accel.id}, {host_n} in host RAM "
-        f"on {cpu.id}; per token {gpu_s * 1e3:.1f} ms on the GPU + {cpu_s * 1e3:.1f} ms on the "
-        f"CPU ({cpu_s / step:.0%} of decode time on the CPU side)"
-    )
-    notes.append(
-        f"prefill: from 32-token prompts llama.cpp runs host layers' matmuls on the GPU, copying "
-        f"their weights over the host link ({link_gbs:.1f} GB/s achieved) per 512-token micro-batch"
-    )
-    confidence = Confidence.MEDIUM if gpu_exact and cpu_exact else Confidence.LOW
-    if cpu.estimated or setup.accel.estimated:
-        confidence = Confidence.LOW
+    fast = offload_speed(setup, arch, host.cpu, sp, Request(batch, prompt, output))
+    longest = _max_context(setup, arch, batch, sp.gpu_layers, gpu_cap, host.capacity_gb * 1e9)
     return Estimate(
         workload=setup.workload,
         fits=True,
         memory=memory,
-        inference=speed,
+        inference=fast.speed.model_copy(update={"max_context_tokens": longest}),
         bound=Bound.MEMORY_BANDWIDTH,
-        assumptions=notes,
-        confidence=confidence.value,
-        offload=split.model_copy(update={"decode_gpu_s": gpu_s, "decode_cpu_s": cpu_s}),
+        assumptions=[*notes, *fast.notes],
+        confidence=fast.confidence.value,
+        offload=split.model_copy(update={"decode_gpu_s": fast.gpu_s, "decode_cpu_s": fast.cpu_s}),
     )
+
+
+def _sides(
+    setup: Setup, arch: Architecture, batch: int, context: int, gpu_layers: int
+) -> tuple[LayerBytes, SidePlacement, float]:
+    """The cut, the placement of ``gpu_layers`` layers, and the compute buffer, at ``context``."""
+    lb = _layer_bytes(setup, arch, batch, context)
+    buffer = llama_cpp_compute_buffer_bytes(arch, context)
+    gpu_fixed = overhead_gb(setup.engine) * 1e9 + buffer
+    return lb, placement(lb, gpu_layers, gpu_fixed, buffer), buffer
+
+
+def _max_context(
+    setup: Setup, arch: Architecture, batch: int, gpu_layers: int, gpu_cap: float, host_cap: float
+) -> int:
+    """The longest context (prompt + output) that still fits both sides with this split."""
+
+    def ok(context: int) -> bool:
+        sp = _sides(setup, arch, batch, context, gpu_layers)[1]
+        return sp.gpu_bytes <= gpu_cap and sp.host_bytes <= host_cap
+
+    return largest(ok, arch.max_context)
