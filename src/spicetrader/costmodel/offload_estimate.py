@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from spicetrader.costmodel.context import Confidence
-from spicetrader.costmodel.fit import largest
+from spicetrader.costmodel.fit import largest, size
 from spicetrader.costmodel.host import is_cpu
 from spicetrader.costmodel.memory_activations import llama_cpp_compute_buffer_bytes
 from spicetrader.costmodel.memory_kv import kv_cache_bytes
@@ -106,8 +106,6 @@ def estimate_offload(
     workload: Workload, catalog: Catalog, fetch_config: FetchConfig | None = None
 ) -> Estimate:
     """The estimate of a workload whose ``offload`` section splits it between GPU and host."""
-    from spicetrader.costmodel.estimator import estimate
-
     offload = workload.offload
     if offload is None:
         raise TypeError("estimate_offload needs a workload with an offload section")
@@ -144,16 +142,9 @@ def estimate_offload(
         host_capacity_gb=round(host.capacity_gb, 3),
     )
     if sp.gpu_layers == arch.layers and sp.gpu_bytes <= gpu_cap:
-        plain = estimate(workload.model_copy(update={"offload": None}), catalog,
-                         fetch_config=fetch_config)  # fmt: skip
-        step = None if plain.inference is None else plain.inference.decode_tokens_per_s
-        split = split.model_copy(
-            update={"decode_gpu_s": None if not step else 1.0 / step, "decode_cpu_s": 0.0}
-        )
-        return plain.model_copy(update={
-            "assumptions": [*plain.assumptions, "every layer fits the GPU: nothing offloaded"],
-            "offload": split,
-        })  # fmt: skip
+        plain = _plain(workload, catalog, fetch_config)
+        if plain is not None:
+            return plain.model_copy(update={"offload": _all_on_gpu(plain, split)})
     memory = MemoryBreakdown(
         per_device_gb=split.gpu_gb,
         capacity_gb=split.gpu_capacity_gb,
@@ -188,6 +179,29 @@ def estimate_offload(
         assumptions=[*notes, *fast.notes],
         confidence=fast.confidence.value,
         offload=split.model_copy(update={"decode_gpu_s": fast.gpu_s, "decode_cpu_s": fast.cpu_s}),
+    )
+
+
+def _plain(
+    workload: Workload, catalog: Catalog, fetch_config: FetchConfig | None
+) -> Estimate | None:
+    """The ordinary estimate when the whole model fits the GPU (None when it does not: then the
+    offload model answers, with nothing but the embedding on the host)."""
+    from spicetrader.costmodel.estimator import estimate
+
+    plain = workload.model_copy(update={"offload": None})
+    if not size(resolve(plain, catalog, fetch_config)).fits:
+        return None
+    found = estimate(plain, catalog, fetch_config=fetch_config)
+    return found.model_copy(
+        update={"assumptions": [*found.assumptions, "every layer fits the GPU: nothing offloaded"]}
+    )
+
+
+def _all_on_gpu(plain: Estimate, split: OffloadSplit) -> OffloadSplit:
+    step = None if plain.inference is None else plain.inference.decode_tokens_per_s
+    return split.model_copy(
+        update={"decode_gpu_s": None if not step else 1.0 / step, "decode_cpu_s": 0.0}
     )
 
 
