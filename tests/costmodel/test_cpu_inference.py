@@ -41,3 +41,14 @@ def test_cpu_only_defaults_to_llama_cpp_q4_from_ram_less_the_os() -> None:
 def test_cpu_refuses_other_engines_and_training(update: dict[str, object], words: str) -> None:
     with pytest.raises(NotSupportedError, match=words):
         estimate({"model": "llama-3-8b", "hardware": "ryzen-9-9950x", **update})
+
+
+def test_cpu_only_says_where_the_time_goes() -> None:
+    est = estimate({"model": "llama-3-70b", "hardware": "ryzen-9-7950x", "memory_gb": 64})
+    note = next(a for a in est.assumptions if a.startswith("CPU-only: each token streams"))
+    assert "83.2 GB/s" in note  # 2 channels x 8 B x 5200 MT/s
+    assert "80 layers" in note
+    assert est.inference is not None
+    assert est.inference.decode_tokens_per_s is not None
+    # ~42 GB of q4_k_m weights over 83.2 GB/s: at most 2 tokens/s even at full bandwidth
+    assert est.inference.decode_tokens_per_s < 83.2 / 42

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.fit import Sized, max_context, size
+from spicetrader.costmodel.host import cpu_time_note, is_cpu
 from spicetrader.costmodel.memory import breakdown
 from spicetrader.costmodel.resolve import FetchConfig, resolve
 from spicetrader.costmodel.suggest import suggestions
@@ -85,6 +86,8 @@ def estimate(
             suggestions=suggestions(setup, memory.per_device_gb, catalog, fetch_config),
         )
     speed = _speed(sized)
+    if is_cpu(setup.accel):
+        assumptions.append(cpu_time_note(setup, memory))
     inference = speed.inference
     if inference is not None:
         inference = inference.model_copy(

@@ -19,8 +19,10 @@ from spicetrader.spec.workload import Engine, Task
 
 if TYPE_CHECKING:
     from spicetrader.catalog.schema import Accelerator
+    from spicetrader.costmodel.context import Setup
+    from spicetrader.spec.estimate import MemoryBreakdown
 
-__all__ = ["CPU_ENGINES", "CPU_SEGMENT", "check_cpu_engine", "is_cpu"]
+__all__ = ["CPU_ENGINES", "CPU_SEGMENT", "check_cpu_engine", "cpu_time_note", "is_cpu"]
 
 CPU_SEGMENT: Final = "cpu"
 CPU_ENGINES: Final = frozenset({Engine.LLAMA_CPP, Engine.OLLAMA})
@@ -43,3 +45,24 @@ def check_cpu_engine(engine: Engine, task: Task, accel: Accelerator) -> None:
             f"{engine.value} is not modelled on a CPU ({accel.id}); use engine llama.cpp "
             "(or ollama), which runs GGUF models from system RAM"
         )
+
+
+def cpu_time_note(setup: Setup, memory: MemoryBreakdown) -> str:
+    """Where a CPU-only decode step's time goes: the weights and KV cache streamed from RAM at
+    the llama.cpp share of its bandwidth, plus the per-layer thread synchronisation."""
+    from spicetrader.costmodel.efficiency import SpeedTask, WeightsKind, lookup
+    from spicetrader.models.precision import PrecisionKind
+
+    accel = setup.accel
+    kind = WeightsKind.FLOAT if setup.fmt.kind is PrecisionKind.FLOAT else WeightsKind.QUANTIZED
+    row = lookup(SpeedTask.INFERENCE, setup.engine, accel, kind).row
+    read_gb = memory.weights_gb + memory.kv_cache_gb
+    rate = accel.mem_bw_gbs * row.bw_efficiency
+    layers = getattr(setup.arch, "layers", 0)
+    sync_ms = layers * row.overhead_us / 1e3
+    return (
+        f"CPU-only: each token streams up to {read_gb:.1f} GB of weights and KV cache from RAM at "
+        f"{accel.mem_bw_gbs:g} GB/s x {row.bw_efficiency:.0%} = {rate:.0f} GB/s "
+        f"({read_gb / rate * 1e3:.0f} ms), plus {layers} layers x {row.overhead_us:g} us of "
+        f"thread synchronisation ({sync_ms:.0f} ms)"
+    )
