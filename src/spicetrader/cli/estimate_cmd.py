@@ -9,10 +9,13 @@ import typer
 from spicetrader.cli.common import handles_errors
 from spicetrader.cli.workload_args import (
     BatchOpt,
+    CpuOpt,
     DevicesOpt,
     EngineOpt,
     FileOpt,
+    GpuLayersOpt,
     HardwareOpt,
+    HostMemoryOpt,
     ImagesOpt,
     KvCacheOpt,
     LoraRankOpt,
@@ -68,6 +71,9 @@ def estimate_command(
     resolution: ResolutionOpt = None,
     steps: StepsOpt = None,
     images: ImagesOpt = None,
+    gpu_layers: GpuLayersOpt = None,
+    cpu: CpuOpt = None,
+    host_memory_gb: HostMemoryOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON.")] = False,
 ) -> None:
     """Will it fit, how fast will it run: memory per device, speeds, what bounds them."""
@@ -82,7 +88,7 @@ def estimate_command(
         pipeline=pipeline, zero=zero, offload=offload, prompt=prompt, output=output, batch=batch,
         method=method, tokens=tokens, seq_len=seq_len, micro_batch=micro_batch,
         lora_rank=lora_rank, optimizer=optimizer, resolution=resolution, steps=steps,
-        images=images,
+        images=images, gpu_layers=gpu_layers, cpu=cpu, host_memory_gb=host_memory_gb,
     )  # fmt: skip
     result = estimate(workload_mapping(args, file), Context.load())
     if as_json:

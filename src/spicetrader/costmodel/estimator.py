@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.fit import Sized, max_context, size
+from spicetrader.costmodel.host import cpu_time_note, is_cpu
 from spicetrader.costmodel.memory import breakdown
 from spicetrader.costmodel.resolve import FetchConfig, named_model, resolve
 from spicetrader.costmodel.suggest import suggestions
@@ -64,6 +65,10 @@ def estimate(
         from spicetrader.catalog.load import load_catalog
 
         catalog = load_catalog()
+    if workload.offload is not None:
+        from spicetrader.costmodel.offload_estimate import estimate_offload
+
+        return estimate_offload(workload, catalog, fetch_config)
     resolved = resolve(workload, catalog, fetch_config)
     sized = size(resolved)
     setup = sized.setup
@@ -85,6 +90,8 @@ def estimate(
             model_input=model_input,
         )
     speed = _speed(sized)
+    if is_cpu(setup.accel):
+        assumptions.append(cpu_time_note(setup, memory))
     inference = speed.inference
     if inference is not None:
         inference = inference.model_copy(

@@ -18,6 +18,7 @@ __all__ = [
     "ImageSpeed",
     "InferenceSpeed",
     "MemoryBreakdown",
+    "OffloadSplit",
     "TrainingSpeed",
 ]
 
@@ -72,6 +73,20 @@ class ImageSpeed(_Out):
     images_per_s: float
 
 
+class OffloadSplit(_Out):
+    """Where a partially offloaded model lives and where its decode time goes (llama.cpp)."""
+
+    gpu_layers: int
+    total_layers: int
+    cpu: str
+    gpu_gb: float
+    host_gb: float
+    gpu_capacity_gb: float
+    host_capacity_gb: float
+    decode_gpu_s: float | None = None  # per generated token, the GPU layers' share
+    decode_cpu_s: float | None = None  # per generated token, the host layers' share
+
+
 class Estimate(_Out):
     spec: int = 1
     workload: Workload
@@ -85,10 +100,13 @@ class Estimate(_Out):
     confidence: str = "medium"  # high | medium | low: how well measurements back this family
     suggestions: list[str] = []  # when it does not fit: what would make it fit
     model_input: str | None = None  # the model name as given (workload.model: the id it found)
+    offload: OffloadSplit | None = None  # set when the workload asks for offload
 
     def to_dict(self) -> dict[str, object]:
         data = self.model_dump(mode="json")
         data["workload"] = self.workload.to_dict()
+        if data.get("offload") is None:
+            data.pop("offload", None)
         return data
 
     def __repr__(self) -> str:
