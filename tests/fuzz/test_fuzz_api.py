@@ -62,6 +62,6 @@ def test_api(case: schemathesis.Case, fuzz_counts: FuzzCounts) -> None:
         and response.status_code == 200
         and case.path.endswith(("/estimate", "/plan"))
     ):
-        from spicetrader.models.registry import is_explicit_path
+        from spicetrader.models.registry import looks_like_path
 
-        assert not is_explicit_path(model.strip()), model
+        assert not looks_like_path(model.strip()), model

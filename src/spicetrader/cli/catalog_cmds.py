@@ -1,5 +1,5 @@
 """Catalog commands: ``spice hardware list|show``, ``spice offers``, ``spice systems``,
-``spice free-tiers``.
+``spice free-tiers`` and ``spice catalog check`` (in ``catalog_check.py``).
 
 Heavy imports (pydantic models, rich) happen inside the command functions. ``offers_app`` is a
 group whose callback lists offers, so later work can add ``spice offers refresh|add``.
@@ -170,10 +170,10 @@ def offers(
     if ctx.invoked_subcommand is not None:
         return
     from spicetrader.catalog.filter import OfferQuery, select_offers
-    from spicetrader.paths import user_home
-    from spicetrader.sources.prices import current_offers
+    from spicetrader.context import Context
 
-    catalog, prices = current_offers(user_home(), load_catalog())  # snapshot + your quotes
+    context = Context.load(hub=False)  # your rows + the freshest snapshot + your quotes
+    catalog, prices = context.catalog, context.prices
     query = OfferQuery.named(
         catalog,
         gpu=gpu,
@@ -240,3 +240,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(offers_app, name="offers")
     app.command("systems")(systems)
     app.command("free-tiers")(free_tiers)
+    from spicetrader.cli.catalog_check import catalog_app
+
+    app.add_typer(catalog_app, name="catalog")

@@ -7,6 +7,7 @@ line on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -78,11 +79,14 @@ def esc(value: object) -> str:
 
 
 def print_json(data: object) -> None:
-    """``data`` as JSON on stdout; a non-finite number (never valid JSON) is written as null."""
+    """``data`` as JSON on stdout: indented for a terminal, compact when piped (json's C
+    encoder: a 400-option plan's 1.3 MB of JSON encodes ~10x faster without indentation); a
+    non-finite number (never valid JSON) is written as null."""
+    indent = 2 if sys.stdout.isatty() else None
     try:
-        text = json.dumps(data, indent=2, default=str, allow_nan=False)
+        text = json.dumps(data, indent=indent, default=str, allow_nan=False)
     except ValueError:
-        text = json.dumps(_finite_or_null(data), indent=2, default=str, allow_nan=False)
+        text = json.dumps(_finite_or_null(data), indent=indent, default=str, allow_nan=False)
     sys.stdout.write(text + "\n")
 
 
@@ -102,6 +106,38 @@ def console() -> Console:
     from rich.console import Console
 
     return Console(soft_wrap=False)
+
+
+_HANDLER_NAME = "spice-verbose"
+
+
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler that writes to whatever ``sys.stderr`` is when a record is emitted."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def log_to_stderr(verbose: bool) -> None:
+    """Show the library's INFO log records (what was loaded from where) on stderr when
+    ``verbose``; otherwise leave the ``spicetrader`` logger as Python's defaults have it. Set
+    afresh for every command, so nothing carries over from one invocation to the next."""
+    logger = logging.getLogger("spicetrader")
+    for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+        logger.removeHandler(old)
+    logger.setLevel(logging.NOTSET)
+    if not verbose:
+        return
+    handler = _CurrentStderr()
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(logging.Formatter("spice: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def load_catalog() -> Catalog:

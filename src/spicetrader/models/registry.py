@@ -1,11 +1,11 @@
 """Find a model architecture by id, alias, Hugging Face repo id, file path or inline spec.
 
-Order: an explicit path (one that ends in ``.json`` or ``.gguf``, or starts with ``/``, ``./``,
-``../`` or ``~``: a config, a GGUF file or a folder holding ``config.json``); then the bundled ids
-and aliases (exact, then unique prefix/substring, via :func:`spicetrader.catalog.names.resolve`);
-then the same name without an ``-instruct``/``-chat``/``-it``/``-base``/``-hf`` suffix; then,
-for an ``org/name`` repo id, the caller's ``fetch_config`` hook (the Hub download lives at the
-edge, in ``spicetrader.sources``).
+Order: a path, when the name is written as one (``./x``, ``/x``, ``~/x``, ``x.json``, ``x.gguf``:
+a ``config.json``, a ``.gguf`` file, or a folder holding ``config.json``);
+then the bundled ids and aliases (exact, then unique prefix/substring, via
+:func:`spicetrader.catalog.names.resolve`); then the same name without an ``-instruct``/``-chat``/
+``-it``/``-base``/``-hf`` suffix; then, for an ``org/name`` repo id, the caller's
+``fetch_config`` hook (the Hub download lives at the edge, in ``spicetrader.sources``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from spicetrader.spec.workload import InlineArchitecture
 __all__ = [
     "AnyArchitecture",
     "architecture_from_inline",
-    "is_explicit_path",
+    "is_bundled",
     "list_models",
+    "looks_like_path",
     "resolve_model",
 ]
 
@@ -40,7 +41,6 @@ INLINE_SOURCE: Final = "inline architecture in the workload"
 MAX_NAME_CHARS: Final = 200  # a model id, alias or Hub repo id ("org/name": 96 + 1 + 96)
 MAX_PATH_CHARS: Final = 4096  # PATH_MAX on Linux
 MAX_CONFIG_BYTES: Final = 4 * 1024 * 1024  # a config.json is a few kB
-_PATH_PREFIXES: Final = ("/", "./", "../", "~", ".\\", "..\\")
 
 
 def list_models() -> tuple[AnyArchitecture, ...]:
@@ -51,6 +51,11 @@ def list_models() -> tuple[AnyArchitecture, ...]:
 @cache
 def _by_id() -> Mapping[str, AnyArchitecture]:
     return MappingProxyType({m.id: m for m in bundled_models()})
+
+
+def is_bundled(arch: AnyArchitecture) -> bool:
+    """True for an architecture of the bundled tables (not a file, a Hub config or inline)."""
+    return _by_id().get(arch.id) is arch
 
 
 @cache
@@ -122,15 +127,24 @@ def _from_path(path: Path) -> Architecture:
     return from_hf_config(config, name=path.parent.name or path.stem, source=str(path))
 
 
-def is_explicit_path(ref: str) -> bool:
-    """True when ``ref`` can only be a file path: it ends in ``.json``/``.gguf`` or starts with
-    ``/``, ``./``, ``../`` or ``~``. Any other name is a model id or a Hub repo id, never looked
-    up on disk (``org/name`` is a repo id even if such a folder exists here)."""
-    return ref.lower().endswith((".json", ".gguf")) or ref.startswith(_PATH_PREFIXES)
+_PATH_STARTS: Final = ("./", "../", ".\\", "..\\", "~", "/")
+
+
+def looks_like_path(ref: str) -> bool:
+    """True for a name written as a file or folder path: ``./x``, ``../x``, ``~/x``, ``/x``
+    (or a Windows absolute path), or a name ending in ``.json`` / ``.gguf``. Anything else is a
+    model name or a Hub repo id, even when a folder of that name exists here."""
+    name = ref.strip()
+    return (
+        name in (".", "..")
+        or name.startswith(_PATH_STARTS)
+        or Path(name).is_absolute()
+        or name.lower().endswith((".json", ".gguf"))
+    )
 
 
 def _check_length(name: str) -> None:
-    limit = MAX_PATH_CHARS if is_explicit_path(name) else MAX_NAME_CHARS
+    limit = MAX_PATH_CHARS if looks_like_path(name) else MAX_NAME_CHARS
     if len(name) > limit:
         what = "model path" if limit == MAX_PATH_CHARS else "model name"
         raise InputError(f"{what} of {len(name):,} characters; at most {limit:,} are accepted")
@@ -144,10 +158,15 @@ def resolve_model(
 
     if isinstance(ref, InlineArchitecture):
         return architecture_from_inline(ref)
+    if not isinstance(ref, str):
+        raise InputError(f"a model is a name, an org/name repo id or a path; got {ref!r}")
     name = ref.strip()
     _check_length(name)
-    if is_explicit_path(name):
-        path = Path(name).expanduser()
+    if looks_like_path(name):
+        try:
+            path = Path(name).expanduser()
+        except RuntimeError:  # "~user/..." for a user this system does not know
+            raise InputError(f"model path {name[:80]!r}: no such user's home folder") from None
         try:
             if not path.exists():
                 raise InputError(f"model file not found: {name} (a config.json, .gguf or folder)")

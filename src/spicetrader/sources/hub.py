@@ -81,8 +81,10 @@ def _quiet_hub_logs() -> Iterator[None]:
 
 
 def looks_like_repo_id(ref: str) -> bool:
-    """True for "org/name" (not a path to a local file)."""
-    return bool(_REPO_ID.match(ref)) and not Path(ref).exists()
+    """True for "org/name" (not a name written as a path, like ``x/config.json``)."""
+    from spicetrader.models.registry import looks_like_path
+
+    return bool(_REPO_ID.match(ref)) and not looks_like_path(ref)
 
 
 def _hub_errors() -> Any:

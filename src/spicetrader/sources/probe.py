@@ -20,6 +20,7 @@ from spicetrader.errors import CatalogDataError, InputError, SpiceError
 from spicetrader.fileio import locked, read_text_limited, write_text_atomic
 from spicetrader.sources.bench import Measurement
 from spicetrader.sources.device_names import apple_chip_id, map_device_name
+from spicetrader.sources.probe_cpu import cpu_catalog_id
 from spicetrader.sources.probe_detect import (
     CommandRunner,
     DetectedDevice,
@@ -60,6 +61,7 @@ class ProbedDevice:
 class ProbeResult:
     host: HostInfo
     devices: tuple[ProbedDevice, ...]
+    host_cpu_id: str | None = None  # the CPU's catalog row (segment cpu), when the catalog has it
 
     @property
     def has_accelerator(self) -> bool:
@@ -77,6 +79,7 @@ class ProbeResult:
             "devices": [d.to_dict() for d in self.devices],
             "accelerator": self.accelerator,
             "count": len(self.devices),
+            "host_cpu_id": self.host_cpu_id,
         }
 
 
@@ -99,7 +102,8 @@ def probe_machine(
         else:
             catalog_id = map_device_name(device.name, resolve)
         devices.append(ProbedDevice(device, catalog_id))
-    return ProbeResult(host=detect_host(psutil, run, system), devices=tuple(devices))
+    host = detect_host(psutil, run, system)
+    return ProbeResult(host, tuple(devices), cpu_catalog_id(host.cpu_model, resolve))
 
 
 def _resolve(name: str, resolve: Callable[[str], str]) -> str | None:
@@ -158,6 +162,8 @@ class LocalOption:
     efficiency: dict[str, float]  # measured / peak: "mem_bw", "fp16_matmul" (when benchmarked)
     measurements: tuple[dict[str, Any], ...]
     id: str = "this-machine"
+    host_cpu: str | None = None  # the host CPU's catalog id (offload, or CPU-only machines)
+    host_memory_gb: float | None = None  # the host RAM as detected
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "measurements": list(self.measurements)}
@@ -174,8 +180,12 @@ def local_option(home: Path, catalog: Catalog | None = None) -> LocalOption | No
         return None
     record = _read_record(path)
     hardware, devices = record["accelerator"], record["devices"]
+    host_cpu, host_ram = _host_cpu(record, catalog)
     if not hardware or not devices:
-        return None
+        if host_cpu is None or host_ram is None:
+            return None
+        # no GPU: the CPU itself is "this machine", its RAM the memory (CPU-only llama.cpp)
+        hardware, devices = host_cpu, [{"memory_gb": host_ram}]
     memory_gb = float(devices[0]["memory_gb"])
     if catalog is not None:
         try:
@@ -191,7 +201,28 @@ def local_option(home: Path, catalog: Catalog | None = None) -> LocalOption | No
         probed_at=record["probed_at"],
         efficiency={str(k): float(v) for k, v in record["efficiency"].items()},
         measurements=tuple(record["measurements"]),
+        host_cpu=host_cpu,
+        host_memory_gb=host_ram,
     )
+
+
+def _host_cpu(data: dict[str, Any], catalog: Catalog | None) -> tuple[str | None, float | None]:
+    """The probed CPU's catalog id (checked to be a CPU row when a catalog is given) and RAM."""
+    from spicetrader.costmodel.host import is_cpu
+
+    cpu_id = data.get("host_cpu_id")
+    host = data.get("host")
+    ram = host.get("ram_gb") if isinstance(host, dict) else None
+    ram_gb = (
+        float(ram) if isinstance(ram, int | float) and _finite_number(ram) and ram > 0 else None
+    )
+    if not isinstance(cpu_id, str) or not cpu_id:
+        return None, ram_gb
+    if catalog is not None:
+        accel = catalog.accelerators.get(cpu_id)
+        if accel is None or not is_cpu(accel):
+            return None, ram_gb
+    return cpu_id, ram_gb
 
 
 MAX_PROBE_BYTES = 1024 * 1024

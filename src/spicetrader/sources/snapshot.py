@@ -73,7 +73,7 @@ def read_offers_csv(path: Path) -> tuple[Offer, ...]:
     :data:`MAX_SNAPSHOT_BYTES`), unique ids, prices under the cap of a quote.
     """
     from spicetrader.catalog.csvload import parse_rows
-    from spicetrader.catalog.schema import OFFER_COLUMNS, Offer
+    from spicetrader.catalog.schema import OFFER_COLUMNS, OPTIONAL_COLUMNS, Offer
 
     text = _read(path, MAX_SNAPSHOT_BYTES)
     rows = sum(1 for line in text.splitlines() if line.strip() and line.lstrip()[0] != "#")
@@ -83,7 +83,7 @@ def read_offers_csv(path: Path) -> tuple[Offer, ...]:
             f"{rows - 1:,} rows, more than the {MAX_SNAPSHOT_ROWS:,} a snapshot may hold; "
             + _REFRESH_HINT,
         )  # fmt: skip
-    located = parse_rows(text, Offer, OFFER_COLUMNS, str(path))
+    located = parse_rows(text, Offer, OFFER_COLUMNS, str(path), OPTIONAL_COLUMNS["offers"])
     seen: set[str] = set()
     for item in located:
         offer = item.row

@@ -55,7 +55,7 @@ def closed_model(model: str | InlineArchitecture) -> None:
     Paths are refused before anything touches the disk (the answer is the same whether the file
     exists or not); an ``org/name`` is looked up in the catalog only, never on the Hub.
     """
-    from spicetrader.models.registry import is_explicit_path, resolve_model
+    from spicetrader.models.registry import looks_like_path, resolve_model
 
     if isinstance(model, InlineArchitecture):
         return
@@ -64,7 +64,7 @@ def closed_model(model: str | InlineArchitecture) -> None:
         f"the CLI reads it on your machine: `spice plan {name:.200}` or "
         f"`spice estimate {name:.200} --hardware ID`"
     )
-    if is_explicit_path(name) or "\\" in name:
+    if looks_like_path(name) or "\\" in name:
         raise ModelNotServedError(
             "the web app reads no files; give a catalog model id (GET /api/models) or an inline "
             "architecture, or use " + cli

@@ -23,6 +23,7 @@ from spicetrader.web.services import EstimatorFn, ModelsFn, PlannerFn, default_s
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
+    from spicetrader.context import Context
 
 __all__ = ["create_app"]
 
@@ -33,11 +34,14 @@ def create_app(
     planner: PlannerFn | None = None,
     models: ModelsFn | None = None,
     *,
+    context: Context | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     body_timeout_s: float = BODY_TIMEOUT_S,
 ) -> FastAPI:
-    """A new app. ``None`` for a collaborator means the real one (the catalog is then the bundled
-    catalog with the user's overlay, loaded once, on the first request that needs it)."""
+    """A new app. ``None`` for a collaborator means the real one: the estimator and planner of
+    the library, computing with ``context`` (``spice serve`` passes ``Context.load(hub=False)``),
+    else with a context around ``catalog``, else with ``Context.load(hub=False)`` loaded once,
+    on the first request that needs it."""
     from importlib.metadata import version
 
     app = FastAPIOffline(
@@ -49,7 +53,7 @@ def create_app(
             "and free tiers. Errors are JSON: `{error, message, ...}`."
         ),
     )
-    app.state.services = default_services(catalog, estimator, planner, models)
+    app.state.services = default_services(catalog, estimator, planner, models, context)
     app.state.compute = ComputePool()
     app.state.results = ResultCache()
     install_error_handlers(app)
