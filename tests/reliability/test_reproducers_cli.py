@@ -354,11 +354,17 @@ def test_malformed_probe_record(spice_home: Path, record: str) -> None:
 
 @pytest.mark.parametrize(
     "constraint",
-    [{"usage_hours_per_month": "8"}, {"spot": 1}, {"images": 2.5}, {"budget_usd": True}],
+    [{"usage_hours_per_month": "eight"}, {"images": 2.5}, {"budget_usd": True}, {"only": 3}],
 )
 def test_plan_constraint_of_the_wrong_type(constraint: dict[str, object]) -> None:
     with pytest.raises(InputError):
         spicetrader.plan({"model": "llama-3-8b"}, **constraint)
+
+
+def test_plan_constraint_given_as_text_is_read_as_the_number() -> None:
+    as_text = spicetrader.plan({"model": "llama-3-8b"}, usage_hours_per_month="8")
+    as_number = spicetrader.plan({"model": "llama-3-8b"}, usage_hours_per_month=8)
+    assert as_text.to_dict()["options"] == as_number.to_dict()["options"]
 
 
 # -- the Hub, offline --------------------------------------------------------------------------

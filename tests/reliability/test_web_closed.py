@@ -111,7 +111,7 @@ def test_long_model_name_is_a_422(real_client: TestClient, endpoint: str) -> Non
 def test_catalog_alias_with_a_slash_is_served(real_client: TestClient) -> None:
     response = _post(real_client, "estimate", "huggyllama/llama-7b")
     assert response.status_code == 200
-    assert response.json()["workload"]["model"] == "huggyllama/llama-7b"
+    assert response.json()["workload"]["model"] == "llama-7b"  # the catalog id it resolved to
 
 
 # -- Host allow-list ---------------------------------------------------------------------------

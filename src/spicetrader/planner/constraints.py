@@ -104,7 +104,7 @@ def _check_types(constraints: PlanConstraints) -> None:
             expected = (
                 "true or false" if kind is bool else "a whole number" if kind is int else "a number"
             )
-            raise InputError(f"{name} must be {expected}, got {value!r:.40}")
+            raise InputError(f"{name} must be {expected}, given {value!r:.40}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,11 @@ once (:class:`BusyError`) rather than queued behind minutes of work.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import Final, TypeVar
 
-import anyio
-import anyio.to_thread
+from starlette.concurrency import run_in_threadpool
 
 from spicetrader.errors import SpiceError
 
@@ -43,25 +43,35 @@ class ComputePool:
         self, slots: Mapping[str, int] | None = None, max_waiting: int = MAX_WAITING
     ) -> None:
         counts = slots or {"plan": PLAN_SLOTS, "estimate": ESTIMATE_SLOTS}
-        self._limiters = {name: anyio.CapacityLimiter(n) for name, n in counts.items()}
+        self._counts = dict(counts)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots: dict[str, asyncio.Semaphore] = {}
         self._waiting = dict.fromkeys(counts, 0)
         self.max_waiting = max_waiting
 
+    def _slots_of(self, name: str) -> asyncio.Semaphore:
+        """The endpoint's semaphore on the running loop (an app outlives a test client's loop)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop = loop
+            self._slots = {n: asyncio.Semaphore(count) for n, count in self._counts.items()}
+        return self._slots[name]
+
     async def run(self, name: str, work: Callable[[], T]) -> T:
-        limiter = self._limiters[name]
-        if self._waiting[name] >= self.max_waiting:
+        slots = self._slots_of(name)
+        if slots.locked() and self._waiting[name] >= self.max_waiting:
             raise BusyError(
                 f"{self._waiting[name]} {name} requests are already waiting; retry in a moment"
             )
         self._waiting[name] += 1
         try:
-            await limiter.acquire()
+            await slots.acquire()
         finally:
             self._waiting[name] -= 1
         try:
-            return await anyio.to_thread.run_sync(work, abandon_on_cancel=False)
+            return await run_in_threadpool(work)
         finally:
-            limiter.release()
+            slots.release()
 
 
 class ResultCache:
