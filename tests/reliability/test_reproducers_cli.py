@@ -414,3 +414,10 @@ def test_hub_reachability_probe_is_bounded(monkeypatch: pytest.MonkeyPatch) -> N
     start = time.perf_counter()
     assert hub.hub_reachable(0.2) is False
     assert time.perf_counter() - start < 1.0
+
+
+def test_models_list_with_no_match_is_an_empty_table() -> None:
+    """Found by the fuzz suite: ``--family x`` matched nothing and the column fitting raised."""
+    result = runner.invoke(app, ["models", "list", "--family", "no-such-family"])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None

@@ -155,7 +155,7 @@ def _fitting(columns: dict[str, list[str]], width: int) -> list[str]:
     kept: set[str] = set()
     used = 0
     for name in _PRIORITY:
-        need = max(len(name), *(len(cell) for cell in columns[name])) + 2
+        need = max([len(name), *(len(cell) for cell in columns[name])]) + 2
         if name == "id" or used + need <= width:
             kept.add(name)
             used += need

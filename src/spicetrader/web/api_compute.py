@@ -14,7 +14,7 @@ the services do); the CLI reads those.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
@@ -45,8 +45,16 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class ModelNotServedError(InputError):
-    """A model the web app will not load: a file path, or a Hub repo that is not in the catalog."""
+class ModelNotServedError(UnknownNameError):
+    """A model the web app will not load: a file path, or a Hub repo that is not in the catalog.
+
+    An :class:`UnknownNameError` (``kind`` "model", the ``name``, the nearest catalog ids as
+    ``suggestions``) whose message says which command line reads it instead.
+    """
+
+    def __init__(self, name: str, message: str, suggestions: Sequence[str] = ()) -> None:
+        self.kind, self.name, self.suggestions = "model", name, list(suggestions)
+        InputError.__init__(self, message)
 
 
 def closed_model(model: str | InlineArchitecture) -> None:
@@ -66,16 +74,19 @@ def closed_model(model: str | InlineArchitecture) -> None:
     )
     if looks_like_path(name) or "\\" in name:
         raise ModelNotServedError(
+            name[:200],
             "the web app reads no files; give a catalog model id (GET /api/models) or an inline "
-            "architecture, or use " + cli
+            "architecture, or use " + cli,
         )
     if "/" in name:
         try:
             resolve_model(name)  # the catalog and imported models only: no fetch hook
-        except UnknownNameError:
+        except UnknownNameError as unknown:
             raise ModelNotServedError(
+                name[:200],
                 f"{name[:200]!r} is not in the catalog and the web app never downloads from the "
-                "Hugging Face Hub; use " + cli
+                "Hugging Face Hub; use " + cli,
+                unknown.suggestions,
             ) from None
 
 
