@@ -23,7 +23,7 @@ from spicetrader.catalog.catalog import Catalog
 from spicetrader.catalog.load import load_catalog
 from spicetrader.errors import SpiceError
 from spicetrader.spec.files import load_workload_file
-from spicetrader.spec.workload import Workload
+from spicetrader.spec.input import workload_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "reliability"))
 from modelfiles import GGUF_INTS, TINY_LLAMA_CONFIG, write_gguf
@@ -77,7 +77,7 @@ def test_workload_file(case: tuple[bytes, str], folder: Path, fuzz_counts: FuzzC
     path.write_bytes(content)
     data = only_own_errors(lambda: load_workload_file(path), OWN)
     if data is not None:
-        only_own_errors(lambda: Workload.model_validate(data))
+        only_own_errors(lambda: workload_of(data))
 
 
 # -- user data ---------------------------------------------------------------------------------
