@@ -69,7 +69,7 @@ def closed_model(model: str | InlineArchitecture) -> None:
         return
     name = model.strip()
     cli = (
-        f"the CLI reads it on your machine: `spice plan {name:.200}` or "
+        f"the CLI, which reads it on your machine: `spice plan {name:.200}` or "
         f"`spice estimate {name:.200} --hardware ID`"
     )
     if looks_like_path(name) or "\\" in name:
