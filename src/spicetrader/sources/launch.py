@@ -1,5 +1,6 @@
-"""``spice launch``: turn a plan option into a SkyPilot task, a dstack configuration or a Colab
-notebook.
+"""``spice launch``: turn a plan option into the hand-off of its tier: a SkyPilot task or a dstack
+configuration (rentals), a Colab or Kaggle notebook (free tiers), a shell script (owned machines
+and Macs).
 
 :func:`render_launch` works on the option dict of ``spice plan --json`` (``Plan.to_dict()``), so it
 needs no planner at import time. Formats:
@@ -8,7 +9,9 @@ needs no planner at import time. Formats:
   ``ports``; ``envs``, ``setup``, ``run``).
 - dstack run configuration: https://dstack.ai/docs/reference/dstack.yml/service/ (``type: service``
   with ``port``, or ``type: task``; ``resources.gpu: "H100:8"``; ``backends``; ``spot_policy``).
-- Colab notebook (nbformat 4, see :mod:`.launch_colab`) for the free tier.
+- Colab and Kaggle notebooks (nbformat 4, see :mod:`.launch_colab`) for the free tiers;
+- a bash script (:mod:`.launch_script`) for owned machines and Macs.
+The job is the planned job (:mod:`.launch_recipe`): its precision, device count and split.
 """
 
 from __future__ import annotations
@@ -23,22 +26,26 @@ import yaml
 
 from spicetrader.errors import InputError, NotSupportedError
 from spicetrader.sources.launch_data import LaunchNames, accelerator_names, provider_names
-from spicetrader.sources.launch_recipe import Recipe, build_recipe
+from spicetrader.sources.launch_recipe import Host, Recipe, build_recipe, shell_with_files
+from spicetrader.sources.launch_tables import FreeTierRow, launch_tables
 from spicetrader.spec.workload import Workload
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
 
-__all__ = ["LaunchTarget", "render_launch"]
+__all__ = ["LaunchTarget", "default_target", "launch_files", "render_launch"]
 
 _RENT = "rent"
 _FREE = "free"
+_OWNED = frozenset({"buy", "mac"})
 
 
 class LaunchTarget(StrEnum):
     SKYPILOT = "skypilot"
     DSTACK = "dstack"
     COLAB = "colab"
+    KAGGLE = "kaggle"
+    SCRIPT = "script"
 
 
 def _required(option: Mapping[str, Any], key: str) -> Any:
@@ -91,6 +98,7 @@ def _header(option: Mapping[str, Any], recipe: Recipe, tool: str, command: str) 
     lines = [
         f"# {tool} configuration written by spicetrader (spice launch) for plan option",
         f"# {option.get('id')}: {option.get('name', option.get('hardware'))}",
+        f"# runs {recipe.precision} on {recipe.devices} device(s): {recipe.served}",
         f"# prices as of {option.get('as_of', 'unknown')}; launch with: {command}",
         "# Gated models need a Hugging Face token: pass HF_TOKEN at launch.",
     ]
@@ -138,7 +146,7 @@ def _skypilot(
         "resources": resources,
         "envs": dict(recipe.env),
         "setup": recipe.setup,
-        "run": recipe.run,
+        "run": shell_with_files(recipe),
     }
     return _header(option, recipe, "SkyPilot task", "sky launch -c spice FILE") + _dump(task)
 
@@ -153,7 +161,7 @@ def _dstack(option: Mapping[str, Any], recipe: Recipe, devices: int) -> str:
         "type": "service" if recipe.service else "task",
         "name": _name(str(option["id"])),
         "env": [f"{k}={v}" for k, v in recipe.env.items()],
-        "commands": [recipe.setup, recipe.run],
+        "commands": [recipe.setup, shell_with_files(recipe)],
     }
     if recipe.service and recipe.port is not None:
         config["port"] = recipe.port
@@ -163,50 +171,122 @@ def _dstack(option: Mapping[str, Any], recipe: Recipe, devices: int) -> str:
     return _header(option, recipe, "dstack", "dstack apply -f FILE") + _dump(config)
 
 
-def _bf16(option: Mapping[str, Any], catalog: Catalog | None) -> bool:
-    if catalog is None:
-        return False  # fp16 runs everywhere; bf16 only on Ampere and later
-    try:
-        return bool(catalog.accelerator(str(option["hardware"])).bf16)
-    except InputError:
-        return False
+def _free_tier(option: Mapping[str, Any]) -> FreeTierRow | None:
+    tier_id = str(option.get("id", "")).removeprefix("free:")
+    return launch_tables().free_tiers.get(tier_id)
+
+
+def default_target(option: Mapping[str, Any]) -> LaunchTarget:
+    """The hand-off of the option's tier: SkyPilot for rentals, the free tier's notebook, a
+    script for owned machines and Macs."""
+    tier = str(_required(option, "tier"))
+    if tier == _RENT:
+        return LaunchTarget.SKYPILOT
+    if tier in _OWNED:
+        return LaunchTarget.SCRIPT
+    if tier == _FREE:
+        row = _free_tier(option)
+        if row is None:
+            raise NotSupportedError(
+                f"no notebook hand-off recorded for {option.get('id')} "
+                "(launch_free_tiers.csv covers the Colab and Kaggle tiers)"
+            )
+        return LaunchTarget(row.notebook)
+    raise NotSupportedError(f"option {option.get('id')} (tier {tier}) is not launchable")
+
+
+def _check_target(option: Mapping[str, Any], target: LaunchTarget) -> FreeTierRow | None:
+    tier, option_id = str(option["tier"]), option["id"]
+    if target in (LaunchTarget.COLAB, LaunchTarget.KAGGLE):
+        row = _free_tier(option) if tier == _FREE else None
+        if row is None or row.notebook != target.value:
+            raise NotSupportedError(
+                f"--to {target.value} is for {target.value} free-tier options; "
+                f"{option_id} is tier {tier}"
+            )
+        return row
+    if target is LaunchTarget.SCRIPT:
+        if tier not in (_RENT, *_OWNED):
+            raise NotSupportedError(f"--to script is for owned, Mac and rented options; "
+                                    f"{option_id} is tier {tier}")  # fmt: skip
+        return None
+    if tier != _RENT:
+        raise NotSupportedError(
+            f"--to {target.value} is for rented options (tier rent); {option_id} is tier {tier}"
+        )
+    return None
+
+
+def _host(option: Mapping[str, Any], catalog: Catalog | None, free: FreeTierRow | None) -> Host:
+    from spicetrader.catalog.load import load_catalog
+    from spicetrader.catalog.schema import Vendor
+
+    accel = (catalog or load_catalog()).accelerator(str(option["hardware"]))
+    use = option.get("free_use") or {}
+    hours = use.get("session_hours")
+    return Host(
+        family=accel.family, apple=accel.vendor is Vendor.APPLE, bf16=bool(accel.bf16),
+        persistent_dir=free.persistent_dir if free else None,
+        session_hours=float(hours) if free and hours else None,
+    )  # fmt: skip
+
+
+def _prepare(
+    option: Mapping[str, Any], workload: Workload, target: LaunchTarget | None,
+    catalog: Catalog | None,
+) -> tuple[LaunchTarget, Recipe, FreeTierRow | None]:  # fmt: skip
+    option_id = str(_required(option, "id"))
+    _required(option, "tier")
+    _required(option, "hardware")
+    if option.get("fits") is False:
+        raise NotSupportedError(f"option {option_id} does not fit in memory; nothing to launch")
+    target = target or default_target(option)
+    free = _check_target(option, target)
+    recipe = build_recipe(option, workload, _host(option, catalog, free))
+    return target, recipe, free
 
 
 def render_launch(
     option: Mapping[str, Any],
     workload: Workload,
-    target: LaunchTarget,
+    target: LaunchTarget | None = None,
     *,
     catalog: Catalog | None = None,
 ) -> str:
     """The launch file's text for ``option`` (a dict of ``Plan.to_dict()["options"]``).
 
-    ``catalog`` (the one the plan was made with) pins the offer's exact instance type and tells
-    whether the GPU has bf16; without it they are read from the option's ids.
-
-    SkyPilot and dstack take rented options (tier ``rent``); Colab takes free-tier options.
-    An option that does not fit raises NotSupportedError (launching it would fail).
+    ``target`` defaults to the tier's hand-off (:func:`default_target`). ``catalog`` (the one
+    the plan was made with) pins the offer's instance type; the bundled one is used without it.
+    NotSupportedError names what is missing when the planned job cannot be written (no
+    checkpoint or flag for its precision, an engine the GPU does not run, a task without recipe).
     """
-    option_id = str(_required(option, "id"))
-    tier = str(_required(option, "tier"))
-    _required(option, "hardware")
-    if option.get("fits") is False:
-        raise NotSupportedError(f"option {option_id} does not fit in memory; nothing to launch")
-    devices = int(option.get("devices") or workload.devices)
-    if target is LaunchTarget.COLAB:
-        if tier != _FREE:
-            raise NotSupportedError(
-                f"--to colab is for free-tier options (tier free); {option_id} is tier {tier}"
-            )
-    elif tier != _RENT:
-        raise NotSupportedError(
-            f"--to {target.value} is for rented options (tier rent); {option_id} is tier {tier}"
-        )
-    recipe = build_recipe(option, workload, bf16=_bf16(option, catalog))
-    if target is LaunchTarget.SKYPILOT:
-        return _skypilot(option, recipe, devices, catalog)
-    if target is LaunchTarget.DSTACK:
-        return _dstack(option, recipe, devices)
-    from spicetrader.sources.launch_colab import colab_notebook
+    return next(iter(launch_files(option, workload, target, "launch", catalog=catalog).values()))
 
-    return colab_notebook(option, workload, recipe)
+
+def launch_files(
+    option: Mapping[str, Any],
+    workload: Workload,
+    target: LaunchTarget | None,
+    name: str,
+    *,
+    catalog: Catalog | None = None,
+) -> dict[str, str]:
+    """File name -> text for the launch (the main file first). ``name``: the main file's name
+    (Kaggle's ``kernel-metadata.json`` refers to it)."""
+    target, recipe, free = _prepare(option, workload, target, catalog)
+    if target is LaunchTarget.SKYPILOT:
+        return {name: _skypilot(option, recipe, recipe.devices, catalog)}
+    if target is LaunchTarget.DSTACK:
+        return {name: _dstack(option, recipe, recipe.devices)}
+    if target is LaunchTarget.SCRIPT:
+        from spicetrader.sources.launch_script import shell_script
+
+        return {name: shell_script(option, recipe)}
+    from spicetrader.sources.launch_colab import kaggle_metadata, notebook
+
+    if free is None:  # _check_target returns the tier row for the notebook targets
+        raise NotSupportedError(f"no notebook hand-off for {option.get('id')}")
+    files = {name: notebook(option, workload, recipe, free)}
+    if target is LaunchTarget.KAGGLE:
+        files["kernel-metadata.json"] = kaggle_metadata(option, free, name)
+    return files

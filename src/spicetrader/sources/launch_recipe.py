@@ -1,38 +1,56 @@
-"""What to run for a plan option: the engine recipe, its environment and its shell scripts.
+"""What to run for a plan option: the engine, its command line, environment and files.
 
-The scripts are data (``templates/<recipe>.setup.sh`` / ``.run.sh``, ``string.Template``: ``$name``
-is filled here, ``$$VAR`` stays a shell variable). The launchers (SkyPilot, dstack, Colab) wrap
-the same recipe.
+The recipe follows the plan, not defaults: the option's engine (the one the estimate assumed), its
+precision (weights from :mod:`.launch_weights`), its tensor/pipeline split, the context and
+concurrent sequences the estimate sized the KV cache for, and the engine's memory share the fit
+assumed (``gpu_memory_utilization``, ``costmodel/data/runtime.csv``).
+
+Scripts are data (``templates/<kind>.setup.sh`` / ``.run.sh``, ``string.Template``: ``$name`` is
+filled here, ``$$VAR`` stays a shell variable). The launchers (SkyPilot, dstack, notebooks,
+shell script) wrap the same recipe.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from string import Template
 from typing import Any
 
+from spicetrader.costmodel.engine_support import engine_runs_on
+from spicetrader.costmodel.runtime import runtime_table
 from spicetrader.errors import NotSupportedError
+from spicetrader.sources.launch_weights import model_ref, serving_weights
 from spicetrader.spec.workload import Engine, Method, Task, Workload
 
-__all__ = ["Recipe", "RecipeKind", "build_recipe", "hf_repo_for"]
+__all__ = ["Host", "Recipe", "RecipeKind", "build_recipe", "shell_with_files"]
 
 SERVER_PORT = 8000
-_GGUF = re.compile(r"^i?q\d")  # GGUF quant names: q4_k_m, q8_0, iq3_xs...
-_HF_URL = re.compile(r"huggingface\.co/([^/\s]+/[^/\s]+)")
-_LLAMA_CPP_ENGINES = {Engine.LLAMA_CPP, Engine.OLLAMA}
-_LOCAL_ONLY_ENGINES = {Engine.MLX, Engine.COREML}
+_SERVING = {Engine.VLLM, Engine.LLAMA_CPP, Engine.MLX}
+_TRAINING = {Engine.TRANSFORMERS}
+_CHECKPOINT_EVERY_S = 1800.0  # save about every 30 minutes of training
+_SESSION_MARGIN_H = 0.5  # stop this long before a session's limit, with a checkpoint
 
 
 class RecipeKind(StrEnum):
     VLLM = "vllm"
     LLAMA_CPP = "llama-cpp"
+    MLX = "mlx"
     FINETUNE_LORA = "finetune-lora"
+
+
+@dataclass(frozen=True)
+class Host:
+    """Where the recipe runs (from the catalog and the tier)."""
+
+    family: str  # the accelerator's family (engine_support.csv)
+    apple: bool
+    bf16: bool
+    persistent_dir: str | None = None  # notebooks: where checkpoints outlive the session
+    session_hours: float | None = None  # notebooks: the session limit
 
 
 @dataclass(frozen=True)
@@ -44,139 +62,180 @@ class Recipe:
     service: bool  # a server listening on ``port`` (else a job that ends)
     port: int | None
     notes: tuple[str, ...]
+    precision: str  # the plan's precision, as launched
+    devices: int  # devices the command uses
+    served: str  # what is loaded, one line
+    files: Mapping[str, str] = field(default_factory=dict)  # name -> content, written first
 
 
-def _template(kind: RecipeKind, part: str) -> Template:
-    ref = resources.files("spicetrader.sources").joinpath("templates", f"{kind.value}.{part}.sh")
+def _template(name: str) -> Template:
+    ref = resources.files("spicetrader.sources").joinpath("templates", name)
     return Template(ref.read_text(encoding="utf-8"))
 
 
-def hf_repo_for(workload: Workload) -> str | None:
-    """The Hugging Face repo to load: the model itself when it is "org/name", else the repo of
-    the catalog model's ``source`` config URL (None when there is none)."""
-    model = workload.model
-    if not isinstance(model, str):
-        return None
-    if re.fullmatch(r"[\w.-]+/[\w.-]+", model):
-        return model
-    try:
-        registry = importlib.import_module("spicetrader.models.registry")
-        arch = registry.resolve_model(model)
-    except Exception:  # unknown model or registry not available: the user sets MODEL_ID
-        return None
-    match = _HF_URL.search(str(getattr(arch, "source", "")))
-    return match.group(1) if match else None
+def _planned(option: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The workload the estimate filled (engine, precision, parallelism...)."""
+    estimate = option.get("estimate") or {}
+    return dict(estimate.get("workload") or {})
 
 
-def _engine(option: Mapping[str, Any], workload: Workload) -> Engine | None:
-    filled = option.get("estimate", {}).get("workload", {}).get("engine")
+def _engine(option: Mapping[str, Any], workload: Workload) -> Engine:
+    filled = _planned(option).get("engine")
     if filled:
         return Engine(filled)
+    if workload.engine is None:
+        raise NotSupportedError("the plan option names no engine; pass an option of `spice plan`")
     return workload.engine
 
 
-def _context(workload: Workload) -> int:
-    spec = workload.inference
-    tokens = 4096 if spec is None else spec.prompt_tokens + spec.output_tokens
-    return max(2048, math.ceil(tokens / 1024) * 1024)
+def _context(option: Mapping[str, Any], workload: Workload) -> int:
+    spec = _planned(option).get("inference") or {}
+    prompt = spec.get("prompt_tokens", workload.inference.prompt_tokens if workload.inference else 0)
+    out = spec.get("output_tokens", workload.inference.output_tokens if workload.inference else 0)
+    return max(2048, math.ceil((int(prompt) + int(out)) / 1024) * 1024)
 
 
-def _batch(workload: Workload) -> int:
+def _batch(option: Mapping[str, Any], workload: Workload) -> int:
+    """Concurrent sequences the estimate sized the KV cache for."""
+    estimated = ((option.get("estimate") or {}).get("inference") or {}).get("batch")
+    if estimated:
+        return int(estimated)
     spec = workload.inference
-    if spec is None or spec.batch == "max":
-        return 8
-    return int(spec.batch)
+    return 1 if spec is None or spec.batch == "max" else int(spec.batch)
+
+
+def _split(option: Mapping[str, Any], devices: int) -> tuple[int, int]:
+    par = _planned(option).get("parallelism") or {}
+    tensor, pipeline = int(par.get("tensor", devices)), int(par.get("pipeline", 1))
+    if tensor * pipeline * int(par.get("data", 1)) != devices:
+        raise NotSupportedError(
+            f"the plan's split (tensor {tensor} x pipeline {pipeline}) does not use its "
+            f"{devices} devices; launch serves one replica over all of them"
+        )
+    return tensor, pipeline
+
+
+def _memory_share(engine: Engine) -> float:
+    row = runtime_table().fraction_for(engine)
+    return 0.9 if row is None else row.value
 
 
 def _inference(
-    option: Mapping[str, Any], workload: Workload, precision: str, model_id: str
+    option: Mapping[str, Any], workload: Workload, host: Host, precision: str, devices: int
 ) -> Recipe:
     engine = _engine(option, workload)
-    if engine in _LOCAL_ONLY_ENGINES:
-        raise NotSupportedError(f"engine {engine} runs on a Mac; nothing to launch in a cloud")
-    ctx = _context(workload)
-    notes: list[str] = []
-    values: dict[str, object]
-    if engine in _LLAMA_CPP_ENGINES or _GGUF.match(precision):
-        parallel = _batch(workload)
-        values = {"port": SERVER_PORT, "max_model_len": ctx * parallel, "parallel": parallel}
+    if engine not in _SERVING:
+        raise NotSupportedError(
+            f"launch writes vLLM, llama.cpp and MLX servers; this option's engine is {engine.value}"
+        )
+    if engine_runs_on(engine, host.family) is not True:
+        raise NotSupportedError(f"{engine.value} does not run on {host.family} GPUs")
+    ref = model_ref(workload)
+    weights = serving_weights(ref, precision, engine, host.family)
+    ctx, batch = _context(option, workload), _batch(option, workload)
+    notes = [ref.variant, f"weights: {weights.what}"]
+    if engine is Engine.VLLM:
+        tensor, pipeline = _split(option, devices)
+        values: dict[str, object] = {
+            "port": SERVER_PORT, "tensor_parallel": tensor, "pipeline_parallel": pipeline,
+            "max_model_len": ctx, "max_num_seqs": batch,
+            "gpu_memory_utilization": f"{_memory_share(engine):.2f}",
+            "precision_flags": " ".join(weights.flags),
+        }  # fmt: skip
+        kind, setup = RecipeKind.VLLM, _template("vllm.setup.sh")
+        env = {"MODEL_ID": weights.repo}
+    elif engine is Engine.LLAMA_CPP:
+        server = "llama-server" if host.apple else "llama.cpp/build/bin/llama-server"
+        values = {"port": SERVER_PORT, "server": server, "ctx_size": ctx * batch, "parallel": batch}
         kind = RecipeKind.LLAMA_CPP
-        gguf_repo = model_id if model_id.lower().endswith("gguf") else ""
-        env = {"GGUF_REPO": gguf_repo, "GGUF_QUANT": precision.upper() or "Q4_K_M"}
-        notes.append(
-            "llama.cpp loads GGUF files: set GGUF_REPO to a Hub repo holding this model's "
-            "GGUF quants (e.g. one of bartowski/*-GGUF)"
-        )
+        setup = _template("llama-cpp-mac.setup.sh" if host.apple else "llama-cpp.setup.sh")
+        env = {"GGUF_REPO": weights.repo, "GGUF_QUANT": weights.gguf_quant or precision.upper()}
+        if devices > 1:
+            notes.append(f"llama-server splits the layers over all {devices} visible GPUs")
     else:
-        extra = {"fp8": "--quantization fp8", "bf16": "--dtype bfloat16",
-                 "fp16": "--dtype float16"}.get(precision, "")  # fmt: skip
-        if workload.inference is not None and workload.inference.batch != "max":
-            extra = f"{extra} --max-num-seqs {workload.inference.batch}".strip()
-        devices = int(option.get("devices", workload.devices))
-        values = {"port": SERVER_PORT, "tensor_parallel": devices, "max_model_len": ctx,
-                  "extra_args": extra}  # fmt: skip
-        kind = RecipeKind.VLLM
-        env = {"MODEL_ID": model_id}
-        if precision.startswith(("awq", "gptq", "int4", "nf4")):
-            notes.append(f"{precision}: point MODEL_ID at a {precision} checkpoint of the model")
+        values = {"port": SERVER_PORT}
+        kind, setup, env = RecipeKind.MLX, _template("mlx.setup.sh"), {"MODEL_ID": weights.repo}
     return Recipe(
-        kind=kind,
-        env=env,
-        setup=_template(kind, "setup").substitute(values),
-        run=_template(kind, "run").substitute(values),
-        service=True,
-        port=SERVER_PORT,
-        notes=tuple(notes),
-    )
+        kind=kind, env=env, setup=setup.substitute(values),
+        run=_template(f"{kind.value}.run.sh").substitute(values), service=True,
+        port=SERVER_PORT, notes=tuple(notes), precision=precision, devices=devices,
+        served=weights.what,
+    )  # fmt: skip
 
 
-def _finetune(workload: Workload, model_id: str, bf16: bool) -> Recipe:
+def _session_budget_h(host: Host) -> float:
+    if host.session_hours is None:
+        return 24.0 * 365  # no session limit: run to the end
+    return max(0.5, host.session_hours - _SESSION_MARGIN_H)
+
+
+def _finetune(
+    option: Mapping[str, Any], workload: Workload, host: Host, precision: str, devices: int
+) -> Recipe:
     spec = workload.finetune
-    if spec is None or spec.method is Method.FULL:
+    engine = _engine(option, workload)
+    if spec is None or spec.method is Method.FULL or engine not in _TRAINING:
         raise NotSupportedError(
-            "launch templates cover LoRA and QLoRA fine-tunes (finetune.method lora|qlora); "
-            "a full fine-tune needs your own training script"
+            "launch writes LoRA/QLoRA fine-tunes with transformers + PEFT (TRL); this option is "
+            f"{spec.method.value if spec else 'no'} fine-tuning on {engine.value}"
         )
+    quantized = {"nf4": "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', "
+                        "bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=DTYPE)"}  # fmt: skip
+    if precision not in (*quantized, "bf16", "fp16"):
+        raise NotSupportedError(f"launch fine-tunes from nf4, bf16 or fp16 weights, not {precision}")
+    ref = model_ref(workload)
+    if ref.base_repo is None:
+        raise NotSupportedError(f"no Hub repo known for {workload.model_name}")
+    tokens = float(spec.total_tokens() or spec.seq_len * spec.micro_batch * devices * 1000)
+    steps = max(1, math.ceil(tokens / (spec.seq_len * spec.micro_batch * devices)))
+    step_s = float(((option.get("estimate") or {}).get("training") or {}).get("step_s") or 10.0)
+    save_steps = max(10, min(steps, round(_CHECKPOINT_EVERY_S / step_s)))
+    budget_h = _session_budget_h(host)
+    dtype = "torch.bfloat16" if host.bf16 else "torch.float16"
+    quantization = quantized.get(precision, "None").replace("DTYPE", dtype)
     values = {
-        "lora_rank": spec.lora_rank,
-        "lora_alpha": 2 * spec.lora_rank,
-        "quant_args": "--load_in_4bit --bnb_4bit_quant_type nf4"
-        if spec.method is Method.QLORA
-        else "",
-        "micro_batch": spec.micro_batch,
-        "seq_len": spec.seq_len,
-        "checkpointing_args": "--gradient_checkpointing" if spec.gradient_checkpointing else "",
-        "epochs": f"{spec.epochs:g}",
-        "precision_args": "--bf16 True" if bf16 else "--fp16 True",
-    }
+        "max_steps": steps, "save_steps": save_steps, "session_budget_h": f"{budget_h:g}",
+        "session_budget_s": int(budget_h * 3600), "quantization": quantization,
+        "torch_dtype": dtype, "micro_batch": spec.micro_batch, "seq_len": spec.seq_len,
+        "gradient_checkpointing": spec.gradient_checkpointing, "bf16": host.bf16,
+        "fp16": not host.bf16, "lora_rank": spec.lora_rank, "lora_alpha": 2 * spec.lora_rank,
+    }  # fmt: skip
+    launcher = "python" if devices == 1 else f"accelerate launch --num_processes {devices}"
     kind = RecipeKind.FINETUNE_LORA
+    output_dir = f"{host.persistent_dir}/lora-out" if host.persistent_dir else "lora-out"
+    method = "QLoRA on a 4-bit nf4 base" if precision == "nf4" else f"LoRA on {precision} weights"
     return Recipe(
         kind=kind,
-        env={"MODEL_ID": model_id, "DATASET": "trl-lib/Capybara", "OUTPUT_DIR": "lora-out"},
-        setup=_template(kind, "setup").substitute(values),
-        run=_template(kind, "run").substitute(values),
-        service=False,
-        port=None,
-        notes=("DATASET is an example conversational dataset: set it to yours",),
+        env={"MODEL_ID": ref.base_repo, "DATASET": "trl-lib/Capybara", "OUTPUT_DIR": output_dir},
+        setup=_template("finetune-lora.setup.sh").substitute(values),
+        run=_template("finetune-lora.run.sh").substitute({"launcher": launcher}),
+        service=False, port=None,
+        notes=(f"{method} of {ref.base_repo} (the base model; fine-tunes start from it)",
+               f"{steps} steps of {spec.micro_batch} x {spec.seq_len} tokens on {devices} "
+               f"device(s); a checkpoint every {save_steps} steps (~30 min)",
+               "DATASET is an example conversational dataset: set it to yours"),
+        precision=precision, devices=devices, served=f"{ref.base_repo} ({method})",
+        files={"train.py": _template("finetune-lora.train.py.in").substitute(values)},
+    )  # fmt: skip
+
+
+def build_recipe(option: Mapping[str, Any], workload: Workload, host: Host) -> Recipe:
+    """The recipe for this option (NotSupportedError, naming what is missing, otherwise)."""
+    precision = str(option.get("precision") or _planned(option).get("precision") or "")
+    precision = precision.lower() or str(workload.precision or "bf16")
+    devices = int(option.get("devices") or _planned(option).get("devices") or workload.devices)
+    if workload.task is Task.INFERENCE:
+        return _inference(option, workload, host, precision, devices)
+    if workload.task is Task.FINETUNE:
+        return _finetune(option, workload, host, precision, devices)
+    raise NotSupportedError(
+        f"launch writes inference servers and LoRA/QLoRA fine-tunes; task {workload.task.value} "
+        "has no launch recipe yet"
     )
 
 
-def build_recipe(option: Mapping[str, Any], workload: Workload, *, bf16: bool) -> Recipe:
-    """The recipe for this option's workload (NotSupportedError for pretrain and image)."""
-    precision = str(option.get("precision") or workload.precision or "bf16").lower()
-    model_id = hf_repo_for(workload) or ""
-    if workload.task is Task.INFERENCE:
-        recipe = _inference(option, workload, precision, model_id)
-    elif workload.task is Task.FINETUNE:
-        recipe = _finetune(workload, model_id, bf16)
-    else:
-        raise NotSupportedError(
-            f"launch templates cover inference servers and LoRA/QLoRA fine-tunes, not "
-            f"task {workload.task.value}"
-        )
-    if not recipe.env.get("MODEL_ID", "x") or not recipe.env.get("GGUF_REPO", "x"):
-        missing = [k for k, v in recipe.env.items() if not v]
-        guard = "".join(f': "${{{k}:?set {k} (see the notes above)}}"\n' for k in missing)
-        recipe = Recipe(recipe.kind, recipe.env, recipe.setup, guard + recipe.run,
-                        recipe.service, recipe.port, recipe.notes)  # fmt: skip
-    return recipe
+def shell_with_files(recipe: Recipe) -> str:
+    """The run script with the recipe's files written first (quoted heredocs: no expansion)."""
+    parts = [f"cat > {name} <<'SPICE_EOF'\n{text.rstrip()}\nSPICE_EOF\n"
+             for name, text in recipe.files.items()]  # fmt: skip
+    return "".join(parts) + recipe.run
