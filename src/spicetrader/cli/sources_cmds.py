@@ -205,7 +205,9 @@ def launch_command(
     model: str | None = typer.Argument(None, help="Model id, HF repo id or config/GGUF path."),
     file: Path | None = typer.Option(None, "-f", "--file", help="A workload YAML/JSON file."),
     option: str = typer.Option(..., "--option", help="Option id from `spice plan --json`."),
-    to: str = typer.Option(..., "--to", help="skypilot | dstack | colab"),
+    to: str | None = typer.Option(
+        None, "--to", help="skypilot | dstack | colab | kaggle | script (default: the tier's)"
+    ),
     out_file: Path = typer.Option(..., "-o", "--out-file", help="File to write."),
     plan_file: Path | None = typer.Option(
         None, "--plan", help="Take the option from a saved `spice plan --json` (no re-planning)."
@@ -222,19 +224,22 @@ def launch_command(
     tokens: float | None = typer.Option(None, "--tokens", help="Tokens to train on."),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Write a SkyPilot task, a dstack configuration or a Colab notebook for a plan option."""
+    """Write the hand-off of a plan option: SkyPilot task / dstack configuration (rentals),
+    Colab / Kaggle notebook (free tiers), shell script (owned machines, Macs)."""
     from spicetrader.cli.workload_args import WorkloadArgs, workload_mapping
     from spicetrader.errors import UnknownNameError
     from spicetrader.fileio import write_text_atomic
-    from spicetrader.sources.launch import LaunchTarget, render_launch
+    from spicetrader.sources.launch import LaunchTarget, launch_files
     from spicetrader.sources.launch_option import find_option, read_plan_json
     from spicetrader.spec.workload import Workload
 
-    try:
-        target = LaunchTarget(to.strip().lower())
-    except ValueError:
-        accepted = [t.value for t in LaunchTarget]
-        raise UnknownNameError("launch target", to, accepted) from None
+    target: LaunchTarget | None = None
+    if to is not None:
+        try:
+            target = LaunchTarget(to.strip().lower())
+        except ValueError:
+            accepted = [t.value for t in LaunchTarget]
+            raise UnknownNameError("launch target", to, accepted) from None
     catalog = load_catalog()
     args = WorkloadArgs(model=model, task=task, precision=precision, engine=engine,
                         prompt=prompt, output=output, batch=batch, method=method,
@@ -257,15 +262,24 @@ def launch_command(
         options = [o.to_dict() for o in result.options]
         chosen = dict(find_option(options, option))
         workload = result.workload
-    text = render_launch(chosen, workload, target, catalog=catalog)
-    write_text_atomic(out_file, text)
+    from spicetrader.sources.launch import default_target
+
+    target = target or default_target(chosen)
+    files = launch_files(chosen, workload, target, out_file.name, catalog=catalog)
+    written = [out_file.parent / name for name in files]
+    for path, text in zip(written, files.values(), strict=True):
+        write_text_atomic(path, text)
     if json_out:
-        print_json({"file": str(out_file), "target": target.value, "option": option})
+        print_json({"files": [str(p) for p in written], "target": target.value, "option": option})
         return
     how = {LaunchTarget.SKYPILOT: f"sky launch -c spice {out_file}",
            LaunchTarget.DSTACK: f"dstack apply -f {out_file}",
-           LaunchTarget.COLAB: "open it in Colab (File > Upload notebook)"}[target]  # fmt: skip
-    console().print(f"Wrote {out_file} for option {option}; next: {how}", markup=False)
+           LaunchTarget.COLAB: "open it in Colab (File > Upload notebook)",
+           LaunchTarget.KAGGLE: f"kaggle kernels push -p {out_file.parent} (set your username "
+                                "in kernel-metadata.json) or upload the notebook",
+           LaunchTarget.SCRIPT: f"bash {out_file}"}[target]  # fmt: skip
+    names = ", ".join(str(p) for p in written)
+    console().print(f"Wrote {names} for option {option}; next: {how}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -73,6 +73,12 @@ def _template(name: str) -> Template:
     return Template(ref.read_text(encoding="utf-8"))
 
 
+def _fill(name: str, values: Mapping[str, object]) -> str:
+    """The template filled, without trailing blanks (an empty flag leaves none behind)."""
+    text = _template(name).substitute(values)
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
 def _planned(option: Mapping[str, Any]) -> Mapping[str, Any]:
     """The workload the estimate filled (engine, precision, parallelism...)."""
     estimate = option.get("estimate") or {}
@@ -133,7 +139,7 @@ def _inference(
     ref = model_ref(workload)
     weights = serving_weights(ref, precision, engine, host.family)
     ctx, batch = _context(option, workload), _batch(option, workload)
-    notes = [ref.variant, f"weights: {weights.what}"]
+    notes = [ref.variant]
     if engine is Engine.VLLM:
         tensor, pipeline = _split(option, devices)
         values: dict[str, object] = {
@@ -142,22 +148,22 @@ def _inference(
             "gpu_memory_utilization": f"{_memory_share(engine):.2f}",
             "precision_flags": " ".join(weights.flags),
         }  # fmt: skip
-        kind, setup = RecipeKind.VLLM, _template("vllm.setup.sh")
+        kind, setup = RecipeKind.VLLM, "vllm.setup.sh"
         env = {"MODEL_ID": weights.repo}
     elif engine is Engine.LLAMA_CPP:
         server = "llama-server" if host.apple else "llama.cpp/build/bin/llama-server"
         values = {"port": SERVER_PORT, "server": server, "ctx_size": ctx * batch, "parallel": batch}
         kind = RecipeKind.LLAMA_CPP
-        setup = _template("llama-cpp-mac.setup.sh" if host.apple else "llama-cpp.setup.sh")
+        setup = "llama-cpp-mac.setup.sh" if host.apple else "llama-cpp.setup.sh"
         env = {"GGUF_REPO": weights.repo, "GGUF_QUANT": weights.gguf_quant or precision.upper()}
         if devices > 1:
             notes.append(f"llama-server splits the layers over all {devices} visible GPUs")
     else:
         values = {"port": SERVER_PORT}
-        kind, setup, env = RecipeKind.MLX, _template("mlx.setup.sh"), {"MODEL_ID": weights.repo}
+        kind, setup, env = RecipeKind.MLX, "mlx.setup.sh", {"MODEL_ID": weights.repo}
     return Recipe(
-        kind=kind, env=env, setup=setup.substitute(values),
-        run=_template(f"{kind.value}.run.sh").substitute(values), service=True,
+        kind=kind, env=env, setup=_fill(setup, values),
+        run=_fill(f"{kind.value}.run.sh", values), service=True,
         port=SERVER_PORT, notes=tuple(notes), precision=precision, devices=devices,
         served=weights.what,
     )  # fmt: skip
@@ -207,15 +213,15 @@ def _finetune(
     return Recipe(
         kind=kind,
         env={"MODEL_ID": ref.base_repo, "DATASET": "trl-lib/Capybara", "OUTPUT_DIR": output_dir},
-        setup=_template("finetune-lora.setup.sh").substitute(values),
-        run=_template("finetune-lora.run.sh").substitute({"launcher": launcher}),
+        setup=_fill("finetune-lora.setup.sh", values),
+        run=_fill("finetune-lora.run.sh", {"launcher": launcher}),
         service=False, port=None,
         notes=(f"{method} of {ref.base_repo} (the base model; fine-tunes start from it)",
                f"{steps} steps of {spec.micro_batch} x {spec.seq_len} tokens on {devices} "
                f"device(s); a checkpoint every {save_steps} steps (~30 min)",
                "DATASET is an example conversational dataset: set it to yours"),
         precision=precision, devices=devices, served=f"{ref.base_repo} ({method})",
-        files={"train.py": _template("finetune-lora.train.py.in").substitute(values)},
+        files={"train.py": _fill("finetune-lora.train.py.in", values)},
     )  # fmt: skip
 
 
