@@ -206,7 +206,7 @@ def launch_command(
     file: Path | None = typer.Option(None, "-f", "--file", help="A workload YAML/JSON file."),
     option: str = typer.Option(..., "--option", help="Option id from `spice plan --json`."),
     to: str | None = typer.Option(
-        None, "--to", help="skypilot | dstack | colab | kaggle | script (default: the tier's)"
+        None, "--to", help="skypilot | dstack | colab | kaggle | jupyter | script (default: the tier's)"
     ),
     out_file: Path = typer.Option(..., "-o", "--out-file", help="File to write."),
     plan_file: Path | None = typer.Option(
@@ -277,6 +277,7 @@ def launch_command(
            LaunchTarget.COLAB: "open it in Colab (File > Upload notebook)",
            LaunchTarget.KAGGLE: f"kaggle kernels push -p {out_file.parent} (set your username "
                                 "in kernel-metadata.json) or upload the notebook",
+           LaunchTarget.JUPYTER: "upload it to the notebook server (Studio Lab: GPU project)",
            LaunchTarget.SCRIPT: f"bash {out_file}"}[target]  # fmt: skip
     names = ", ".join(str(p) for p in written)
     console().print(f"Wrote {names} for option {option}; next: {how}", markup=False)

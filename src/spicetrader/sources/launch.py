@@ -9,7 +9,8 @@ needs no planner at import time. Formats:
   ``ports``; ``envs``, ``setup``, ``run``).
 - dstack run configuration: https://dstack.ai/docs/reference/dstack.yml/service/ (``type: service``
   with ``port``, or ``type: task``; ``resources.gpu: "H100:8"``; ``backends``; ``spot_policy``).
-- Colab and Kaggle notebooks (nbformat 4, see :mod:`.launch_colab`) for the free tiers;
+- Colab, Kaggle and plain Jupyter (SageMaker Studio Lab) notebooks (nbformat 4, see
+  :mod:`.launch_colab`) for the free tiers;
 - a bash script (:mod:`.launch_script`) for owned machines and Macs.
 The job is the planned job (:mod:`.launch_recipe`): its precision, device count and split.
 """
@@ -45,6 +46,7 @@ class LaunchTarget(StrEnum):
     DSTACK = "dstack"
     COLAB = "colab"
     KAGGLE = "kaggle"
+    JUPYTER = "jupyter"
     SCRIPT = "script"
 
 
@@ -188,8 +190,7 @@ def default_target(option: Mapping[str, Any]) -> LaunchTarget:
         row = _free_tier(option)
         if row is None:
             raise NotSupportedError(
-                f"no notebook hand-off recorded for {option.get('id')} "
-                "(launch_free_tiers.csv covers the Colab and Kaggle tiers)"
+                f"no notebook hand-off recorded for {option.get('id')} (see launch_free_tiers.csv)"
             )
         return LaunchTarget(row.notebook)
     raise NotSupportedError(f"option {option.get('id')} (tier {tier}) is not launchable")
@@ -197,7 +198,7 @@ def default_target(option: Mapping[str, Any]) -> LaunchTarget:
 
 def _check_target(option: Mapping[str, Any], target: LaunchTarget) -> FreeTierRow | None:
     tier, option_id = str(option["tier"]), option["id"]
-    if target in (LaunchTarget.COLAB, LaunchTarget.KAGGLE):
+    if target in (LaunchTarget.COLAB, LaunchTarget.KAGGLE, LaunchTarget.JUPYTER):
         row = _free_tier(option) if tier == _FREE else None
         if row is None or row.notebook != target.value:
             raise NotSupportedError(

@@ -1,10 +1,11 @@
-"""Ready-to-open notebooks (nbformat 4.5 JSON) for the Colab and Kaggle tiers, and Kaggle's
-``kernel-metadata.json``.
+"""Ready-to-open notebooks (nbformat 4.5 JSON) for the Colab, Kaggle and Jupyter (SageMaker
+Studio Lab) tiers, and Kaggle's ``kernel-metadata.json``.
 
 Built as plain JSON (no nbformat needed at run time); tests validate them with ``nbformat``.
 Format: https://nbformat.readthedocs.io/en/latest/format_description.html. Fine-tunes keep their
 checkpoints where they outlive the session: Google Drive on Colab, ``/kaggle/working`` (saved as
-the output of each committed version) on Kaggle, and resume from the last one.
+the output of each committed version) on Kaggle, the project's home on Studio Lab; they resume
+from the last one.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def _intro(option: Mapping[str, Any], workload: Workload, recipe: Recipe, tier: 
         "kaggle": [f"1. Settings > Accelerator: {tier.accelerator} (kernel-metadata.json sets "
                    "it for `kaggle kernels push`); Settings > Internet on.",
                    "2. For gated models add a secret `HF_TOKEN` (Add-ons > Secrets)."],
+        "jupyter": ["1. Start the project on GPU compute and upload this notebook.",
+                    "2. For gated models run `huggingface-cli login` in a terminal first."],
     }[tier.notebook]  # fmt: skip
     lines = [
         f"# {workload.model_name}: {workload.task.value} on {where}",
@@ -112,6 +115,8 @@ def _persist_cell(recipe: Recipe, tier: FreeTierRow) -> str | None:
         return None
     if tier.notebook == "colab":
         return "from google.colab import drive\ndrive.mount('/content/drive')\n"
+    if tier.notebook != "kaggle":
+        return None  # the project's home persists as it is
     out = recipe.env["OUTPUT_DIR"]
     return (
         "import glob, os, shutil\n"

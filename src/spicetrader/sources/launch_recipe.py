@@ -142,11 +142,14 @@ def _inference(
     notes = [ref.variant]
     if engine is Engine.VLLM:
         tensor, pipeline = _split(option, devices)
+        flags = list(weights.flags)
+        if not host.bf16 and "--dtype" not in flags:  # T4/V100: 16-bit activations in fp16
+            flags += ["--dtype", "float16"]
         values: dict[str, object] = {
             "port": SERVER_PORT, "tensor_parallel": tensor, "pipeline_parallel": pipeline,
             "max_model_len": ctx, "max_num_seqs": batch,
             "gpu_memory_utilization": f"{_memory_share(engine):.2f}",
-            "precision_flags": " ".join(weights.flags),
+            "precision_flags": " ".join(flags),
         }  # fmt: skip
         kind, setup = RecipeKind.VLLM, "vllm.setup.sh"
         env = {"MODEL_ID": weights.repo}

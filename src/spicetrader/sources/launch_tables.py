@@ -88,7 +88,7 @@ class _EngineFlagRow(_Row):
 
 class FreeTierRow(_Row):
     tier: NonEmpty
-    notebook: Literal["colab", "kaggle"]
+    notebook: Literal["colab", "kaggle", "jupyter"]
     accelerator: NonEmpty
     persistent_dir: NonEmpty
     source: NonEmpty

@@ -30,6 +30,7 @@ _REPO = re.compile(r"[\w.-]+/[\w.-]+")
 class ModelRef:
     """The model as the launch tables know it."""
 
+    name: str  # the model as the workload names it
     catalog_id: str | None  # catalog model id (None: a Hub repo or unknown name)
     chat_repo: str | None  # served for chat
     base_repo: str | None  # fine-tuned
@@ -60,17 +61,18 @@ def model_ref(workload: Workload, tables: LaunchTables | None = None) -> ModelRe
     tables = tables or launch_tables()
     model = workload.model
     if not isinstance(model, str):
-        return ModelRef(None, None, None, "an inline architecture has no published weights")
+        return ModelRef(model.name, None, None, None, "an inline architecture has no weights")
     catalog_id, config_repo = _catalog_model(model)
     row = tables.models.get(catalog_id or "")
     if row is not None:
-        return ModelRef(catalog_id, row.chat_repo, row.base_repo, f"serving {row.chat_variant}")
+        return ModelRef(model, catalog_id, row.chat_repo, row.base_repo,
+                        f"serving {row.chat_variant}")  # fmt: skip
     own = model if _REPO.fullmatch(model) else config_repo
     variant = (
         f"serving {own} as given (no instruct variant recorded in launch_models.csv)"
         if own else f"no Hub repo known for {model}"
     )  # fmt: skip
-    return ModelRef(catalog_id, own, own, variant)
+    return ModelRef(model, catalog_id, own, own, variant)
 
 
 def _runs_on(tables: LaunchTables, kernel: str, family: str) -> bool:
@@ -82,7 +84,7 @@ def serving_weights(
 ) -> Weights:
     """The weights that serve ``precision`` on ``engine`` on a ``family`` GPU (see module)."""
     tables = tables or launch_tables()
-    name = ref.catalog_id or ref.chat_repo or "this model"
+    name = ref.catalog_id or ref.name
     tried: list[str] = []
     for row in tables.checkpoints:
         if (row.model, row.engine, row.precision) != (ref.catalog_id, engine, precision):
