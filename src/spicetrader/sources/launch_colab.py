@@ -84,8 +84,8 @@ def _intro(option: Mapping[str, Any], workload: Workload, recipe: Recipe, tier: 
     lines = [
         f"# {workload.model_name}: {workload.task.value} on {where}",
         "",
-        f"Written by spicetrader (`spice launch`) for plan option `{option['id']}`: "
-        f"{recipe.precision} on {recipe.devices} device(s); {recipe.served}.",
+        f"Written by spicetrader (`spice launch`) for plan option `{option['id']}`; "
+        f"runs {recipe.precision} on {recipe.devices} device(s): {recipe.served}.",
         "",
         *how,
         "3. Run the cells in order.",

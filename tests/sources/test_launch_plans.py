@@ -1,0 +1,179 @@
+"""Walk real plans: every option of ``spice plan --json`` either launches the planned job (its
+precision, its device count) or is refused with exit 2 naming what is missing.
+
+The files are read back as a user's tools would (YAML, notebook JSON, shell text) and what they
+load is checked against the plan option, not against the code that wrote them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from spicetrader.catalog.catalog import Catalog
+from spicetrader.cli.app import app
+from spicetrader.errors import NotSupportedError
+from spicetrader.sources.launch import LaunchTarget, default_target, launch_files
+from spicetrader.sources.launch_tables import launch_tables
+from spicetrader.spec.workload import Workload
+
+runner = CliRunner()
+PLANS = {
+    "llama-3-70b": ["llama-3-70b"],
+    "llama-3.1-8b": ["llama-3.1-8b"],
+    "mistral-7b-qlora": ["mistral-7b", "--task", "finetune", "--method", "qlora",
+                         "--tokens", "5e7"],
+    "sdxl": ["sdxl", "--task", "image", "--images", "10000"],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    out = {}
+    with pytest.MonkeyPatch.context() as patch:  # a fresh home: the bundled catalog only
+        patch.setenv("SPICETRADER_HOME", str(tmp_path_factory.mktemp("plans-home")))
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        for name, args in PLANS.items():
+            result = runner.invoke(app, ["plan", *args, "--json"])
+            assert result.exit_code == 0, result.stderr
+            out[name] = json.loads(result.stdout)
+    return out
+
+
+def _main_text(files: Mapping[str, str]) -> str:
+    return next(iter(files.values()))
+
+
+def _env_and_commands(target: LaunchTarget, text: str) -> tuple[dict[str, str], str]:
+    """The environment and the shell text the file runs, read from the file itself."""
+    if target is LaunchTarget.SKYPILOT:
+        task = yaml.safe_load(text)
+        return dict(task["envs"]), task["setup"] + task["run"]
+    if target is LaunchTarget.DSTACK:
+        config = yaml.safe_load(text)
+        return dict(e.split("=", 1) for e in config["env"]), "\n".join(config["commands"])
+    if target is LaunchTarget.SCRIPT:
+        env = dict(re.findall(r"^export (\w+)=\$\{\w+:-(\S+)\}$", text, re.M))
+        return env, text
+    cells = ["".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "code"]
+    body = "\n".join(cells)
+    env = dict(re.findall(r"^export (\w+)=(\S+)$", body, re.M))
+    return env, body.replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def _flag(command: str, name: str) -> int:
+    match = re.search(rf"{name} (\d+)", command)
+    assert match, f"{name} missing"
+    return int(match.group(1))
+
+
+def _check_serving(option: Mapping[str, Any], env: Mapping[str, str], command: str) -> None:
+    tables = launch_tables()
+    precision, devices = option["precision"], option["devices"]
+    if "vllm serve" in command:
+        tensor = _flag(command, "--tensor-parallel-size")
+        assert tensor * _flag(command, "--pipeline-parallel-size") == devices
+        rows = [r for r in tables.checkpoints if r.repo == env["MODEL_ID"] and r.engine == "vllm"]
+        if rows:  # a pre-quantized checkpoint: of the planned precision
+            assert precision in {r.precision for r in rows}
+        else:  # the model's own weights with the engine's switch for that precision
+            (flags,) = [f.flags for f in tables.precision_flags
+                        if (f.engine, f.precision) == ("vllm", precision)]  # fmt: skip
+            assert flags in command
+        assert f"--max-num-seqs {option['estimate']['inference']['batch']}" in command
+    elif "llama-server" in command:
+        assert env["GGUF_QUANT"] == precision.upper()
+        assert any((r.repo, r.precision) == (env["GGUF_REPO"], precision)
+                   for r in tables.checkpoints)  # fmt: skip
+    else:
+        assert "mlx_lm.server" in command
+        assert any((r.repo, r.precision, r.engine) == (env["MODEL_ID"], precision, "mlx")
+                   for r in tables.checkpoints)  # fmt: skip
+
+
+def _check_training(option: Mapping[str, Any], files: Mapping[str, str], command: str) -> None:
+    devices = option["devices"]
+    if devices == 1:
+        assert "python train.py" in command
+    else:
+        assert f"accelerate launch --num_processes {devices} train.py" in command
+    train = files.get("train.py") or command  # notebooks and YAML carry the script inline
+    if option["precision"] == "nf4":
+        assert "bnb_4bit_quant_type='nf4'" in train
+    else:
+        assert "quantization = None" in train
+
+
+def _launch_or_refusal(option: Mapping[str, Any], workload: Workload,
+                       catalog: Catalog) -> str | None:  # fmt: skip
+    """None when the launch writes the planned job, else the refusal's message."""
+    try:
+        target = default_target(option)
+        files = launch_files(option, workload, target, "main", catalog=catalog)
+    except NotSupportedError as exc:
+        return str(exc)
+    env, command = _env_and_commands(target, _main_text(files))
+    if target is LaunchTarget.SKYPILOT:
+        count = yaml.safe_load(_main_text(files))["resources"]["accelerators"].split(":")[-1]
+        assert int(count) == option["devices"]
+    assert f"runs {option['precision']} on {option['devices']} device(s)" in _main_text(files)
+    if workload.task.value == "inference":
+        _check_serving(option, env, command)
+    else:
+        _check_training(option, files, command)
+    return None
+
+
+@pytest.mark.parametrize("name", list(PLANS))
+def test_every_option_launches_as_planned_or_says_what_is_missing(
+    plans: dict[str, dict[str, Any]], name: str, catalog: Catalog
+) -> None:
+    plan = plans[name]
+    workload = Workload.model_validate(plan["workload"])
+    launched, refused = [], {}
+    for option in plan["options"]:
+        message = _launch_or_refusal(option, workload, catalog)
+        if message is None:
+            launched.append(option["id"])
+        else:
+            refused[option["id"]] = message
+    for option_id, message in refused.items():
+        option = next(o for o in plan["options"] if o["id"] == option_id)
+        named = ("does not fit", option["precision"], "task image", "does not run",
+                 "no launch mapping", "fine-tun")  # fmt: skip
+        assert any(word in message for word in named), (option_id, message)
+    if name == "sdxl":
+        assert not launched  # no image recipe yet: every option says so
+        assert all("task image" in m for m in refused.values())
+    else:
+        assert plan["recommendation"]["option"] in launched
+        fitting = [o for o in plan["options"] if o["fits"]]
+        assert len(launched) >= 0.8 * len(fitting)
+
+
+def test_cli_walks_a_saved_plan(
+    plans: dict[str, dict[str, Any]], tmp_path: Path, spice_home: Path
+) -> None:
+    """One option per tier through ``spice launch --plan``: exit 0 writes, exit 2 writes nothing."""
+    saved = tmp_path / "plan.json"
+    saved.write_text(json.dumps(plans["llama-3-70b"]))
+    seen = {}
+    for option in plans["llama-3-70b"]["options"]:
+        seen.setdefault((option["tier"], option["fits"]), option["id"])
+    for (tier, fits), option_id in seen.items():
+        out = tmp_path / f"{tier}-{fits}" / "launch.out"
+        out.parent.mkdir()
+        result = runner.invoke(app, ["launch", "--plan", str(saved), "--option", option_id,
+                                     "-o", str(out)])  # fmt: skip
+        assert result.exit_code == (0 if fits else 2), (option_id, result.stderr)
+        assert out.exists() is fits
+        if not fits:
+            assert "does not fit" in result.stderr
+            assert "Traceback" not in result.stderr
