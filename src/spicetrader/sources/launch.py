@@ -226,7 +226,8 @@ def _host(option: Mapping[str, Any], catalog: Catalog | None, free: FreeTierRow 
     use = option.get("free_use") or {}
     hours = use.get("session_hours")
     return Host(
-        family=accel.family, apple=accel.vendor is Vendor.APPLE, bf16=bool(accel.bf16),
+        family=accel.family, apple=accel.vendor is Vendor.APPLE,
+        nvidia=accel.vendor is Vendor.NVIDIA, bf16=bool(accel.bf16),
         persistent_dir=free.persistent_dir if free else None,
         session_hours=float(hours) if free and hours else None,
     )  # fmt: skip

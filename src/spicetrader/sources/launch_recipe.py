@@ -48,6 +48,7 @@ class Host:
 
     family: str  # the accelerator's family (engine_support.csv)
     apple: bool
+    nvidia: bool
     bf16: bool
     persistent_dir: str | None = None  # notebooks: where checkpoints outlive the session
     session_hours: float | None = None  # notebooks: the session limit
@@ -230,17 +231,22 @@ def _finetune(
 
 def build_recipe(option: Mapping[str, Any], workload: Workload, host: Host) -> Recipe:
     """The recipe for this option (NotSupportedError, naming what is missing, otherwise)."""
+    if workload.task not in (Task.INFERENCE, Task.FINETUNE):
+        raise NotSupportedError(
+            f"launch writes inference servers and LoRA/QLoRA fine-tunes; task "
+            f"{workload.task.value} has no launch recipe yet"
+        )
+    if not (host.nvidia or host.apple):
+        raise NotSupportedError(
+            f"launch installs the CUDA (NVIDIA) and Metal (Mac) builds of the engines; "
+            f"{host.family} hardware needs its own build (ROCm, TPU, Gaudi), not written yet"
+        )
     precision = str(option.get("precision") or _planned(option).get("precision") or "")
     precision = precision.lower() or str(workload.precision or "bf16")
     devices = int(option.get("devices") or _planned(option).get("devices") or workload.devices)
     if workload.task is Task.INFERENCE:
         return _inference(option, workload, host, precision, devices)
-    if workload.task is Task.FINETUNE:
-        return _finetune(option, workload, host, precision, devices)
-    raise NotSupportedError(
-        f"launch writes inference servers and LoRA/QLoRA fine-tunes; task {workload.task.value} "
-        "has no launch recipe yet"
-    )
+    return _finetune(option, workload, host, precision, devices)
 
 
 def shell_with_files(recipe: Recipe) -> str:

@@ -1,0 +1,198 @@
+"""Every file ``spice launch`` writes for the real plans, read by the real tools: SkyPilot's task
+loader, dstack's configuration model, nbformat, bash, Python; engine flags against the flags the
+engines document (``launch_engine_flags.csv``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from optional_deps import require
+from spicetrader.catalog.catalog import Catalog
+from spicetrader.errors import NotSupportedError
+from spicetrader.sources.launch import LaunchTarget, default_target, launch_files
+from spicetrader.sources.launch_tables import launch_tables
+from spicetrader.spec.workload import Workload
+
+Launch = tuple[Mapping[str, Any], LaunchTarget, dict[str, str]]
+SKY_LOAD = """
+import glob, sys, yaml, sky
+for path in sorted(glob.glob(sys.argv[1] + '/*.yaml')):
+    task = sky.Task.from_yaml_config(yaml.safe_load(open(path)))
+    (res,) = task.resources
+    print(path.rsplit('/', 1)[-1], sum(res.accelerators.values()), res.cloud)
+"""
+
+
+def _launches(real_plans: Mapping[str, Any], catalog: Catalog,
+              target: LaunchTarget | None = None) -> Iterator[Launch]:  # fmt: skip
+    """The files of every option that launches, one option per (tier, provider, engine,
+    precision, devices) to keep the run short."""
+    seen: set[tuple[object, ...]] = set()
+    for plan in real_plans.values():
+        workload = Workload.model_validate(plan["workload"])
+        for option in plan["options"]:
+            engine = (option.get("estimate") or {}).get("workload", {}).get("engine")
+            key = (option["tier"], option.get("provider"), engine, option["precision"],
+                   option["devices"], plan["workload"]["task"], option["id"].split(":")[1])
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                chosen = target or default_target(option)
+                files = launch_files(option, workload, chosen, "main", catalog=catalog)
+            except NotSupportedError:
+                continue  # the refusals are walked in test_launch_plans
+            yield option, chosen, files
+
+
+def test_skypilot_loads_every_rented_task(
+    real_plans: Mapping[str, Any], catalog: Catalog, tmp_path: Path
+) -> None:
+    require("sky")
+    expected = {}
+    for n, (option, _, files) in enumerate(_launches(real_plans, catalog, None)):
+        if option["tier"] == "rent":
+            (tmp_path / f"{n:03d}.yaml").write_text(files["main"])
+            expected[f"{n:03d}.yaml"] = option["devices"]
+    assert len(expected) > 20
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "SKYPILOT_DISABLE_USAGE_COLLECTION": "1"}
+    done = subprocess.run([sys.executable, "-c", SKY_LOAD, str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = {line.split()[0]: int(line.split()[1]) for line in done.stdout.splitlines()}
+    assert loaded == expected  # every task loads, with the planned device count
+
+
+def test_dstack_parses_every_rented_configuration(
+    real_plans: Mapping[str, Any], catalog: Catalog
+) -> None:
+    require("dstack")
+    from dstack._internal.core.models.configurations import parse_run_configuration
+
+    checked = 0
+    for option, _, files in _launches(real_plans, catalog, None):
+        if option["tier"] != "rent" or option.get("provider") in ("fluidstack", "paperspace"):
+            continue  # dstack has no backend for those two (launch_providers.csv)
+        dstack_files = launch_files(option, Workload.model_validate(
+            next(p["workload"] for p in real_plans.values() if option in p["options"])),
+            LaunchTarget.DSTACK, "main", catalog=catalog)  # fmt: skip
+        config = parse_run_configuration(yaml.safe_load(dstack_files["main"]))
+        gpu = config.resources.gpu
+        assert gpu is not None and gpu.count.min == gpu.count.max == option["devices"]
+        assert config.type == ("service" if "port" in yaml.safe_load(dstack_files["main"])
+                               else "task")  # fmt: skip
+        checked += 1
+    assert checked > 20
+
+
+def test_notebooks_validate_and_their_python_compiles(
+    real_plans: Mapping[str, Any], catalog: Catalog
+) -> None:
+    nbformat = require("nbformat")
+    kinds = set()
+    for option, target, files in _launches(real_plans, catalog, None):
+        if target not in (LaunchTarget.COLAB, LaunchTarget.KAGGLE, LaunchTarget.JUPYTER):
+            continue
+        kinds.add(target)
+        nbformat.validate(nbformat.reads(files["main"], as_version=4))
+        for cell in json.loads(files["main"])["cells"]:
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "code" and not text.startswith(("%", "!")):
+                compile(text, option["id"], "exec")
+            if text.startswith("%%writefile train.py"):
+                compile(text.split("\n", 1)[1], "train.py", "exec")
+        if target is LaunchTarget.KAGGLE:
+            meta = json.loads(files["kernel-metadata.json"])
+            assert meta["code_file"] == "main"
+            assert meta["enable_gpu"] is True
+            assert meta["machine_shape"] == {"t4": "NvidiaTeslaT4",
+                                             "p100": "NvidiaTeslaP100"}[option["hardware"]]
+            assert meta["id"].split("/")[1] == meta["title"].replace(" ", "-")
+    assert kinds == {LaunchTarget.COLAB, LaunchTarget.KAGGLE, LaunchTarget.JUPYTER}
+
+
+def test_multi_session_finetunes_persist_and_resume(
+    real_plans: Mapping[str, Any], catalog: Catalog
+) -> None:
+    plan = real_plans["mistral-7b-qlora"]
+    workload = Workload.model_validate(plan["workload"])
+    several = [o for o in plan["options"]
+               if o["tier"] == "free" and (o.get("free_use") or {}).get("sessions", 1) > 1]  # fmt: skip
+    assert several
+    for option in several:
+        try:
+            files = launch_files(option, workload, None, "main", catalog=catalog)
+        except NotSupportedError:
+            continue
+        text = files["main"]
+        sessions = option["free_use"]["sessions"]
+        assert f"The plan expects {sessions} session(s)" in text
+        assert "get_last_checkpoint" in text and "resume_from_checkpoint=last" in text
+        if option["id"].startswith("free:colab"):
+            assert "drive.mount('/content/drive')" in text
+            assert "OUTPUT_DIR=/content/drive/MyDrive/" in text
+        if option["id"].startswith("free:kaggle"):
+            assert "OUTPUT_DIR=/kaggle/working/" in text
+            assert "/kaggle/input/*/spicetrader/lora-out" in text  # the previous version's output
+        budget_s = int(re.search(r"SESSION_BUDGET_S = (\d+)", text).group(1))  # type: ignore[union-attr]
+        assert budget_s < option["free_use"]["session_hours"] * 3600  # stops before the limit
+
+
+def test_shell_scripts_parse_with_bash(
+    real_plans: Mapping[str, Any], catalog: Catalog, tmp_path: Path
+) -> None:
+    checked = 0
+    for n, (option, target, files) in enumerate(_launches(real_plans, catalog, None)):
+        scripts = [files["main"]] if target is LaunchTarget.SCRIPT else []
+        if target is LaunchTarget.SKYPILOT:
+            task = yaml.safe_load(files["main"])
+            scripts = [task["setup"], task["run"]]
+        for k, text in enumerate(scripts):
+            path = tmp_path / f"{n}-{k}.sh"
+            path.write_text(text)
+            done = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True,
+                                  check=False)  # fmt: skip
+            assert done.returncode == 0, (option["id"], done.stderr)
+            if "cat > train.py <<'SPICE_EOF'" in text:
+                body = text.split("<<'SPICE_EOF'\n", 1)[1].split("\nSPICE_EOF\n", 1)[0]
+                compile(body, "train.py", "exec")
+            checked += 1
+    assert checked > 40
+
+
+def _commands(text: str, program: str) -> Iterator[str]:
+    """Each ``program`` command line in ``text``, continuation lines joined."""
+    joined = re.sub(r"\\\\\n", " ", text.replace("\\\\n", "\n")).replace("\\\n", " ")
+    for line in joined.splitlines():
+        at = line.find(program + " ")
+        if at >= 0 and not line.lstrip().startswith("#"):
+            yield line[at + len(program):]
+
+
+def test_engine_command_lines_use_documented_flags(
+    real_plans: Mapping[str, Any], catalog: Catalog
+) -> None:
+    documented = launch_tables().engine_flags
+    used: dict[str, set[str]] = {program: set() for program in documented}
+    for _, _, files in _launches(real_plans, catalog, None):
+        text = "\n".join(files.values())
+        for program in documented:
+            for command in _commands(text, program):
+                flags = set(re.findall(r"(?<!\S)(--?[a-z][a-z0-9_-]*)", command))
+                assert flags <= documented[program], (program, flags - documented[program])
+                used[program] |= flags
+    assert used["vllm serve"] >= {"--tensor-parallel-size", "--pipeline-parallel-size",
+                                  "--max-model-len", "--max-num-seqs",
+                                  "--gpu-memory-utilization", "--quantization", "--dtype"}
+    assert used["llama-server"] >= {"-hf", "--ctx-size", "--parallel", "--n-gpu-layers"}
+    assert used["accelerate launch"] == {"--num_processes"}
