@@ -13,7 +13,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from optional_deps import require
@@ -23,7 +22,7 @@ from spicetrader.sources.launch import LaunchTarget, default_target, launch_file
 from spicetrader.sources.launch_tables import launch_tables
 from spicetrader.spec.workload import Workload
 
-Launch = tuple[Mapping[str, Any], LaunchTarget, dict[str, str]]
+Launch = tuple[Mapping[str, Any], Workload, LaunchTarget, dict[str, str]]
 SKY_LOAD = """
 import glob, sys, yaml, sky
 for path in sorted(glob.glob(sys.argv[1] + '/*.yaml')):
@@ -42,8 +41,15 @@ def _launches(real_plans: Mapping[str, Any], catalog: Catalog,
         workload = Workload.model_validate(plan["workload"])
         for option in plan["options"]:
             engine = (option.get("estimate") or {}).get("workload", {}).get("engine")
-            key = (option["tier"], option.get("provider"), engine, option["precision"],
-                   option["devices"], plan["workload"]["task"], option["id"].split(":")[1])
+            key = (
+                option["tier"],
+                option.get("provider"),
+                engine,
+                option["precision"],
+                option["devices"],
+                plan["workload"]["task"],
+                option["id"].split(":")[1],
+            )
             if key in seen:
                 continue
             seen.add(key)
@@ -52,7 +58,7 @@ def _launches(real_plans: Mapping[str, Any], catalog: Catalog,
                 files = launch_files(option, workload, chosen, "main", catalog=catalog)
             except NotSupportedError:
                 continue  # the refusals are walked in test_launch_plans
-            yield option, chosen, files
+            yield option, workload, chosen, files
 
 
 def test_skypilot_loads_every_rented_task(
@@ -60,7 +66,7 @@ def test_skypilot_loads_every_rented_task(
 ) -> None:
     require("sky")
     expected = {}
-    for n, (option, _, files) in enumerate(_launches(real_plans, catalog, None)):
+    for n, (option, _, _, files) in enumerate(_launches(real_plans, catalog, None)):
         if option["tier"] == "rent":
             (tmp_path / f"{n:03d}.yaml").write_text(files["main"])
             expected[f"{n:03d}.yaml"] = option["devices"]
@@ -80,17 +86,15 @@ def test_dstack_parses_every_rented_configuration(
     from dstack._internal.core.models.configurations import parse_run_configuration
 
     checked = 0
-    for option, _, files in _launches(real_plans, catalog, None):
+    for option, workload, _, _ in _launches(real_plans, catalog, None):
         if option["tier"] != "rent" or option.get("provider") in ("fluidstack", "paperspace"):
             continue  # dstack has no backend for those two (launch_providers.csv)
-        dstack_files = launch_files(option, Workload.model_validate(
-            next(p["workload"] for p in real_plans.values() if option in p["options"])),
-            LaunchTarget.DSTACK, "main", catalog=catalog)  # fmt: skip
-        config = parse_run_configuration(yaml.safe_load(dstack_files["main"]))
+        text = launch_files(option, workload, LaunchTarget.DSTACK, "main", catalog=catalog)["main"]
+        config = parse_run_configuration(yaml.safe_load(text))
         gpu = config.resources.gpu
-        assert gpu is not None and gpu.count.min == gpu.count.max == option["devices"]
-        assert config.type == ("service" if "port" in yaml.safe_load(dstack_files["main"])
-                               else "task")  # fmt: skip
+        assert gpu is not None
+        assert gpu.count.min == gpu.count.max == option["devices"]
+        assert config.type == ("service" if workload.task.value == "inference" else "task")
         checked += 1
     assert checked > 20
 
@@ -100,7 +104,7 @@ def test_notebooks_validate_and_their_python_compiles(
 ) -> None:
     nbformat = require("nbformat")
     kinds = set()
-    for option, target, files in _launches(real_plans, catalog, None):
+    for option, _, target, files in _launches(real_plans, catalog, None):
         if target not in (LaunchTarget.COLAB, LaunchTarget.KAGGLE, LaunchTarget.JUPYTER):
             continue
         kinds.add(target)
@@ -115,8 +119,10 @@ def test_notebooks_validate_and_their_python_compiles(
             meta = json.loads(files["kernel-metadata.json"])
             assert meta["code_file"] == "main"
             assert meta["enable_gpu"] is True
-            assert meta["machine_shape"] == {"t4": "NvidiaTeslaT4",
-                                             "p100": "NvidiaTeslaP100"}[option["hardware"]]
+            assert (
+                meta["machine_shape"]
+                == {"t4": "NvidiaTeslaT4", "p100": "NvidiaTeslaP100"}[option["hardware"]]
+            )
             assert meta["id"].split("/")[1] == meta["title"].replace(" ", "-")
     assert kinds == {LaunchTarget.COLAB, LaunchTarget.KAGGLE, LaunchTarget.JUPYTER}
 
@@ -126,8 +132,8 @@ def test_multi_session_finetunes_persist_and_resume(
 ) -> None:
     plan = real_plans["mistral-7b-qlora"]
     workload = Workload.model_validate(plan["workload"])
-    several = [o for o in plan["options"]
-               if o["tier"] == "free" and (o.get("free_use") or {}).get("sessions", 1) > 1]  # fmt: skip
+    free = [o for o in plan["options"] if o["tier"] == "free"]
+    several = [o for o in free if (o.get("free_use") or {}).get("sessions", 1) > 1]
     assert several
     for option in several:
         try:
@@ -137,7 +143,8 @@ def test_multi_session_finetunes_persist_and_resume(
         text = files["main"]
         sessions = option["free_use"]["sessions"]
         assert f"The plan expects {sessions} session(s)" in text
-        assert "get_last_checkpoint" in text and "resume_from_checkpoint=last" in text
+        assert "get_last_checkpoint" in text
+        assert "resume_from_checkpoint=last" in text
         if option["id"].startswith("free:colab"):
             assert "drive.mount('/content/drive')" in text
             assert "OUTPUT_DIR=/content/drive/MyDrive/" in text
@@ -152,7 +159,7 @@ def test_shell_scripts_parse_with_bash(
     real_plans: Mapping[str, Any], catalog: Catalog, tmp_path: Path
 ) -> None:
     checked = 0
-    for n, (option, target, files) in enumerate(_launches(real_plans, catalog, None)):
+    for n, (option, _, target, files) in enumerate(_launches(real_plans, catalog, None)):
         scripts = [files["main"]] if target is LaunchTarget.SCRIPT else []
         if target is LaunchTarget.SKYPILOT:
             task = yaml.safe_load(files["main"])
@@ -176,7 +183,7 @@ def _commands(text: str, program: str) -> Iterator[str]:
     for line in joined.splitlines():
         at = line.find(program + " ")
         if at >= 0 and not line.lstrip().startswith("#"):
-            yield line[at + len(program):]
+            yield line[at + len(program) :]
 
 
 def test_engine_command_lines_use_documented_flags(
@@ -184,15 +191,21 @@ def test_engine_command_lines_use_documented_flags(
 ) -> None:
     documented = launch_tables().engine_flags
     used: dict[str, set[str]] = {program: set() for program in documented}
-    for _, _, files in _launches(real_plans, catalog, None):
+    for _, _, _, files in _launches(real_plans, catalog, None):
         text = "\n".join(files.values())
         for program in documented:
             for command in _commands(text, program):
                 flags = set(re.findall(r"(?<!\S)(--?[a-z][a-z0-9_-]*)", command))
                 assert flags <= documented[program], (program, flags - documented[program])
                 used[program] |= flags
-    assert used["vllm serve"] >= {"--tensor-parallel-size", "--pipeline-parallel-size",
-                                  "--max-model-len", "--max-num-seqs",
-                                  "--gpu-memory-utilization", "--quantization", "--dtype"}
+    assert used["vllm serve"] >= {
+        "--tensor-parallel-size",
+        "--pipeline-parallel-size",
+        "--max-model-len",
+        "--max-num-seqs",
+        "--gpu-memory-utilization",
+        "--quantization",
+        "--dtype",
+    }
     assert used["llama-server"] >= {"-hf", "--ctx-size", "--parallel", "--n-gpu-layers"}
     assert used["accelerate launch"] == {"--num_processes"}

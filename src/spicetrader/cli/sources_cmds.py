@@ -206,7 +206,9 @@ def launch_command(
     file: Path | None = typer.Option(None, "-f", "--file", help="A workload YAML/JSON file."),
     option: str = typer.Option(..., "--option", help="Option id from `spice plan --json`."),
     to: str | None = typer.Option(
-        None, "--to", help="skypilot | dstack | colab | kaggle | jupyter | script (default: the tier's)"
+        None,
+        "--to",
+        help="skypilot | dstack | colab | kaggle | jupyter | script (default: the tier's)",
     ),
     out_file: Path = typer.Option(..., "-o", "--out-file", help="File to write."),
     plan_file: Path | None = typer.Option(

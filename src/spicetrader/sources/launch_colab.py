@@ -149,8 +149,8 @@ def notebook(option: Mapping[str, Any], workload: Workload, recipe: Recipe,
         "language_info": {"name": "python"},
     }
     if tier.notebook == "colab":
-        metadata = {"accelerator": "GPU",
-                    "colab": {"provenance": [], "gpuType": tier.accelerator}, **metadata}  # fmt: skip
+        colab = {"provenance": [], "gpuType": tier.accelerator}
+        metadata = {"accelerator": "GPU", "colab": colab, **metadata}
     doc = {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
     return json.dumps(doc, indent=1) + "\n"
 

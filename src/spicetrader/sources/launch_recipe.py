@@ -97,7 +97,9 @@ def _engine(option: Mapping[str, Any], workload: Workload) -> Engine:
 
 def _context(option: Mapping[str, Any], workload: Workload) -> int:
     spec = _planned(option).get("inference") or {}
-    prompt = spec.get("prompt_tokens", workload.inference.prompt_tokens if workload.inference else 0)
+    prompt = spec.get(
+        "prompt_tokens", workload.inference.prompt_tokens if workload.inference else 0
+    )
     out = spec.get("output_tokens", workload.inference.output_tokens if workload.inference else 0)
     return max(2048, math.ceil((int(prompt) + int(out)) / 1024) * 1024)
 
@@ -189,10 +191,14 @@ def _finetune(
             "launch writes LoRA/QLoRA fine-tunes with transformers + PEFT (TRL); this option is "
             f"{spec.method.value if spec else 'no'} fine-tuning on {engine.value}"
         )
-    quantized = {"nf4": "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', "
-                        "bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=DTYPE)"}  # fmt: skip
+    quantized = {
+        "nf4": "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', "
+        "bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=DTYPE)"
+    }
     if precision not in (*quantized, "bf16", "fp16"):
-        raise NotSupportedError(f"launch fine-tunes from nf4, bf16 or fp16 weights, not {precision}")
+        raise NotSupportedError(
+            f"launch fine-tunes from nf4, bf16 or fp16 weights, not {precision}"
+        )
     ref = model_ref(workload)
     if ref.base_repo is None:
         raise NotSupportedError(f"no Hub repo known for {workload.model_name}")

@@ -127,12 +127,16 @@ def _unique(file: str, rows: list[tuple[_R, int]], key: str) -> dict[str, _R]:
     return out
 
 
-def _check_kernels(file: str, rows: list[tuple[_R, int]], kernels: Mapping[str, object]) -> None:
+def _check_kernels(
+    file: str,
+    rows: Sequence[tuple[CheckpointRow, int]] | Sequence[tuple[PrecisionFlagRow, int]],
+    kernels: Mapping[str, object],
+) -> None:
     for row, line in rows:
-        kernel = str(getattr(row, "kernel"))
+        kernel = str(row.kernel)
         if kernel and kernel not in kernels:
-            raise CatalogDataError(f"spicetrader/sources/data/{file}", line, "kernel",
-                                   f"unknown kernel {kernel!r} (see launch_kernels.csv)")  # fmt: skip
+            message = f"unknown kernel {kernel!r} (see launch_kernels.csv)"
+            raise CatalogDataError(f"spicetrader/sources/data/{file}", line, "kernel", message)
 
 
 @cache
@@ -152,6 +156,7 @@ def launch_tables() -> LaunchTables:
         precision_flags=tuple(row for row, _ in flags),
         kernels=kernels,
         engine_flags={p: frozenset(f) for p, f in programs.items()},
-        free_tiers=_unique("launch_free_tiers.csv",
-                           _rows("launch_free_tiers.csv", FreeTierRow), "tier"),  # fmt: skip
+        free_tiers=_unique(
+            "launch_free_tiers.csv", _rows("launch_free_tiers.csv", FreeTierRow), "tier"
+        ),
     )

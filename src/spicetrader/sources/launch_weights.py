@@ -91,7 +91,9 @@ def serving_weights(
             continue
         if _runs_on(tables, row.kernel, family):
             quant = row.gguf_quant or None
-            return Weights(row.repo, quant, (), f"{row.repo} ({precision} checkpoint; {row.source})")
+            return Weights(
+                row.repo, quant, (), f"{row.repo} ({precision} checkpoint; {row.source})"
+            )
         tried.append(f"{row.repo} needs {row.kernel} kernels, not on {family}")
     if engine is Engine.LLAMA_CPP and ref.chat_repo and ref.chat_repo.lower().endswith("gguf"):
         tag = precision.upper()
