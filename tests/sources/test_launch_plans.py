@@ -69,6 +69,11 @@ def _check_serving(option: Mapping[str, Any], env: Mapping[str, str], command: s
                         if (f.engine, f.precision) == ("vllm", precision)]  # fmt: skip
             assert flags in command
         assert f"--max-num-seqs {option['estimate']['inference']['batch']}" in command
+    elif "llama-server -m model.gguf" in command:  # converted by llama.cpp from the 16-bit repo
+        (flags,) = [f.flags for f in tables.precision_flags
+                    if (f.engine, f.precision) == ("llama.cpp", precision)]  # fmt: skip
+        assert f"convert_hf_to_gguf.py hf-model {flags}" in command
+        assert env["MODEL_ID"] in {m.chat_repo for m in tables.models.values()}
     elif "llama-server" in command:
         assert env["GGUF_QUANT"] == precision.upper()
         assert any((r.repo, r.precision) == (env["GGUF_REPO"], precision)

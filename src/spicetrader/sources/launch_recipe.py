@@ -23,7 +23,7 @@ from typing import Any
 from spicetrader.costmodel.engine_support import engine_runs_on
 from spicetrader.costmodel.runtime import runtime_table
 from spicetrader.errors import NotSupportedError
-from spicetrader.sources.launch_weights import model_ref, serving_weights
+from spicetrader.sources.launch_weights import Weights, model_ref, serving_weights
 from spicetrader.spec.workload import Engine, Method, Task, Workload
 
 __all__ = ["Host", "Recipe", "RecipeKind", "build_recipe", "shell_with_files"]
@@ -161,7 +161,9 @@ def _inference(
         values = {"port": SERVER_PORT, "server": server, "ctx_size": ctx * batch, "parallel": batch}
         kind = RecipeKind.LLAMA_CPP
         setup = "llama-cpp-mac.setup.sh" if host.apple else "llama-cpp.setup.sh"
-        env = {"GGUF_REPO": weights.repo, "GGUF_QUANT": weights.gguf_quant or precision.upper()}
+        env = {"GGUF_REPO": weights.repo, "GGUF_QUANT": weights.gguf_quant or ""}
+        if weights.gguf_quant is None:  # no GGUF of this precision: llama.cpp converts one
+            return _converted(values, setup, weights.repo, weights, precision, devices, notes)
         if devices > 1:
             notes.append(f"llama-server splits the layers over all {devices} visible GPUs")
     else:
@@ -172,6 +174,20 @@ def _inference(
         run=_fill(f"{kind.value}.run.sh", values), service=True,
         port=SERVER_PORT, notes=tuple(notes), precision=precision, devices=devices,
         served=weights.what,
+    )  # fmt: skip
+
+
+def _converted(
+    values: dict[str, object], setup: str, repo: str, weights: Weights, precision: str,
+    devices: int, notes: list[str],
+) -> Recipe:  # fmt: skip
+    """llama.cpp serving a GGUF its converter writes from the model's own weights."""
+    values = {**values, "outtype": weights.flags[-1]}
+    return Recipe(
+        kind=RecipeKind.LLAMA_CPP, env={"MODEL_ID": repo},
+        setup=_fill(setup, values) + _fill("llama-cpp-convert.setup.sh", values),
+        run=_fill("llama-cpp-convert.run.sh", values), service=True, port=SERVER_PORT,
+        notes=tuple(notes), precision=precision, devices=devices, served=weights.what,
     )  # fmt: skip
 
 
