@@ -84,12 +84,27 @@ def _check_serving(option: Mapping[str, Any], env: Mapping[str, str], command: s
                    for r in tables.checkpoints)  # fmt: skip
 
 
-def _check_training(option: Mapping[str, Any], files: Mapping[str, str], command: str) -> None:
+def _check_devices(option: Mapping[str, Any], command: str, script: str) -> None:
     devices = option["devices"]
     if devices == 1:
-        assert "python train.py" in command
+        assert f"python {script}" in command
     else:
-        assert f"accelerate launch --num_processes {devices} train.py" in command
+        assert f"accelerate launch --num_processes {devices} {script}" in command
+
+
+def _check_images(option: Mapping[str, Any], workload: Workload, files: Mapping[str, str],
+                  command: str) -> None:  # fmt: skip
+    _check_devices(option, command, "generate.py")
+    assert workload.image is not None
+    dtype = {"bf16": "torch.bfloat16", "fp16": "torch.float16"}[option["precision"]]
+    assert f"torch_dtype={dtype}" in command
+    assert f"IMAGES = {workload.image.images}" in command
+    assert f"STEPS = {workload.image.steps}" in command
+
+
+def _check_training(option: Mapping[str, Any], files: Mapping[str, str], command: str,
+                    script: str) -> None:  # fmt: skip
+    _check_devices(option, command, script)
     train = files.get("train.py") or command  # notebooks and YAML carry the script inline
     if option["precision"] == "nf4":
         assert "bnb_4bit_quant_type='nf4'" in train
@@ -112,8 +127,10 @@ def _launch_or_refusal(option: Mapping[str, Any], workload: Workload,
     assert f"runs {option['precision']} on {option['devices']} device(s)" in _main_text(files)
     if workload.task.value == "inference":
         _check_serving(option, env, command)
+    elif workload.task.value == "finetune":
+        _check_training(option, files, command, "train.py")
     else:
-        _check_training(option, files, command)
+        _check_images(option, workload, files, command)
     return None
 
 
@@ -132,16 +149,12 @@ def test_every_option_launches_as_planned_or_says_what_is_missing(
             refused[option["id"]] = message
     for option_id, message in refused.items():
         option = next(o for o in plan["options"] if o["id"] == option_id)
-        named = ("does not fit", option["precision"], "task image", "does not run",
+        named = ("does not fit", option["precision"], "does not run",
                  "no launch mapping", "fine-tun", "needs its own build")  # fmt: skip
         assert any(word in message for word in named), (option_id, message)
-    if name == "sdxl":
-        assert not launched  # no image recipe yet: every option says so
-        assert all("task image" in m for m in refused.values())
-    else:
-        assert plan["recommendation"]["option"] in launched
-        fitting = [o for o in plan["options"] if o["fits"]]
-        assert len(launched) >= 0.8 * len(fitting)
+    assert plan["recommendation"]["option"] in launched
+    fitting = [o for o in plan["options"] if o["fits"]]
+    assert len(launched) >= 0.8 * len(fitting)
 
 
 def test_cli_walks_a_saved_plan(

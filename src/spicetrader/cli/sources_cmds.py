@@ -14,6 +14,14 @@ import typer
 
 from spicetrader.cli.catalog_cmds import offers_app
 from spicetrader.cli.common import console, handles_errors, load_catalog, print_json
+from spicetrader.cli.workload_args import (
+    ImagesOpt,
+    KvCacheOpt,
+    MicroBatchOpt,
+    OptimizerOpt,
+    ResolutionOpt,
+    StepsOpt,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -224,6 +232,12 @@ def launch_command(
     seq_len: int | None = typer.Option(None, "--seq-len", help="Sequence length (finetune)."),
     lora_rank: int | None = typer.Option(None, "--lora-rank", help="LoRA rank (finetune)."),
     tokens: float | None = typer.Option(None, "--tokens", help="Tokens to train on."),
+    micro_batch: MicroBatchOpt = None,
+    optimizer: OptimizerOpt = None,
+    kv_cache: KvCacheOpt = None,
+    resolution: ResolutionOpt = None,
+    steps: StepsOpt = None,
+    images: ImagesOpt = None,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Write the hand-off of a plan option: SkyPilot task / dstack configuration (rentals),
@@ -245,7 +259,9 @@ def launch_command(
     catalog = load_catalog()
     args = WorkloadArgs(model=model, task=task, precision=precision, engine=engine,
                         prompt=prompt, output=output, batch=batch, method=method,
-                        seq_len=seq_len, lora_rank=lora_rank, tokens=tokens)  # fmt: skip
+                        seq_len=seq_len, lora_rank=lora_rank, tokens=tokens,
+                        micro_batch=micro_batch, optimizer=optimizer, kv_cache=kv_cache,
+                        resolution=resolution, steps=steps, images=images)  # fmt: skip
     if plan_file is not None:
         saved = read_plan_json(plan_file)
         given = model is not None or file is not None

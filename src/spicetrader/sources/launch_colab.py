@@ -94,9 +94,9 @@ def _intro(option: Mapping[str, Any], workload: Workload, recipe: Recipe, tier: 
     if not recipe.service:
         lines.append(
             f"\n**The plan expects {sessions} session(s)** "
-            f"({float(option.get('hours') or 0):.1f} GPU hours). Checkpoints go to "
-            f"`{recipe.env.get('OUTPUT_DIR')}`; each run resumes from the last one and stops "
-            "with a checkpoint before the session limit."
+            f"({float(option.get('hours') or 0):.1f} GPU hours). Results and checkpoints go to "
+            f"`{recipe.env.get('OUTPUT_DIR')}`; each run resumes where the last one stopped and "
+            "stops before the session limit."
         )
         if tier.notebook == "kaggle" and sessions > 1:
             lines.append(
@@ -122,10 +122,9 @@ def _persist_cell(recipe: Recipe, tier: FreeTierRow) -> str | None:
         "import glob, os, shutil\n"
         f"out = {out!r}\n"
         "# a previous version's output, attached as input, holds the checkpoints so far\n"
-        "for old in sorted(glob.glob('/kaggle/input/*/spicetrader/lora-out')):\n"
-        "    if not glob.glob(out + '/checkpoint-*'):\n"
-        "        shutil.copytree(old, out, dirs_exist_ok=True)\n"
-        "        print('copied checkpoints from', old)\n"
+        "for old in sorted(glob.glob('/kaggle/input/*/spicetrader/' + os.path.basename(out))):\n"
+        "    shutil.copytree(old, out, dirs_exist_ok=True)\n"
+        "    print('copied the previous results from', old)\n"
     )
 
 

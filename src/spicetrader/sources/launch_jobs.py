@@ -1,0 +1,130 @@
+"""Batch jobs for a plan option: LoRA/QLoRA fine-tunes (transformers + PEFT via TRL) and image
+generation (diffusers). Both checkpoint where the tier keeps files, stop before a session's limit
+and resume when run again: a fine-tune from its last checkpoint, image generation by skipping
+the images already written."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from spicetrader.errors import NotSupportedError
+from spicetrader.sources.launch_recipe import (
+    Host,
+    Recipe,
+    RecipeKind,
+    fill,
+    planned_engine,
+    session_budget_h,
+)
+from spicetrader.sources.launch_weights import model_ref
+from spicetrader.spec.workload import Engine, Method, Workload
+
+__all__ = ["finetune_recipe", "image_recipe"]
+
+_TRAINING = {Engine.TRANSFORMERS}
+_CHECKPOINT_EVERY_S = 1800.0  # save about every 30 minutes of training
+_CUDA_DEVICE = (
+    "f\"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}\""  # Python source: this rank's GPU
+)
+
+
+def finetune_recipe(
+    option: Mapping[str, Any], workload: Workload, host: Host, precision: str, devices: int
+) -> Recipe:
+    spec = workload.finetune
+    engine = planned_engine(option, workload)
+    if spec is None or spec.method is Method.FULL or engine not in _TRAINING:
+        raise NotSupportedError(
+            "launch writes LoRA/QLoRA fine-tunes with transformers + PEFT (TRL); this option is "
+            f"{spec.method.value if spec else 'no'} fine-tuning on {engine.value}"
+        )
+    quantized = {
+        "nf4": "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', "
+        "bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=DTYPE)"
+    }
+    if precision not in (*quantized, "bf16", "fp16"):
+        raise NotSupportedError(
+            f"launch fine-tunes from nf4, bf16 or fp16 weights, not {precision}"
+        )
+    ref = model_ref(workload)
+    if ref.base_repo is None:
+        raise NotSupportedError(f"no Hub repo known for {workload.model_name}")
+    tokens = float(spec.total_tokens() or spec.seq_len * spec.micro_batch * devices * 1000)
+    steps = max(1, math.ceil(tokens / (spec.seq_len * spec.micro_batch * devices)))
+    step_s = float(((option.get("estimate") or {}).get("training") or {}).get("step_s") or 10.0)
+    save_steps = max(10, min(steps, round(_CHECKPOINT_EVERY_S / step_s)))
+    budget_h = session_budget_h(host)
+    dtype = "torch.bfloat16" if host.bf16 else "torch.float16"
+    quantization = quantized.get(precision, "None").replace("DTYPE", dtype)
+    values = {
+        "max_steps": steps, "save_steps": save_steps, "session_budget_h": f"{budget_h:g}",
+        "session_budget_s": int(budget_h * 3600), "quantization": quantization,
+        "torch_dtype": dtype, "micro_batch": spec.micro_batch, "seq_len": spec.seq_len,
+        "gradient_checkpointing": spec.gradient_checkpointing, "bf16": host.bf16,
+        "fp16": not host.bf16, "lora_rank": spec.lora_rank, "lora_alpha": 2 * spec.lora_rank,
+    }  # fmt: skip
+    launcher = "python" if devices == 1 else f"accelerate launch --num_processes {devices}"
+    kind = RecipeKind.FINETUNE_LORA
+    output_dir = f"{host.persistent_dir}/lora-out" if host.persistent_dir else "lora-out"
+    method = "QLoRA on a 4-bit nf4 base" if precision == "nf4" else f"LoRA on {precision} weights"
+    return Recipe(
+        kind=kind,
+        env={"MODEL_ID": ref.base_repo, "DATASET": "trl-lib/Capybara", "OUTPUT_DIR": output_dir},
+        setup=fill("finetune-lora.setup.sh", values),
+        run=fill("finetune-lora.run.sh", {"launcher": launcher}),
+        service=False, port=None,
+        notes=(f"{method} of {ref.base_repo} (the base model; fine-tunes start from it)",
+               f"{steps} steps of {spec.micro_batch} x {spec.seq_len} tokens on {devices} "
+               f"device(s); a checkpoint every {save_steps} steps (~30 min)",
+               "DATASET is an example conversational dataset: set it to yours"),
+        precision=precision, devices=devices, served=f"{ref.base_repo} ({method})",
+        files={"train.py": fill("finetune-lora.train.py.in", values)},
+    )  # fmt: skip
+
+
+def image_recipe(
+    option: Mapping[str, Any], workload: Workload, host: Host, precision: str, devices: int
+) -> Recipe:
+    """Generate the plan's images with diffusers at its resolution, steps and batch; one image
+    per file, so a new session resumes by skipping the files already written."""
+    spec = workload.image
+    engine = planned_engine(option, workload)
+    dtypes = {"bf16": "torch.bfloat16", "fp16": "torch.float16"}
+    if spec is None or engine is not Engine.DIFFUSERS or precision not in dtypes:
+        raise NotSupportedError(
+            f"launch generates images with diffusers in bf16 or fp16; this option is "
+            f"{precision} on {engine.value}"
+        )
+    ref = model_ref(workload)
+    if ref.base_repo is None:
+        raise NotSupportedError(f"no Hub repo known for {workload.model_name}")
+    images = spec.images or 100
+    budget_h = session_budget_h(host)
+    values = {
+        "images": images, "batch": spec.batch, "steps": spec.steps,
+        "resolution": spec.resolution, "torch_dtype": dtypes[precision],
+        "device": "'mps'" if host.apple else _CUDA_DEVICE, "session_budget_s": int(budget_h * 3600),
+    }  # fmt: skip
+    launcher = "python" if devices == 1 else f"accelerate launch --num_processes {devices}"
+    output_dir = f"{host.persistent_dir}/images" if host.persistent_dir else "images"
+    env = {"MODEL_ID": ref.base_repo, "PROMPT": "a photo of a lighthouse at dawn",
+           "OUTPUT_DIR": output_dir}  # fmt: skip
+    what = (
+        f"{images} images of {spec.resolution}x{spec.resolution} px, {spec.steps} steps, "
+        f"batch {spec.batch}, on {devices} device(s) ({precision} weights of {ref.base_repo})"
+    )
+    return Recipe(
+        kind=RecipeKind.IMAGE,
+        env=env,
+        setup=fill("diffusers-image.setup.sh", values),
+        run=fill("diffusers-image.run.sh", {"launcher": launcher}),
+        service=False,
+        port=None,
+        notes=(what, "PROMPT is an example: set it to yours (one prompt for every image)"),
+        precision=precision,
+        devices=devices,
+        served=f"{ref.base_repo} ({precision})",
+        files={"generate.py": fill("diffusers-image.generate.py.in", values)},
+    )
