@@ -127,6 +127,13 @@ def _launch_or_refusal(option: Mapping[str, Any], workload: Workload,
     assert f"runs {option['precision']} on {option['devices']} device(s)" in _main_text(files)
     if workload.task.value == "inference":
         _check_serving(option, env, command)
+    elif "mlx_lm.lora" in command:  # a Mac: MLX's own 4/8-bit conversion of the base
+        bits = {"mlx-4bit": 4, "mlx-8bit": 8}[option["precision"]]
+        assert (
+            f'mlx_lm.convert --hf-path "$MODEL_ID" --mlx-path base-mlx -q --q-bits {bits}'
+            in command
+        )
+        assert option["devices"] == 1
     elif workload.task.value == "finetune":
         _check_training(option, files, command, "train.py")
     else:

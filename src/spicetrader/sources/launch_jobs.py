@@ -24,6 +24,7 @@ from spicetrader.spec.workload import Engine, Method, Workload
 __all__ = ["finetune_recipe", "image_recipe"]
 
 _TRAINING = {Engine.TRANSFORMERS}
+_MLX_BITS = {"mlx-4bit": 4, "int4": 4, "mlx-8bit": 8, "int8": 8}  # MLX's own quantized formats
 _CHECKPOINT_EVERY_S = 1800.0  # save about every 30 minutes of training
 _CUDA_DEVICE = (
     "f\"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}\""  # Python source: this rank's GPU
@@ -35,10 +36,12 @@ def finetune_recipe(
 ) -> Recipe:
     spec = workload.finetune
     engine = planned_engine(option, workload)
+    if spec is not None and spec.method is not Method.FULL and engine is Engine.MLX:
+        return _mlx_finetune(option, workload, host, precision)
     if spec is None or spec.method is Method.FULL or engine not in _TRAINING:
         raise NotSupportedError(
-            "launch writes LoRA/QLoRA fine-tunes with transformers + PEFT (TRL); this option is "
-            f"{spec.method.value if spec else 'no'} fine-tuning on {engine.value}"
+            "launch writes LoRA/QLoRA fine-tunes with transformers + PEFT (TRL) or MLX LM; "
+            f"this option is {spec.method.value if spec else 'no'} fine-tuning on {engine.value}"
         )
     quantized = {
         "nf4": "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', "
@@ -51,10 +54,7 @@ def finetune_recipe(
     ref = model_ref(workload)
     if ref.base_repo is None:
         raise NotSupportedError(f"no Hub repo known for {workload.model_name}")
-    tokens = float(spec.total_tokens() or spec.seq_len * spec.micro_batch * devices * 1000)
-    steps = max(1, math.ceil(tokens / (spec.seq_len * spec.micro_batch * devices)))
-    step_s = float(((option.get("estimate") or {}).get("training") or {}).get("step_s") or 10.0)
-    save_steps = max(10, min(steps, round(_CHECKPOINT_EVERY_S / step_s)))
+    steps, save_steps = _steps(option, workload, devices)
     budget_h = session_budget_h(host)
     dtype = "torch.bfloat16" if host.bf16 else "torch.float16"
     quantization = quantized.get(precision, "None").replace("DTYPE", dtype)
@@ -81,6 +81,57 @@ def finetune_recipe(
                "DATASET is an example conversational dataset: set it to yours"),
         precision=precision, devices=devices, served=f"{ref.base_repo} ({method})",
         files={"train.py": fill("finetune-lora.train.py.in", values)},
+    )  # fmt: skip
+
+
+def _steps(option: Mapping[str, Any], workload: Workload, devices: int) -> tuple[int, int]:
+    """Optimizer steps for the plan's tokens, and steps between checkpoints (~30 minutes)."""
+    spec = workload.finetune
+    if spec is None:
+        raise NotSupportedError("the workload has no finetune section")
+    tokens = float(spec.total_tokens() or spec.seq_len * spec.micro_batch * devices * 1000)
+    steps = max(1, math.ceil(tokens / (spec.seq_len * spec.micro_batch * devices)))
+    step_s = float(((option.get("estimate") or {}).get("training") or {}).get("step_s") or 10.0)
+    return steps, max(10, min(steps, round(_CHECKPOINT_EVERY_S / step_s)))
+
+
+def _mlx_finetune(
+    option: Mapping[str, Any], workload: Workload, host: Host, precision: str
+) -> Recipe:
+    """mlx_lm.lora on a Mac: QLoRA on MLX's own 4/8-bit conversion of the base, LoRA on 16-bit."""
+    spec = workload.finetune
+    ref = model_ref(workload)
+    if spec is None or ref.base_repo is None or not host.apple:
+        raise NotSupportedError("MLX fine-tunes need a Mac and a Hub repo of the base model")
+    bits = _MLX_BITS.get(precision)
+    if bits is None and precision not in ("fp16", "bf16"):
+        raise NotSupportedError(f"MLX LM fine-tunes 4/8-bit or 16-bit weights, not {precision}")
+    steps, save_every = _steps(option, workload, 1)
+    convert = (f'[ -d base-mlx ] || mlx_lm.convert --hf-path "$MODEL_ID" --mlx-path base-mlx '
+               f"-q --q-bits {bits}") if bits else ""  # fmt: skip
+    values = {
+        "convert": convert, "model": "base-mlx" if bits else '"$MODEL_ID"', "iters": steps,
+        "micro_batch": spec.micro_batch, "seq_len": spec.seq_len, "save_every": save_every,
+        "grad_checkpoint": "--grad-checkpoint" if spec.gradient_checkpointing else "",
+    }  # fmt: skip
+    method = f"QLoRA on MLX's {bits}-bit conversion" if bits else f"LoRA on {precision} weights"
+    lora = f"lora_parameters:\n  rank: {spec.lora_rank}\n  scale: 2.0\n  dropout: 0.0\n"
+    return Recipe(
+        kind=RecipeKind.FINETUNE_LORA,
+        env={"MODEL_ID": ref.base_repo, "DATASET": "trl-lib/Capybara", "OUTPUT_DIR": "adapters"},
+        setup=fill("mlx-lora.setup.sh", values),
+        run=fill("mlx-lora.run.sh", values),
+        service=False,
+        port=None,
+        notes=(f"{method} of {ref.base_repo} (the base model; fine-tunes start from it)",
+               f"{steps} iterations of {spec.micro_batch} x {spec.seq_len} tokens; adapters "
+               f"saved every {save_every}; a rerun resumes from them (the iteration count "
+               "restarts)",
+               "DATASET is an example conversational dataset: set it to yours"),
+        precision=precision,
+        devices=1,
+        served=f"{ref.base_repo} ({method})",
+        files={"lora.yaml": lora, "prepare_data.py": fill("mlx-lora.prepare_data.py.in", {})},
     )  # fmt: skip
 
 
