@@ -41,7 +41,7 @@ def _env_and_commands(target: LaunchTarget, text: str) -> tuple[dict[str, str], 
         config = yaml.safe_load(text)
         return dict(e.split("=", 1) for e in config["env"]), "\n".join(config["commands"])
     if target is LaunchTarget.SCRIPT:
-        env = dict(re.findall(r"^export (\w+)=\$\{\w+:-(\S+)\}$", text, re.M))
+        env = dict(re.findall(r"^export (\w+)=(\S+)$", text, re.M))
         return env, text
     cells = ["".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "code"]
     body = "\n".join(cells)

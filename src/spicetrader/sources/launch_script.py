@@ -24,5 +24,5 @@ def shell_script(option: Mapping[str, Any], recipe: Recipe) -> str:
     ]
     if recipe.service and recipe.port is not None:
         head.append(f"# serves an OpenAI-compatible API on port {recipe.port}")
-    exports = [f"export {k}=${{{k}:-{shlex.quote(v)}}}" for k, v in recipe.env.items()]
+    exports = [f"export {k}={shlex.quote(v)}" for k, v in recipe.env.items()]
     return "\n".join([*head, *exports, recipe.setup.rstrip(), shell_with_files(recipe)]) + "\n"
