@@ -222,7 +222,7 @@ def launch_command(
     plan_file: Path | None = typer.Option(
         None, "--plan", help="Take the option from a saved `spice plan --json` (no re-planning)."
     ),
-    task: str | None = typer.Option(None, "--task", help="inference | finetune"),
+    task: str | None = typer.Option(None, "--task", help="inference | finetune | image"),
     precision: str | None = typer.Option(None, "--precision", help="bf16, fp8, q4_k_m, ..."),
     engine: str | None = typer.Option(None, "--engine", help="vllm, llama.cpp, ..."),
     prompt: int | None = typer.Option(None, "--prompt", help="Prompt tokens (inference)."),
@@ -240,8 +240,9 @@ def launch_command(
     images: ImagesOpt = None,
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Write the hand-off of a plan option: SkyPilot task / dstack configuration (rentals),
-    Colab / Kaggle notebook (free tiers), shell script (owned machines, Macs)."""
+    """Write a plan option's job as its tier's hand-off: SkyPilot task / dstack configuration
+    (rentals), Colab / Kaggle / Jupyter notebook (free tiers), shell script (owned machines, Macs).
+    It runs the planned precision, engine and devices, or exits 2 saying what is missing."""
     from spicetrader.cli.workload_args import WorkloadArgs, workload_mapping
     from spicetrader.errors import UnknownNameError
     from spicetrader.fileio import write_text_atomic
