@@ -208,3 +208,17 @@ def test_chat_serving_loads_the_instruct_variant() -> None:
 def test_launch_tables_name_catalog_ids(catalog: Catalog) -> None:
     assert set(accelerator_names()) <= set(catalog.accelerators)
     assert {o.provider for o in catalog.offers} <= set(provider_names())
+
+
+def test_mac_mlx_option_serves_the_mlx_community_repo(tmp_path: Path) -> None:
+    option = {"id": "mac:mac-mini-m4-pro-16c-48gb", "tier": "mac", "hardware": "m4-pro-16c",
+              "devices": 1, "precision": "mlx-4bit", "fits": True,
+              "estimate": {"workload": {"engine": "mlx"}, "inference": {"batch": 1}}}  # fmt: skip
+    text = render_launch(option, Workload(model="llama-3-70b"))  # default for a Mac: a script
+    assert text.startswith("#!/usr/bin/env bash")
+    assert "export MODEL_ID=mlx-community/Meta-Llama-3-70B-Instruct-4bit" in text
+    assert 'mlx_lm.server --model "$MODEL_ID"' in text
+    script = tmp_path / "serve.sh"
+    script.write_text(text)
+    done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

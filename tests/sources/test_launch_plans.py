@@ -183,3 +183,21 @@ def test_cli_walks_a_saved_plan(
         if not fits:
             assert "does not fit" in result.stderr
             assert "Traceback" not in result.stderr
+
+
+def test_cli_writes_the_kaggle_notebook_and_its_metadata(
+    real_plans: dict[str, dict[str, Any]], tmp_path: Path, spice_home: Path
+) -> None:
+    saved = tmp_path / "plan.json"
+    saved.write_text(json.dumps(real_plans["mistral-7b-qlora"]))
+    out = tmp_path / "kaggle" / "qlora.ipynb"
+    out.parent.mkdir()
+    result = runner.invoke(app, ["launch", "--plan", str(saved), "--option", "free:kaggle-t4x2",
+                                 "-o", str(out), "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    written = json.loads(result.stdout)
+    assert written["target"] == "kaggle"
+    assert written["files"] == [str(out), str(out.parent / "kernel-metadata.json")]
+    meta = json.loads((out.parent / "kernel-metadata.json").read_text())
+    assert (meta["code_file"], meta["machine_shape"]) == ("qlora.ipynb", "NvidiaTeslaT4")
+    assert "accelerate launch --num_processes 2 train.py" in out.read_text()
