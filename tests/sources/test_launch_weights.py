@@ -81,3 +81,9 @@ def test_tables_name_real_things(catalog: Catalog) -> None:
 
 def _program(engine: Engine) -> str:
     return {Engine.VLLM: "vllm serve", Engine.LLAMA_CPP: "convert_hf_to_gguf.py"}[engine]
+
+
+def test_in_flight_int4_says_it_is_slower_than_the_estimate_assumes() -> None:
+    weights = serving_weights(LLAMA_70B, "int4", Engine.VLLM, "volta")  # no Marlin on Volta
+    assert weights.flags == ("--quantization", "bitsandbytes")
+    assert "slower kernels than the AWQ/GPTQ the estimate assumes" in weights.note

@@ -75,7 +75,7 @@ def serving_recipe(
     ref = model_ref(workload)
     weights = serving_weights(ref, precision, engine, host.family)
     ctx, batch = _context(option, workload), _batch(option, workload)
-    notes = [ref.variant]
+    notes = [ref.variant, *([weights.note] if weights.note else [])]
     if engine is Engine.VLLM:
         tensor, pipeline = _split(option, devices)
         flags = list(weights.flags)

@@ -43,6 +43,7 @@ class Weights:
     gguf_quant: str | None  # llama.cpp: the GGUF file's quant tag
     flags: tuple[str, ...]  # engine flags that set the precision
     what: str  # one line: what is loaded, at which precision, from where
+    note: str = ""  # the table row's caveat, said in the file
 
 
 def _catalog_model(name: str) -> tuple[str | None, str | None]:
@@ -91,9 +92,8 @@ def serving_weights(
             continue
         if _runs_on(tables, row.kernel, family):
             quant = row.gguf_quant or None
-            return Weights(
-                row.repo, quant, (), f"{row.repo} ({precision} checkpoint; {row.source})"
-            )
+            what = f"{row.repo} ({precision} checkpoint; {row.source})"
+            return Weights(row.repo, quant, (), what, row.note)
         tried.append(f"{row.repo} needs {row.kernel} kernels, not on {family}")
     if engine is Engine.LLAMA_CPP and ref.chat_repo and ref.chat_repo.lower().endswith("gguf"):
         tag = precision.upper()
@@ -102,8 +102,8 @@ def serving_weights(
         if (flag.engine, flag.precision) != (engine, precision) or ref.chat_repo is None:
             continue
         if _runs_on(tables, flag.kernel, family):
-            return Weights(ref.chat_repo, None, tuple(flag.flags.split()),
-                           f"{ref.chat_repo} with {flag.flags} ({flag.source})")  # fmt: skip
+            what = f"{ref.chat_repo} with {flag.flags} ({flag.source})"
+            return Weights(ref.chat_repo, None, tuple(flag.flags.split()), what, flag.note)
         tried.append(f"{engine.value} {flag.flags} needs {flag.kernel} kernels, not on {family}")
     if ref.chat_repo is None:
         raise NotSupportedError(f"no Hub repo known for {name}: pass a Hugging Face repo id")
