@@ -222,3 +222,10 @@ def test_mac_mlx_option_serves_the_mlx_community_repo(tmp_path: Path) -> None:
     script.write_text(text)
     done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_split_that_leaves_devices_idle_is_refused() -> None:
+    option = {**RENT, "estimate": {"workload": {"engine": "vllm",
+              "parallelism": {"tensor": 4, "pipeline": 1, "data": 2}}}}  # fmt: skip
+    with pytest.raises(NotSupportedError, match="does not span its 8 devices"):
+        render_launch(option, SERVE_70B, LaunchTarget.SKYPILOT)

@@ -49,9 +49,9 @@ def _batch(option: Mapping[str, Any], workload: Workload) -> int:
 def _split(option: Mapping[str, Any], devices: int) -> tuple[int, int]:
     par = planned(option).get("parallelism") or {}
     tensor, pipeline = int(par.get("tensor", devices)), int(par.get("pipeline", 1))
-    if tensor * pipeline * int(par.get("data", 1)) != devices:
+    if tensor * pipeline != devices:  # data-parallel replicas: not written yet
         raise NotSupportedError(
-            f"the plan's split (tensor {tensor} x pipeline {pipeline}) does not use its "
+            f"the plan's split (tensor {tensor} x pipeline {pipeline}) does not span its "
             f"{devices} devices; launch serves one replica over all of them"
         )
     return tensor, pipeline
