@@ -229,3 +229,10 @@ def test_a_split_that_leaves_devices_idle_is_refused() -> None:
               "parallelism": {"tensor": 4, "pipeline": 1, "data": 2}}}}  # fmt: skip
     with pytest.raises(NotSupportedError, match="does not span its 8 devices"):
         render_launch(option, SERVE_70B, LaunchTarget.SKYPILOT)
+
+
+def test_a_sharded_finetune_is_refused_not_written_as_ddp() -> None:
+    option = {**TRAIN, "estimate": {"workload": {"engine": "transformers",
+              "parallelism": {"tensor": 1, "pipeline": 1, "data": 8, "zero": 3}}}}  # fmt: skip
+    with pytest.raises(NotSupportedError, match="ZeRO-3"):
+        render_launch(option, QLORA, LaunchTarget.SKYPILOT)

@@ -15,6 +15,7 @@ from spicetrader.sources.launch_recipe import (
     Recipe,
     RecipeKind,
     fill,
+    planned,
     planned_engine,
     session_budget_h,
 )
@@ -43,6 +44,7 @@ def finetune_recipe(
             "launch writes LoRA/QLoRA fine-tunes with transformers + PEFT (TRL) or MLX LM; "
             f"this option is {spec.method.value if spec else 'no'} fine-tuning on {engine.value}"
         )
+    _check_data_parallel(option, devices)
     quantized = {
         "nf4": "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', "
         "bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=DTYPE)"
@@ -82,6 +84,20 @@ def finetune_recipe(
         precision=precision, devices=devices, served=f"{ref.base_repo} ({method})",
         files={"train.py": fill("finetune-lora.train.py.in", values)},
     )  # fmt: skip
+
+
+def _check_data_parallel(option: Mapping[str, Any], devices: int) -> None:
+    """The recipe runs one full copy per GPU (DDP): a plan that shards (ZeRO, offload, tensor or
+    pipeline split) would not fit that way, so it is refused rather than written."""
+    par = planned(option).get("parallelism") or {}
+    zero, offload = int(par.get("zero", 0)), str(par.get("offload", "none"))
+    split = int(par.get("tensor", 1)) * int(par.get("pipeline", 1))
+    if zero or offload != "none" or split != 1:
+        raise NotSupportedError(
+            f"the plan shards the fine-tune over its {devices} devices (ZeRO-{zero}, offload "
+            f"{offload}, tensor x pipeline {split}); launch writes data-parallel fine-tunes "
+            "(a full copy per GPU) only"
+        )
 
 
 def _steps(option: Mapping[str, Any], workload: Workload, devices: int) -> tuple[int, int]:
