@@ -166,7 +166,7 @@ def test_colab_notebook_validates_with_nbformat() -> None:
         ({**RENT, "hardware": "m2-ultra-76c"}, SERVE_70B, LaunchTarget.DSTACK,
          "vllm does not run on apple-m2"),
         ({**RENT, "estimate": {"workload": {"engine": "mlx"}}}, SERVE_70B, LaunchTarget.SKYPILOT,
-         "mlx does not run on hopper"),
+         "mlx is not recorded"),
         ({**RENT, "hardware": "p100", "devices": 1}, SERVE_70B, LaunchTarget.SKYPILOT,
          "vllm does not run on pascal"),
         ({**RENT, "precision": "int8"}, Workload(model="my-org/private-llm"),

@@ -216,7 +216,7 @@ def launch_command(
     to: str | None = typer.Option(
         None,
         "--to",
-        help="skypilot | dstack | colab | kaggle | jupyter | script (default: the tier's)",
+        help="skypilot | dstack | colab | kaggle | jupyter | modal | script (default: the tier's)",
     ),
     out_file: Path = typer.Option(..., "-o", "--out-file", help="File to write."),
     plan_file: Path | None = typer.Option(
@@ -297,6 +297,7 @@ def launch_command(
            LaunchTarget.KAGGLE: f"kaggle kernels push -p {out_file.parent} (set your username "
                                 "in kernel-metadata.json) or upload the notebook",
            LaunchTarget.JUPYTER: "upload it to the notebook server (Studio Lab: GPU project)",
+           LaunchTarget.MODAL: f"modal run {out_file} (servers: modal serve {out_file})",
            LaunchTarget.SCRIPT: f"bash {out_file}"}[target]  # fmt: skip
     names = ", ".join(str(p) for p in written)
     console().print(f"Wrote {names} for option {option}; next: {how}", markup=False)

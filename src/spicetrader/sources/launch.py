@@ -7,6 +7,7 @@ needs no planner at import time. Formats:
 - SkyPilot tasks and dstack configurations (:mod:`.launch_cloud`) for rentals;
 - Colab, Kaggle and plain Jupyter (SageMaker Studio Lab) notebooks (nbformat 4, see
   :mod:`.launch_colab`) for the free tiers;
+- a Modal app (:mod:`.launch_modal`) for the Modal credit tiers;
 - a bash script (:mod:`.launch_script`) for owned machines and Macs.
 The job is the planned job (:mod:`.launch_recipe`): its precision, device count and split.
 """
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from spicetrader.errors import NotSupportedError
 from spicetrader.sources.launch_cloud import dstack_config, skypilot_task
+from spicetrader.sources.launch_data import provider_names
 from spicetrader.sources.launch_option import required_field
 from spicetrader.sources.launch_recipe import Host, Recipe, build_recipe
 from spicetrader.sources.launch_tables import FreeTierRow, launch_tables
@@ -40,6 +42,7 @@ class LaunchTarget(StrEnum):
     COLAB = "colab"
     KAGGLE = "kaggle"
     JUPYTER = "jupyter"
+    MODAL = "modal"
     SCRIPT = "script"
 
 
@@ -49,28 +52,38 @@ def _free_tier(option: Mapping[str, Any]) -> FreeTierRow | None:
 
 
 def default_target(option: Mapping[str, Any]) -> LaunchTarget:
-    """The hand-off of the option's tier: SkyPilot for rentals, the free tier's notebook, a
-    script for owned machines and Macs."""
+    """The hand-off of the option's tier: SkyPilot for rentals (dstack where only dstack knows
+    the provider, a script for a machine rented on the provider's console), the free tier's
+    notebook, a script for owned machines and Macs."""
     tier = str(required_field(option, "tier"))
     if tier == _RENT:
-        return LaunchTarget.SKYPILOT
+        names = provider_names().get(str(option.get("provider")))
+        if names is not None and names.skypilot:
+            return LaunchTarget.SKYPILOT
+        return LaunchTarget.DSTACK if names is not None and names.dstack else LaunchTarget.SCRIPT
     if tier in _OWNED:
         return LaunchTarget.SCRIPT
     if tier == _FREE:
         row = _free_tier(option)
         if row is None:
             raise NotSupportedError(
-                f"no notebook hand-off recorded for {option.get('id')} (see launch_free_tiers.csv)"
+                f"no hand-off recorded for {option.get('id')}: launch writes Colab, Kaggle and "
+                "Jupyter notebooks and Modal apps (launch_free_tiers.csv), not Spaces apps"
             )
-        return LaunchTarget(row.notebook)
+        return LaunchTarget(row.handoff)
     raise NotSupportedError(f"option {option.get('id')} (tier {tier}) is not launchable")
 
 
 def _check_target(option: Mapping[str, Any], target: LaunchTarget) -> FreeTierRow | None:
     tier, option_id = str(option["tier"]), option["id"]
-    if target in (LaunchTarget.COLAB, LaunchTarget.KAGGLE, LaunchTarget.JUPYTER):
+    if target in (
+        LaunchTarget.COLAB,
+        LaunchTarget.KAGGLE,
+        LaunchTarget.JUPYTER,
+        LaunchTarget.MODAL,
+    ):
         row = _free_tier(option) if tier == _FREE else None
-        if row is None or row.notebook != target.value:
+        if row is None or row.handoff != target.value:
             raise NotSupportedError(
                 f"--to {target.value} is for {target.value} free-tier options; "
                 f"{option_id} is tier {tier}"
@@ -99,8 +112,13 @@ def _host(option: Mapping[str, Any], catalog: Catalog | None, free: FreeTierRow 
         family=accel.family, apple=accel.vendor is Vendor.APPLE,
         nvidia=accel.vendor is Vendor.NVIDIA, bf16=bool(accel.bf16),
         persistent_dir=free.persistent_dir if free else None,
-        session_hours=float(hours) if free and hours else None,
+        session_hours=float(hours) if free and hours else _modal_hours(free),
     )  # fmt: skip
+
+
+def _modal_hours(free: FreeTierRow | None) -> float | None:
+    """Modal runs a function at most 24 h: a job stops before and resumes on the next run."""
+    return 24.0 if free is not None and free.handoff == "modal" else None
 
 
 def _prepare(
@@ -155,9 +173,12 @@ def launch_files(
 
         return {name: shell_script(option, recipe)}
     from spicetrader.sources.launch_colab import kaggle_metadata, notebook
+    from spicetrader.sources.launch_modal import modal_app
 
     if free is None:  # _check_target returns the tier row for the notebook targets
         raise NotSupportedError(f"no notebook hand-off for {option.get('id')}")
+    if target is LaunchTarget.MODAL:
+        return {name: modal_app(option, recipe, free)}
     files = {name: notebook(option, workload, recipe, free)}
     if target is LaunchTarget.KAGGLE:
         files["kernel-metadata.json"] = kaggle_metadata(option, free, name)

@@ -80,7 +80,7 @@ def _intro(option: Mapping[str, Any], workload: Workload, recipe: Recipe, tier: 
                    "2. For gated models add a secret `HF_TOKEN` (Add-ons > Secrets)."],
         "jupyter": ["1. Start the project on GPU compute and upload this notebook.",
                     "2. For gated models run `huggingface-cli login` in a terminal first."],
-    }[tier.notebook]  # fmt: skip
+    }[tier.handoff]  # fmt: skip
     lines = [
         f"# {workload.model_name}: {workload.task.value} on {where}",
         "",
@@ -98,7 +98,7 @@ def _intro(option: Mapping[str, Any], workload: Workload, recipe: Recipe, tier: 
             f"`{recipe.env.get('OUTPUT_DIR')}`; each run resumes where the last one stopped and "
             "stops before the session limit."
         )
-        if tier.notebook == "kaggle" and sessions > 1:
+        if tier.handoff == "kaggle" and sessions > 1:
             lines.append(
                 "Run it as **Save Version > Save & Run All (Commit)**: `/kaggle/working` becomes "
                 "the version's output. For the next session add that output as input (Add Input "
@@ -113,9 +113,9 @@ def _intro(option: Mapping[str, Any], workload: Workload, recipe: Recipe, tier: 
 def _persist_cell(recipe: Recipe, tier: FreeTierRow) -> str | None:
     if recipe.service:
         return None
-    if tier.notebook == "colab":
+    if tier.handoff == "colab":
         return "from google.colab import drive\ndrive.mount('/content/drive')\n"
-    if tier.notebook != "kaggle":
+    if tier.handoff != "kaggle":
         return None  # the project's home persists as it is
     out = recipe.env["OUTPUT_DIR"]
     return (
@@ -147,7 +147,7 @@ def notebook(option: Mapping[str, Any], workload: Workload, recipe: Recipe,
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
-    if tier.notebook == "colab":
+    if tier.handoff == "colab":
         colab = {"provenance": [], "gpuType": tier.accelerator}
         metadata = {"accelerator": "GPU", "colab": colab, **metadata}
     doc = {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}

@@ -111,10 +111,14 @@ def build_recipe(option: Mapping[str, Any], workload: Workload, host: Host) -> R
             "launch writes inference servers, LoRA/QLoRA fine-tunes and image generation; "
             "task pretrain has no launch recipe yet"
         )
-    if not (host.nvidia or host.apple):
+    vulkan = (
+        workload.task is Task.INFERENCE and planned_engine(option, workload) is Engine.LLAMA_CPP
+    )
+    if not (host.nvidia or host.apple or vulkan):
         raise NotSupportedError(
-            f"launch installs the CUDA (NVIDIA) and Metal (Mac) builds of the engines; "
-            f"{host.family} hardware needs its own build (ROCm, TPU, Gaudi), not written yet"
+            f"launch installs the CUDA (NVIDIA) and Metal (Mac) builds of the engines, and "
+            f"llama.cpp's Vulkan build elsewhere; {host.family} hardware needs its own build "
+            "(ROCm, TPU, Gaudi, XPU) for this engine, not written yet"
         )
     precision = str(option.get("precision") or planned(option).get("precision") or "")
     precision = precision.lower() or str(workload.precision or "bf16")

@@ -70,8 +70,10 @@ def serving_recipe(
         raise NotSupportedError(
             f"launch writes vLLM, llama.cpp and MLX servers; this option's engine is {engine.value}"
         )
-    if engine_runs_on(engine, host.family) is not True:
-        raise NotSupportedError(f"{engine.value} does not run on {host.family} GPUs")
+    runs = engine_runs_on(engine, host.family)
+    if runs is not True:
+        why = "does not run" if runs is False else "is not recorded (engine_support.csv) to run"
+        raise NotSupportedError(f"{engine.value} {why} on {host.family} GPUs")
     ref = model_ref(workload)
     weights = serving_weights(ref, precision, engine, host.family)
     ctx, batch = _context(option, workload), _batch(option, workload)
@@ -93,7 +95,8 @@ def serving_recipe(
         server = "llama-server" if host.apple else "llama.cpp/build/bin/llama-server"
         values = {"port": SERVER_PORT, "server": server, "ctx_size": ctx * batch, "parallel": batch}
         kind = RecipeKind.LLAMA_CPP
-        setup = "llama-cpp-mac.setup.sh" if host.apple else "llama-cpp.setup.sh"
+        setup = ("llama-cpp-mac.setup.sh" if host.apple else
+                 "llama-cpp.setup.sh" if host.nvidia else "llama-cpp-vulkan.setup.sh")  # fmt: skip
         env = {"GGUF_REPO": weights.repo, "GGUF_QUANT": weights.gguf_quant or ""}
         if weights.gguf_quant is None:  # no GGUF of this precision: llama.cpp converts one
             return _converted(values, setup, weights.repo, weights, precision, devices, notes)

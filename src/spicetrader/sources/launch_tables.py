@@ -6,7 +6,8 @@
 - ``launch_precision_flags.csv``: (engine, precision) -> the engine's own switch for it.
 - ``launch_kernels.csv``: quantization implementation -> the GPU families it runs on.
 - ``launch_engine_flags.csv``: the flags each program documents (tests check command lines).
-- ``launch_free_tiers.csv``: free tier -> notebook kind, accelerator setting, persistent folder.
+- ``launch_free_tiers.csv``: free tier -> hand-off (notebook kind or Modal), accelerator, persistent
+  folder.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class _EngineFlagRow(_Row):
 
 class FreeTierRow(_Row):
     tier: NonEmpty
-    notebook: Literal["colab", "kaggle", "jupyter"]
+    handoff: Literal["colab", "kaggle", "jupyter", "modal"]
     accelerator: NonEmpty
     persistent_dir: NonEmpty
     source: NonEmpty
