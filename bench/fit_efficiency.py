@@ -175,6 +175,8 @@ def group_cases(cases: Sequence[dict[str, Any]]) -> dict[Key, list[dict[str, Any
     for case in cases:
         if not case["metric"].startswith(("inference.", "training.", "image.")):
             continue
+        if "offload" in case["workload"]:
+            continue  # a GPU + host RAM split: two rows at once; bench/cpu_offload.py scores it
         _value, key = predict(case)
         if key is not None:
             groups[key].append(case)

@@ -9,10 +9,13 @@ import typer
 from spicetrader.cli.common import handles_errors
 from spicetrader.cli.workload_args import (
     BatchOpt,
+    CpuOpt,
     DevicesOpt,
     EngineOpt,
     FileOpt,
+    GpuLayersOpt,
     HardwareOpt,
+    HostMemoryOpt,
     ImagesOpt,
     KvCacheOpt,
     LoraRankOpt,
@@ -68,13 +71,16 @@ def estimate_command(
     resolution: ResolutionOpt = None,
     steps: StepsOpt = None,
     images: ImagesOpt = None,
+    gpu_layers: GpuLayersOpt = None,
+    cpu: CpuOpt = None,
+    host_memory_gb: HostMemoryOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON.")] = False,
 ) -> None:
     """Will it fit, how fast will it run: memory per device, speeds, what bounds them."""
-    from spicetrader.cli.common import load_catalog, print_json
-    from spicetrader.cli.workload_args import workload_from_cli
-    from spicetrader.costmodel import estimate
-    from spicetrader.sources.hub import fetch_hf_config
+    from spicetrader.api import estimate
+    from spicetrader.cli.common import print_json
+    from spicetrader.cli.workload_args import workload_mapping
+    from spicetrader.context import Context
 
     args = WorkloadArgs(
         model=model, hardware=hardware, task=task, precision=precision, engine=engine,
@@ -82,10 +88,9 @@ def estimate_command(
         pipeline=pipeline, zero=zero, offload=offload, prompt=prompt, output=output, batch=batch,
         method=method, tokens=tokens, seq_len=seq_len, micro_batch=micro_batch,
         lora_rank=lora_rank, optimizer=optimizer, resolution=resolution, steps=steps,
-        images=images,
+        images=images, gpu_layers=gpu_layers, cpu=cpu, host_memory_gb=host_memory_gb,
     )  # fmt: skip
-    workload = workload_from_cli(args, file)
-    result = estimate(workload, load_catalog(), fetch_config=fetch_hf_config)
+    result = estimate(workload_mapping(args, file), Context.load())
     if as_json:
         print_json(result.to_dict())
         return

@@ -50,6 +50,7 @@ def render_estimate(est: Estimate) -> None:
     from rich.table import Table
 
     from spicetrader.cli.common import console
+    from spicetrader.render.summary import resolved_line
 
     out = console()
     wl = est.workload
@@ -58,6 +59,9 @@ def render_estimate(est: Estimate) -> None:
         f"[bold]{wl.model_name}[/bold] {wl.task.value} on {wl.devices} x {wl.hardware} "
         f"({wl.precision}, {wl.engine.value if wl.engine else '-'}): {verdict}"
     )
+    resolved = resolved_line(est.model_input, wl.model)
+    if resolved:
+        out.print(resolved, markup=False, highlight=False)
     mem = est.memory
     out.print(
         f"memory per device {mem.per_device_gb:.2f} GB of {mem.capacity_gb:.2f} GB usable  "
@@ -77,7 +81,9 @@ def render_estimate(est: Estimate) -> None:
         speeds.add_row("time to first token", _fmt(inf.ttft_s, "s"))
         speeds.add_row("decode (one stream)", _fmt(inf.decode_tokens_per_s, "tok/s"))
         speeds.add_row("throughput (all streams)", _fmt(inf.throughput_tokens_per_s, "tok/s"))
-        speeds.add_row("max context", str(inf.max_context_tokens))
+        speeds.add_row(
+            "max context", "-" if inf.max_context_tokens is None else str(inf.max_context_tokens)
+        )
     if est.training is not None:
         tr = est.training
         speeds.add_row("tokens/s (all devices)", _fmt(tr.tokens_per_s, "tok/s"))
@@ -91,6 +97,10 @@ def render_estimate(est: Estimate) -> None:
         speeds.add_row("seconds per image", _fmt(im.seconds_per_image, "s"))
     if speeds.row_count:
         out.print(speeds)
+    if est.offload is not None:
+        from spicetrader.cli.offload_view import render_offload
+
+        render_offload(est.offload)
     out.print(f"bound: [bold]{est.bound.value}[/bold]   confidence: {est.confidence}")
     if est.suggestions:
         out.print("[bold]would fit with:[/bold]")

@@ -180,6 +180,7 @@ def probe_command(
     host = result.host
     out.print(f"CPU: {host.cpu_model} ({host.cpu_cores or '?'} cores), RAM: "
               f"{host.ram_gb if host.ram_gb is not None else '?'} GB", markup=False)  # fmt: skip
+    out.print(f"CPU -> {result.host_cpu_id or 'not in the catalog'}", markup=False)
     if not result.has_accelerator:
         out.print("No GPU or other accelerator found on this machine (NVIDIA via NVML, AMD via "
                   "rocm-smi, Apple silicon via sysctl).", markup=False)  # fmt: skip

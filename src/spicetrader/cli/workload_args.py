@@ -1,5 +1,5 @@
 """Workload flags shared by ``spice estimate`` and ``spice plan``: option types to declare in a
-command's signature, a file reader, and :func:`workload_from_cli` that merges a workload file with
+command's signature, a file reader, and :func:`workload_mapping` that merges a workload file with
 the flags (flags override the file).
 
 Light at import time (typer only); pydantic and yaml are imported inside the functions.
@@ -10,17 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
-
-if TYPE_CHECKING:
-    from spicetrader.spec.workload import Workload
 
 __all__ = [
     "WorkloadArgs",
     "read_workload_file",
-    "workload_from_cli",
+    "workload_mapping",
 ]
 
 # Option declarations (use as ``hardware: HardwareOpt = None`` in a typer command).
@@ -89,6 +86,20 @@ ResolutionOpt = Annotated[
 ]
 StepsOpt = Annotated[int | None, typer.Option("--steps", help="Denoising steps (image).")]
 ImagesOpt = Annotated[int | None, typer.Option("--images", help="Images to generate (image).")]
+GpuLayersOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--gpu-layers",
+        help="llama.cpp offload: layers on the GPU (-ngl), or 'auto' (as many as fit); "
+        "the rest run from host RAM.",
+    ),
+]
+CpuOpt = Annotated[
+    str | None, typer.Option("--cpu", help="Host CPU id for offload, e.g. ryzen-9-7950x.")
+]
+HostMemoryOpt = Annotated[
+    float | None, typer.Option("--host-memory-gb", help="Host RAM in GB for offload.")
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +131,9 @@ class WorkloadArgs:
     resolution: int | None = None
     steps: int | None = None
     images: int | None = None
+    gpu_layers: str | None = None
+    cpu: str | None = None
+    host_memory_gb: float | None = None
 
 
 def read_workload_file(path: Path) -> dict[str, Any]:
@@ -182,6 +196,11 @@ def workload_mapping(args: WorkloadArgs, file: Path | None = None) -> dict[str, 
     for name in _PARALLEL:
         if given[name] is not None:
             data.setdefault("parallelism", {})[name] = given[name]
+    offload = _offload(args)
+    if offload:
+        existing_offload = data.get("offload")
+        merged_offload = dict(existing_offload) if isinstance(existing_offload, dict) else {}
+        data["offload"] = merged_offload | offload
     task = str(data.get("task", "inference"))
     _check_task_flags(args, task)
     section: dict[str, Any] = {}
@@ -204,6 +223,29 @@ def workload_mapping(args: WorkloadArgs, file: Path | None = None) -> dict[str, 
         merged = dict(existing) if isinstance(existing, dict) else {}
         data[task] = merged | flags
     return data
+
+
+def _offload(args: WorkloadArgs) -> dict[str, Any]:
+    """The offload section the --gpu-layers / --cpu / --host-memory-gb flags ask for."""
+    from spicetrader.errors import InputError
+
+    section: dict[str, Any] = {}
+    if args.gpu_layers is not None:
+        value = args.gpu_layers.strip().lower()
+        if value == "auto":
+            section["gpu_layers"] = "auto"
+        else:
+            try:
+                section["gpu_layers"] = int(value)
+            except ValueError:
+                raise InputError(
+                    f"--gpu-layers must be a layer count or 'auto', got {args.gpu_layers!r}"
+                ) from None
+    if args.cpu is not None:
+        section["cpu"] = args.cpu
+    if args.host_memory_gb is not None:
+        section["host_memory_gb"] = args.host_memory_gb
+    return section
 
 
 _TASK_FLAGS: dict[str, tuple[str, ...]] = {
@@ -229,10 +271,3 @@ def _check_task_flags(args: WorkloadArgs, task: str) -> None:
         if getattr(args, name) is not None and task not in tasks:
             flag = "--" + name.replace("_", "-")
             raise InputError(f"{flag} applies to task {' or '.join(tasks)}, not {task}")
-
-
-def workload_from_cli(args: WorkloadArgs, file: Path | None = None) -> Workload:
-    """The validated Workload of a file plus flags (raises InputError / ValidationError)."""
-    from spicetrader.spec.workload import Workload
-
-    return Workload.model_validate(workload_mapping(args, file))

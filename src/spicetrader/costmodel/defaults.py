@@ -6,6 +6,7 @@ Rules (the usual choice on that hardware, as of 2025):
   Apple silicon runs MLX for other formats; NVIDIA/AMD datacenter GPUs, TPUs and Gaudi serve with
   vLLM, except where vLLM does not run (``data/engine_support.csv``: Pascal) which gets
   llama.cpp. Consumer GPUs and Macs default to ``q4_k_m`` on llama.cpp (what local users run);
+  CPUs (``segment: cpu``) run llama.cpp, q4_k_m by default;
   datacenter hardware to ``bf16`` (``fp16`` where the chip has no bf16: T4, V100, P100).
 - fine-tuning: Hugging Face transformers + PEFT (MLX on Apple); QLoRA bases are ``nf4``.
 - pre-training: Megatron-LM on NVIDIA multi-GPU, PyTorch FSDP elsewhere, PyTorch on one device.
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LOCAL_SEGMENTS", "default_engine", "default_precision", "float_precision"]
 
-LOCAL_SEGMENTS: Final = frozenset({"consumer", "apple"})
+LOCAL_SEGMENTS: Final = frozenset({"consumer", "apple", "cpu"})
 
 # Which engine to pick for a precision kind when the user named none (inference).
 _ENGINE_FOR_KIND: Final[dict[PrecisionKind, Engine]] = {
@@ -78,6 +79,8 @@ def default_engine(task: Task, accel: Accelerator, fmt: PrecisionFormat, devices
         if devices == 1:
             return Engine.MLX if apple else Engine.PYTORCH
         return Engine.MEGATRON if accel.vendor is Vendor.NVIDIA else Engine.FSDP
+    if accel.segment == "cpu":
+        return Engine.LLAMA_CPP  # the engine people run on CPUs (costmodel/host.py)
     by_kind = _ENGINE_FOR_KIND.get(fmt.kind)
     if by_kind is not None:
         return by_kind

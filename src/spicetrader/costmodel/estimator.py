@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.fit import Sized, max_context, size
+from spicetrader.costmodel.host import cpu_time_note, is_cpu
 from spicetrader.costmodel.memory import breakdown
-from spicetrader.costmodel.resolve import FetchConfig, resolve
+from spicetrader.costmodel.resolve import FetchConfig, named_model, resolve
 from spicetrader.costmodel.suggest import suggestions
 from spicetrader.spec.estimate import Bound, Estimate
+from spicetrader.spec.input import workload_of
 from spicetrader.spec.workload import Task, Workload
 
 if TYPE_CHECKING:
@@ -43,24 +45,30 @@ def _speed(sized: Sized) -> SpeedResult:
 
 
 def estimate(
-    spec: Workload | Mapping[str, Any],
+    spec: Workload | Mapping[str, Any] | str,
     catalog: Catalog | None = None,
     *,
     fetch_config: FetchConfig | None = None,
 ) -> Estimate:
     """Will ``spec`` fit, how fast will it run: the Estimate of workload.md.
 
-    ``spec`` is a Workload or a mapping in the workload.md format; ``catalog`` defaults to the
-    bundled catalog. ``fetch_config`` (repo id -> parsed ``config.json``) resolves an
-    ``org/name`` model the registry does not know; the CLI passes
+    ``spec`` is a Workload, a mapping in the workload.md format or a model name; ``catalog``
+    defaults to the bundled catalog. A model name found by alias or fuzzy match is replaced by
+    its id in the estimate's workload; ``model_input`` keeps the name as given.
+    ``fetch_config`` (repo id -> parsed ``config.json``) resolves an ``org/name`` model the
+    registry does not know; the CLI passes
     :func:`spicetrader.sources.hub.fetch_hf_config`, the core itself never uses the network.
     Raises InputError / UnknownNameError / NotSupportedError for bad input.
     """
-    workload = spec if isinstance(spec, Workload) else Workload.model_validate(spec)
+    workload, model_input = named_model(workload_of(spec), fetch_config)
     if catalog is None:
         from spicetrader.catalog.load import load_catalog
 
         catalog = load_catalog()
+    if workload.offload is not None:
+        from spicetrader.costmodel.offload_estimate import estimate_offload
+
+        return estimate_offload(workload, catalog, fetch_config)
     resolved = resolve(workload, catalog, fetch_config)
     sized = size(resolved)
     setup = sized.setup
@@ -79,8 +87,11 @@ def estimate(
             assumptions=assumptions,
             confidence=Confidence.MEDIUM.value,
             suggestions=suggestions(setup, memory.per_device_gb, catalog, fetch_config),
+            model_input=model_input,
         )
     speed = _speed(sized)
+    if is_cpu(setup.accel):
+        assumptions.append(cpu_time_note(setup, memory))
     inference = speed.inference
     if inference is not None:
         inference = inference.model_copy(
@@ -96,4 +107,5 @@ def estimate(
         bound=speed.bound,
         assumptions=[*assumptions, *speed.assumptions],
         confidence=speed.confidence,
+        model_input=model_input,
     )

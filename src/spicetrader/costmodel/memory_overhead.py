@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spicetrader.catalog.schema import Vendor
+from spicetrader.costmodel.host import is_cpu
 from spicetrader.costmodel.runtime import runtime_table
 from spicetrader.units import gib_to_gb
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from spicetrader.catalog.schema import Accelerator
     from spicetrader.spec.workload import Engine
 
-__all__ = ["Capacity", "overhead_gb", "usable_capacity"]
+__all__ = ["Capacity", "os_reserve_gb", "overhead_gb", "usable_capacity"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,13 @@ def usable_capacity(accel: Accelerator, memory_gb: float, engine: Engine) -> Cap
             f"`sudo sysctl iogpu.wired_limit_mb={int(memory_gb * 1024 * 0.9)}` "
             "(leave the OS a few GB)"
         )
+    if is_cpu(accel):
+        reserve = os_reserve_gb()
+        usable = max(physical - reserve, 0.0)
+        notes.append(
+            f"{accel.id} is a CPU: the model runs from system RAM; the OS keeps about "
+            f"{reserve:g} GB ({usable:.1f} of {physical:.1f} GB usable)"
+        )
     fraction = table.fraction_for(engine)
     if fraction is not None:
         usable *= fraction.value
@@ -68,3 +76,9 @@ def usable_capacity(accel: Accelerator, memory_gb: float, engine: Engine) -> Cap
 def overhead_gb(engine: Engine) -> float:
     """Fixed per-device runtime memory of ``engine`` (CUDA/Metal context, framework, slack)."""
     return runtime_table().overhead_for(engine).value
+
+
+def os_reserve_gb() -> float:
+    """RAM the operating system keeps when a model runs from system memory (GB)."""
+    row = runtime_table().host_os_reserve
+    return 0.0 if row is None else row.value

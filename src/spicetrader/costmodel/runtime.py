@@ -25,6 +25,7 @@ class RuntimeKind(StrEnum):
     OVERHEAD_GB = "overhead_gb"
     MEMORY_FRACTION = "memory_fraction"
     APPLE_WIRED_FRACTION = "apple_wired_fraction"
+    HOST_OS_RESERVE_GB = "host_os_reserve_gb"
 
 
 class RuntimeRow(BaseModel):
@@ -44,6 +45,7 @@ class RuntimeTable:
     overhead_gb: dict[Engine, RuntimeRow]
     memory_fraction: dict[Engine, RuntimeRow]
     apple_wired: tuple[RuntimeRow, ...]  # sorted by min_memory_gb
+    host_os_reserve: RuntimeRow | None = None  # RAM the OS keeps on a CPU-only machine
 
     def overhead_for(self, engine: Engine) -> RuntimeRow:
         return self.overhead_gb[engine]
@@ -76,7 +78,8 @@ def build_table(rows: list[RuntimeRow], path: str) -> RuntimeTable:
         raise CatalogDataError(path, None, "kind", "no apple_wired_fraction row")
     if any(r.value > 1 for r in (*fraction.values(), *wired)):
         raise CatalogDataError(path, None, "value", "fractions must be at most 1")
-    return RuntimeTable(overhead, fraction, wired)
+    reserve = next((r for r in rows if r.kind is RuntimeKind.HOST_OS_RESERVE_GB), None)
+    return RuntimeTable(overhead, fraction, wired, reserve)
 
 
 @cache

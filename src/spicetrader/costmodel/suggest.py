@@ -9,6 +9,7 @@ from spicetrader.catalog.schema import Vendor
 from spicetrader.costmodel.fit import size
 from spicetrader.costmodel.resolve import FetchConfig, resolve
 from spicetrader.costmodel.runtime import runtime_table
+from spicetrader.costmodel.suggest_offload import offload_suggestion
 from spicetrader.errors import SpiceError
 from spicetrader.models.precision import PrecisionKind, resolve_precision
 from spicetrader.spec.workload import Engine, Method, Offload, Parallelism, Task
@@ -143,6 +144,7 @@ def suggestions(
         _smaller_precision(setup, catalog, fetch_config),
         _lighter_method(setup, catalog, fetch_config),
         _offload(setup, catalog, fetch_config),
+        offload_suggestion(setup, catalog, fetch_config),
     ]
     training = setup.workload.task in (Task.FINETUNE, Task.PRETRAIN)
     if setup.devices == 1 or not training:  # sharded training needs do not add up simply

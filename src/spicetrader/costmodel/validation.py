@@ -94,6 +94,11 @@ def check_context(workload: Workload, arch: Architecture | DiffusionArchitecture
 
 
 def check_engine_hardware(engine: Engine, task: Task, accel: Accelerator) -> None:
+    from spicetrader.costmodel.host import check_cpu_engine, is_cpu
+
+    if is_cpu(accel):
+        check_cpu_engine(engine, task, accel)
+        return
     apple = accel.vendor is Vendor.APPLE
     if engine in _APPLE_ONLY and not apple:
         raise NotSupportedError(f"{engine.value} runs only on Apple silicon, not {accel.id}")

@@ -20,6 +20,7 @@ from spicetrader.planner.buy import ownership, ownership_summary
 from spicetrader.planner.constraints import Tier
 from spicetrader.planner.context import PlanContext, TierResult, fit_notes
 from spicetrader.planner.job import job_hours, request_seconds
+from spicetrader.planner.local_offload import offload_notes, with_offload
 from spicetrader.planner.models import OwnershipSummary, PlanOption
 from spicetrader.planner.search import Evaluated, Unsupported
 
@@ -40,6 +41,8 @@ class LocalMachine:
     - ``efficiency``: measured / datasheet peak, e.g. ``{"mem_bw": 0.82, "fp16_matmul": 0.61}``
       (empty when not benchmarked).
     - ``power_w``: the draw while working, for the energy cost (``None``: the accelerators' TDP).
+    - ``host_cpu`` / ``host_memory_gb``: the host CPU's catalog id and RAM (``spice probe``):
+      a model too big for the GPU alone is tried with llama.cpp offload to host RAM.
     """
 
     hardware: str
@@ -48,6 +51,8 @@ class LocalMachine:
     memory_gb: float | None = None
     efficiency: Mapping[str, float] = field(default_factory=dict)
     power_w: float | None = None
+    host_cpu: str | None = None
+    host_memory_gb: float | None = None
 
     def __post_init__(self) -> None:
         if self.devices < 1:
@@ -81,7 +86,7 @@ def _option(ctx: PlanContext, machine: LocalMachine, ev: Evaluated, power_w: flo
     summary: OwnershipSummary | None = None
     cost: float | None = None
     if hours is not None:
-        summary, cost = ownership_summary(ctx, owner, hours, None, machine.probed_at[:10])
+        summary, cost = ownership_summary(ctx, owner, hours, (), machine.probed_at[:10])
     fits = hours is not None
     verdict = ctx.verdict(fits, hours, cost, ev.estimate)
     power = "the accelerators' TDP" if machine.power_w is None else "as given"
@@ -89,6 +94,7 @@ def _option(ctx: PlanContext, machine: LocalMachine, ev: Evaluated, power_w: flo
         f"already yours (spice probe, {machine.probed_at[:10]}): no purchase, no depreciation; "
         f"the cost is the electricity at {power_w:,.0f} W ({power})",
         _efficiency_note(machine),
+        *offload_notes(ev.estimate),
         *ctx.slow_notes(verdict, ev.estimate),
         *fit_notes(ev, fits),
     ]
@@ -101,6 +107,7 @@ def _option(ctx: PlanContext, machine: LocalMachine, ev: Evaluated, power_w: flo
         memory_gb=machine.memory_gb if accel.memory_configs_gb else None,
         precision=ev.precision,
         quantized=ev.quantized,
+        quantized_for_speed=ev.for_speed,
         fits=fits,
         feasible=verdict.feasible,
         hours=hours,
@@ -139,6 +146,7 @@ def local_options(ctx: PlanContext, machine: LocalMachine) -> TierResult:
     if isinstance(ev, Unsupported):
         result.notes.append(f"this machine: {accel.id} cannot run it: {ev.reason}")
         return result
+    ev = with_offload(ctx, machine, ev)
     power_w = machine.power_w or accel.tdp_w * machine.devices
     result.add(_option(ctx, machine, ev, power_w))
     result.notes.append(

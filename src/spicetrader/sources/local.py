@@ -28,4 +28,14 @@ def this_machine(home: Path, catalog: Catalog) -> LocalMachine | None:
         probed_at=found.probed_at,
         memory_gb=found.memory_gb if accel.memory_configs_gb else None,
         efficiency=found.efficiency,
+        host_cpu=found.host_cpu,
+        host_memory_gb=_as_sold(found.host_memory_gb),
     )
+
+
+def _as_sold(detected_gb: float | None) -> float | None:
+    """RAM the OS reports (GB of 10^9 B) in the binary "GB" RAM is sold in (GiB), as the cost
+    model takes ``host_memory_gb`` (62.0 GiB reported for 64 GB installed stays 62)."""
+    from spicetrader.units import BYTES_PER_GB, BYTES_PER_GIB
+
+    return None if detected_gb is None else round(detected_gb * BYTES_PER_GB / BYTES_PER_GIB, 1)

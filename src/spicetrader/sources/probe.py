@@ -19,6 +19,7 @@ from spicetrader.errors import CatalogDataError, SpiceError
 from spicetrader.fileio import write_text_atomic
 from spicetrader.sources.bench import Measurement
 from spicetrader.sources.device_names import apple_chip_id, map_device_name
+from spicetrader.sources.probe_cpu import cpu_catalog_id
 from spicetrader.sources.probe_detect import (
     CommandRunner,
     DetectedDevice,
@@ -59,6 +60,7 @@ class ProbedDevice:
 class ProbeResult:
     host: HostInfo
     devices: tuple[ProbedDevice, ...]
+    host_cpu_id: str | None = None  # the CPU's catalog row (segment cpu), when the catalog has it
 
     @property
     def has_accelerator(self) -> bool:
@@ -76,6 +78,7 @@ class ProbeResult:
             "devices": [d.to_dict() for d in self.devices],
             "accelerator": self.accelerator,
             "count": len(self.devices),
+            "host_cpu_id": self.host_cpu_id,
         }
 
 
@@ -98,7 +101,8 @@ def probe_machine(
         else:
             catalog_id = map_device_name(device.name, resolve)
         devices.append(ProbedDevice(device, catalog_id))
-    return ProbeResult(host=detect_host(psutil, run, system), devices=tuple(devices))
+    host = detect_host(psutil, run, system)
+    return ProbeResult(host, tuple(devices), cpu_catalog_id(host.cpu_model, resolve))
 
 
 def _resolve(name: str, resolve: Callable[[str], str]) -> str | None:
@@ -156,6 +160,8 @@ class LocalOption:
     efficiency: dict[str, float]  # measured / peak: "mem_bw", "fp16_matmul" (when benchmarked)
     measurements: tuple[dict[str, Any], ...]
     id: str = "this-machine"
+    host_cpu: str | None = None  # the host CPU's catalog id (offload, or CPU-only machines)
+    host_memory_gb: float | None = None  # the host RAM as detected
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "measurements": list(self.measurements)}
@@ -177,8 +183,12 @@ def local_option(home: Path, catalog: Catalog | None = None) -> LocalOption | No
         probed_at = str(data["probed_at"])
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise CatalogDataError(str(path), None, None, f"unreadable probe record: {exc}") from None
+    host_cpu, host_ram = _host_cpu(data, catalog)
     if not hardware or not devices:
-        return None
+        if host_cpu is None or host_ram is None:
+            return None
+        # no GPU: the CPU itself is "this machine", its RAM the memory (CPU-only llama.cpp)
+        hardware, devices = host_cpu, [{"memory_gb": host_ram}]
     memory_gb = float(devices[0]["memory_gb"])
     if catalog is not None:
         try:
@@ -194,4 +204,23 @@ def local_option(home: Path, catalog: Catalog | None = None) -> LocalOption | No
         probed_at=probed_at,
         efficiency={str(k): float(v) for k, v in dict(data.get("efficiency", {})).items()},
         measurements=tuple(data.get("measurements", [])),
+        host_cpu=host_cpu,
+        host_memory_gb=host_ram,
     )
+
+
+def _host_cpu(data: dict[str, Any], catalog: Catalog | None) -> tuple[str | None, float | None]:
+    """The probed CPU's catalog id (checked to be a CPU row when a catalog is given) and RAM."""
+    from spicetrader.costmodel.host import is_cpu
+
+    cpu_id = data.get("host_cpu_id")
+    host = data.get("host")
+    ram = host.get("ram_gb") if isinstance(host, dict) else None
+    ram_gb = float(ram) if isinstance(ram, (int, float)) and ram > 0 else None
+    if not isinstance(cpu_id, str) or not cpu_id:
+        return None, ram_gb
+    if catalog is not None:
+        accel = catalog.accelerators.get(cpu_id)
+        if accel is None or not is_cpu(accel):
+            return None, ram_gb
+    return cpu_id, ram_gb

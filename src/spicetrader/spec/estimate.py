@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +18,7 @@ __all__ = [
     "ImageSpeed",
     "InferenceSpeed",
     "MemoryBreakdown",
+    "OffloadSplit",
     "TrainingSpeed",
 ]
 
@@ -71,6 +73,20 @@ class ImageSpeed(_Out):
     images_per_s: float
 
 
+class OffloadSplit(_Out):
+    """Where a partially offloaded model lives and where its decode time goes (llama.cpp)."""
+
+    gpu_layers: int
+    total_layers: int
+    cpu: str
+    gpu_gb: float
+    host_gb: float
+    gpu_capacity_gb: float
+    host_capacity_gb: float
+    decode_gpu_s: float | None = None  # per generated token, the GPU layers' share
+    decode_cpu_s: float | None = None  # per generated token, the host layers' share
+
+
 class Estimate(_Out):
     spec: int = 1
     workload: Workload
@@ -83,8 +99,36 @@ class Estimate(_Out):
     assumptions: list[str]
     confidence: str = "medium"  # high | medium | low: how well measurements back this family
     suggestions: list[str] = []  # when it does not fit: what would make it fit
+    model_input: str | None = None  # the model name as given (workload.model: the id it found)
+    offload: OffloadSplit | None = None  # set when the workload asks for offload
 
     def to_dict(self) -> dict[str, object]:
         data = self.model_dump(mode="json")
         data["workload"] = self.workload.to_dict()
+        if data.get("offload") is None:
+            data.pop("offload", None)
         return data
+
+    def __repr__(self) -> str:
+        from spicetrader.render.summary import estimate_repr
+
+        return estimate_repr(self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        from spicetrader.render.notebook import estimate_html
+
+        return estimate_html(self)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The estimate as one flat row (a list of one dict, like ``Plan.to_records()``)."""
+        from spicetrader.render.records import estimate_record
+
+        return [estimate_record(self)]
+
+    def to_pandas(self) -> Any:
+        """``to_records()`` as a pandas DataFrame (needs pandas)."""
+        from spicetrader.render.records import to_dataframe
+
+        return to_dataframe(self.to_records())

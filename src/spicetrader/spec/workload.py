@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = [
     "Engine",
     "FinetuneSpec",
+    "HostOffload",
     "ImageSpec",
     "InferenceSpec",
     "InlineArchitecture",
@@ -139,6 +140,17 @@ class ImageSpec(_Strict):
     images: Annotated[int, Field(ge=1, le=10**9)] | None = None
 
 
+class HostOffload(_Strict):
+    """llama.cpp partial offload (``-ngl``): some transformer layers on the GPU, the rest in host
+    RAM run by the CPU. ``gpu_layers`` "auto": as many layers as fit the GPU; ``cpu``: a catalog
+    CPU id (default: a common desktop CPU, said in the assumptions); ``host_memory_gb``: the
+    machine's RAM (default: the CPU row's default configuration)."""
+
+    gpu_layers: Annotated[int, Field(ge=0, le=100_000)] | Literal["auto"] = "auto"
+    cpu: Annotated[str, Field(min_length=1)] | None = None
+    host_memory_gb: Annotated[float, Field(gt=0, le=100_000)] | None = None
+
+
 class InlineArchitecture(_Strict):
     """An architecture given inline in the workload instead of a model id."""
 
@@ -185,6 +197,7 @@ class Workload(_Strict):
     finetune: FinetuneSpec | None = None
     pretrain: PretrainSpec | None = None
     image: ImageSpec | None = None
+    offload: HostOffload | None = None  # llama.cpp GPU + host RAM split (costmodel/offload.py)
 
     @field_validator("model")
     @classmethod
