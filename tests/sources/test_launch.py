@@ -236,3 +236,21 @@ def test_a_sharded_finetune_is_refused_not_written_as_ddp() -> None:
               "parallelism": {"tensor": 1, "pipeline": 1, "data": 8, "zero": 3}}}}  # fmt: skip
     with pytest.raises(NotSupportedError, match="ZeRO-3"):
         render_launch(option, QLORA, LaunchTarget.SKYPILOT)
+
+
+@pytest.mark.parametrize(
+    ("hardware", "build", "gpu_layers"),
+    [
+        ("ryzen-9-9950x", "-DCMAKE_BUILD_TYPE=Release", "--n-gpu-layers 0"),  # CPU build
+        ("rx-7900-xtx", "-DGGML_VULKAN=ON", "--n-gpu-layers 999"),  # AMD consumer GPU: Vulkan
+        ("rtx-4090", "-DGGML_CUDA=ON", "--n-gpu-layers 999"),
+    ],
+)
+def test_llama_cpp_is_built_for_the_machine(hardware: str, build: str, gpu_layers: str) -> None:
+    estimate = {"workload": {"engine": "llama.cpp"}, "inference": {"batch": 1}}
+    option = {"id": f"buy:{hardware}", "tier": "buy", "hardware": hardware, "devices": 1,
+              "precision": "q4_k_m", "fits": True, "estimate": estimate}  # fmt: skip
+    text = render_launch(option, Workload(model="llama-3.1-8b"))
+    assert build in text
+    assert gpu_layers in text
+    assert "GGUF_QUANT=Q4_K_M" in text

@@ -110,7 +110,8 @@ def _host(option: Mapping[str, Any], catalog: Catalog | None, free: FreeTierRow 
     hours = use.get("session_hours")
     return Host(
         family=accel.family, apple=accel.vendor is Vendor.APPLE,
-        nvidia=accel.vendor is Vendor.NVIDIA, bf16=bool(accel.bf16),
+        nvidia=accel.vendor is Vendor.NVIDIA and accel.segment != "cpu",
+        cpu=accel.segment == "cpu", bf16=bool(accel.bf16),
         persistent_dir=free.persistent_dir if free else None,
         session_hours=float(hours) if free and hours else _modal_hours(free),
     )  # fmt: skip

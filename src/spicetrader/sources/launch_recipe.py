@@ -55,6 +55,7 @@ class Host:
     family: str  # the accelerator's family (engine_support.csv)
     apple: bool
     nvidia: bool
+    cpu: bool  # a CPU option (no accelerator): llama.cpp's CPU build
     bf16: bool
     persistent_dir: str | None = None  # notebooks: where checkpoints outlive the session
     session_hours: float | None = None  # notebooks: the session limit

@@ -93,10 +93,12 @@ def serving_recipe(
         env = {"MODEL_ID": weights.repo}
     elif engine is Engine.LLAMA_CPP:
         server = "llama-server" if host.apple else "llama.cpp/build/bin/llama-server"
-        values = {"port": SERVER_PORT, "server": server, "ctx_size": ctx * batch, "parallel": batch}
+        values = {"port": SERVER_PORT, "server": server, "ctx_size": ctx * batch,
+                  "parallel": batch, "gpu_layers": 0 if host.cpu else 999}  # fmt: skip
         kind = RecipeKind.LLAMA_CPP
         setup = ("llama-cpp-mac.setup.sh" if host.apple else
-                 "llama-cpp.setup.sh" if host.nvidia else "llama-cpp-vulkan.setup.sh")  # fmt: skip
+                 "llama-cpp.setup.sh" if host.nvidia else
+                 "llama-cpp-cpu.setup.sh" if host.cpu else "llama-cpp-vulkan.setup.sh")  # fmt: skip
         env = {"GGUF_REPO": weights.repo, "GGUF_QUANT": weights.gguf_quant or ""}
         if weights.gguf_quant is None:  # no GGUF of this precision: llama.cpp converts one
             return _converted(values, setup, weights.repo, weights, precision, devices, notes)
