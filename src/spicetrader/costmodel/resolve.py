@@ -78,11 +78,14 @@ def named_model(
 ) -> tuple[Workload, str | None]:
     """The workload with its model named by the bundled id it resolves to ("llama3" ->
     "llama-3-8b"), and the name as given (``None`` for an inline architecture). Files and Hub
-    repos keep their name. Raises like :func:`resolve_model` for a name that matches nothing."""
+    repos keep their name. Raises like :func:`resolve_model` for a name that matches nothing,
+    and NotSupportedError for a model of the wrong kind for the task (a text model asked for
+    images), so that a plan says so instead of "nothing fits"."""
     ref = workload.model
     if not isinstance(ref, str):
         return workload, None
     arch = model_of(ref, fetch_config)
+    check_task_model(workload.task, arch)
     if is_bundled(arch) and arch.id != ref:
         workload = workload.model_copy(update={"model": arch.id})
     return workload, ref
