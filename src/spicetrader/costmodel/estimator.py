@@ -17,6 +17,7 @@ from spicetrader.costmodel.fit import Sized, max_context, size
 from spicetrader.costmodel.memory import breakdown
 from spicetrader.costmodel.resolve import FetchConfig, resolve
 from spicetrader.costmodel.suggest import suggestions
+from spicetrader.errors import InputError
 from spicetrader.spec.estimate import Bound, Estimate
 from spicetrader.spec.workload import Task, Workload
 
@@ -42,6 +43,27 @@ def _speed(sized: Sized) -> SpeedResult:
     return diffusion.image_speed(setup, memory)
 
 
+def _auto_devices(
+    workload: Workload, catalog: Catalog, fetch_config: FetchConfig | None
+) -> tuple[Workload, str]:
+    """``devices: auto``: the fewest devices that fit (``autodevices.smallest_fitting``)."""
+    from spicetrader.costmodel.autodevices import smallest_fitting
+    from spicetrader.errors import NotSupportedError
+
+    if workload.hardware is None:
+        raise InputError("hardware is required: give a catalog id such as rtx-4090 or h100-sxm")
+    accel = catalog.accelerators.get(workload.hardware) or catalog.accelerator(workload.hardware)
+
+    def fits(trial: Workload) -> bool:
+        try:
+            return size(resolve(trial, catalog, fetch_config)).fits
+        except NotSupportedError:  # e.g. a given tensor x pipeline that needs more devices
+            return False
+
+    chosen, auto = smallest_fitting(workload, accel, fits)
+    return chosen, auto.assumption(accel.id)
+
+
 def estimate(
     spec: Workload | Mapping[str, Any],
     catalog: Catalog | None = None,
@@ -61,11 +83,15 @@ def estimate(
         from spicetrader.catalog.load import load_catalog
 
         catalog = load_catalog()
+    auto_note: list[str] = []
+    if workload.devices == "auto":
+        workload, note = _auto_devices(workload, catalog, fetch_config)
+        auto_note.append(note)
     resolved = resolve(workload, catalog, fetch_config)
     sized = size(resolved)
     setup = sized.setup
     memory = breakdown(sized.parts, setup.capacity_gb)
-    assumptions = [*resolved.assumptions, *sized.notes]
+    assumptions = [*auto_note, *resolved.assumptions, *sized.notes]
     if not sized.fits:
         assumptions.append(
             f"does not fit: needs {memory.per_device_gb:.1f} GB per device, "
