@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import dotted, load_cases, percentile  # noqa: E402
-from fit_write import write_constants, write_rows  # noqa: E402
+from fit_write import write_calibrated, write_constants, write_rows  # noqa: E402
 from spicetrader.costmodel import diffusion, inference, training  # noqa: E402
 from spicetrader.costmodel import efficiency as eff  # noqa: E402
 
@@ -328,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         write_rows(fitted, groups)
         write_constants(_constants)
+        write_calibrated(groups)
         _report(held)
     return 0
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.fit import Sized, max_context, size
 from spicetrader.costmodel.memory import breakdown
+from spicetrader.costmodel.region import with_doubts
 from spicetrader.costmodel.resolve import FetchConfig, resolve
 from spicetrader.costmodel.suggest import suggestions
 from spicetrader.errors import InputError
@@ -106,7 +107,7 @@ def estimate(
             confidence=Confidence.MEDIUM.value,
             suggestions=suggestions(setup, memory.per_device_gb, catalog, fetch_config),
         )
-    speed = _speed(sized)
+    speed = with_doubts(setup, _speed(sized))
     inference = speed.inference
     if inference is not None:
         inference = inference.model_copy(
