@@ -13,6 +13,7 @@ from render_finetune import finetune_section
 
 EXPLANATIONS = Path(__file__).resolve().parent / "data" / "explanations.json"
 UNSEEN = Path(__file__).resolve().parent / "data" / "unseen_report.json"
+ROUND2 = Path(__file__).resolve().parent / "data" / "round2_report.json"
 VARIANTS = ("ours", "roofline", "peer-default", "peer-0.7/0.6")
 
 FIT_METHOD = """\
@@ -82,16 +83,19 @@ def _subset_table(outcomes: Sequence[Any], metric: str) -> list[str]:
     return lines
 
 
-def _unseen_section() -> list[str]:
+def _unseen_section(
+    path: Path = UNSEEN, title: str = "Cases added after the fit, scored before refitting"
+) -> list[str]:
     """The cases added after the fit, as the model scored them before any refit
-    (``bench/data/unseen_report.json``: a frozen record, not recomputed)."""
-    if not UNSEEN.exists():
+    (``bench/data/unseen_report.json``, ``round2_report.json``: frozen records, not
+    recomputed)."""
+    if not path.exists():
         return []
     import statistics
 
-    report = json.loads(UNSEEN.read_text())
+    report = json.loads(path.read_text())
     rows = report["cases"]
-    lines = ["## Cases added after the fit, scored before refitting", "", report["summary"], ""]
+    lines = [f"## {title}", "", report["summary"], ""]
     lines += [
         "| metric | cases | median error, before | p90, before | median, formulas "
         "| p90, formulas |",
@@ -208,6 +212,7 @@ def render(
         lines += _subset_table(outcomes, metric)
 
     lines += _unseen_section()
+    lines += _unseen_section(ROUND2, "Round 2 (issue 11): cases added, scored before refitting")
     lines += finetune_section()
     if fit_report:
         lines += ["## Held-out error", "", fit_report.get("summary", ""), ""]
@@ -218,6 +223,11 @@ def render(
         for metric, row in sorted(fit_report.get("heldout", {}).items()):
             lines.append(
                 f"| {metric} | {row['count']} | {_pct(row['median'])} | {_pct(row['p90'])} |"
+            )
+        for name, row in sorted(fit_report.get("constants_heldout", {}).items()):
+            lines.append(
+                f"| {name} (the constant itself fit on one half of its cases) | {row['count']} "
+                f"| {_pct(row['median'])} | {_pct(row['p90'])} |"
             )
         lines.append("")
 
