@@ -29,7 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import dotted, load_cases, percentile  # noqa: E402
-from fit_write import write_calibrated, write_constants, write_rows  # noqa: E402
+from fit_write import (  # noqa: E402
+    write_calibrated,
+    write_constants,
+    write_moe_engines,
+    write_rows,
+)
 from spicetrader.costmodel import diffusion, inference, training  # noqa: E402
 from spicetrader.costmodel import efficiency as eff  # noqa: E402
 
@@ -73,6 +78,47 @@ def _speed_constants() -> eff.SpeedConstants:
 for module in MODULES:
     module.lookup = _lookup  # type: ignore[attr-defined]
     module.speed_constants = _speed_constants  # type: ignore[attr-defined]
+
+_moe_overheads: dict[str, float] = {}  # engine kin -> us per MoE layer (the fit's trial values)
+_original_moe_overhead = inference.moe_layer_overhead_us
+_KIN = {"ollama": "llama.cpp", "sglang": "vllm"}
+
+
+def _moe_overhead(engine: Any) -> float:
+    kin = _KIN.get(engine.value, engine.value)
+    if kin in _moe_overheads:
+        return _moe_overheads[kin]
+    return _original_moe_overhead(engine)
+
+
+inference.moe_layer_overhead_us = _moe_overhead  # type: ignore[attr-defined]
+
+
+def fit_moe_overheads(
+    cases: Sequence[dict[str, Any]],
+    groups: dict[Key, list[dict[str, Any]]],
+    fitted: dict[Key, eff.EfficiencyRow],
+) -> dict[str, tuple[float, list[str]]]:
+    """Each engine's MoE layer latency: the grid value (smallest within 2% of the best loss)
+    over its MoE inference cases, the rows those cases touch refit at each trial."""
+    out: dict[str, tuple[float, list[str]]] = {}
+    by_engine: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for case in cases:
+        engine = case["workload"].get("engine") or ""
+        by_engine[_KIN.get(engine, engine)].append(case)
+    for kin, mine in sorted(by_engine.items()):
+        touched = _touched(groups, mine)
+        losses = []
+        for value in (0, 25, 50, 100, 200, 300, 400, 600, 800):
+            _moe_overheads[kin] = value
+            fitted.update(fit_all(touched))
+            losses.append((value, loss(mine)))
+        floor = min(trial for _, trial in losses)
+        best = min(value for value, trial in losses if trial <= floor * 1.02)
+        _moe_overheads[kin] = best
+        fitted.update(fit_all(touched))
+        out[kin] = (best, [c["id"] for c in mine])
+    return out
 
 
 def predict(case: dict[str, Any]) -> tuple[float | None, Key | None]:
@@ -383,6 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         lambda: fitted.update(fit_all(_touched(infer_groups, moe_inference))),
     )
     fitted.update(fit_all(infer_groups))
+    moe_engines = fit_moe_overheads(moe_inference, infer_groups, fitted)
+    print("MoE layer overhead per engine", moe_engines)
     for key, row in sorted(fitted.items()):
         print(
             key,
@@ -398,6 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_rows(fitted, groups)
         write_constants(_constants)
         write_calibrated(groups)
+        write_moe_engines(moe_engines)
         _report(held, constants_held)
     return 0
 

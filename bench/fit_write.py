@@ -97,3 +97,21 @@ def write_calibrated(groups: Mapping[Key, Sequence[dict[str, Any]]]) -> None:
     today = date.today().isoformat()
     lines += [f"{t},{e},{h},{a},{n},{today}" for (t, e, h, a), n in sorted(counts.items())]
     (DATA / "calibrated.csv").write_text("\n".join(lines) + "\n")
+
+
+def write_moe_engines(fitted: Mapping[str, tuple[float, Sequence[str]]]) -> None:
+    """``moe_engines.csv``: each fitted engine's MoE layer latency (other rows kept)."""
+    path = DATA / "moe_engines.csv"
+    today = date.today().isoformat()
+    out = []
+    for line in path.read_text().splitlines():
+        cells = next(csv.reader([line])) if line and not line.startswith("#") else []
+        if cells and cells[0] in fitted:
+            continue  # rewritten below
+        out.append(line)
+    for engine, (value, ids) in sorted(fitted.items()):
+        note = f"fitted (bench/fit_efficiency.py) on {len(ids)} MoE cases: {';'.join(ids)}"
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow([engine, f"{value:g}", note, today])
+        out.append(buf.getvalue())
+    path.write_text("\n".join(out) + "\n")

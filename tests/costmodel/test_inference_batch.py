@@ -104,9 +104,9 @@ def test_moe_without_a_case_is_outside_the_calibrated_region_and_dense_is_not() 
     from spicetrader.costmodel import estimate
     from spicetrader.costmodel.region import calibrated
 
-    spec = {"hardware": "h100-sxm", "engine": "vllm", "precision": "bf16"}
-    assert ("inference", "vllm", "hopper", "moe") not in calibrated()
-    assert ("inference", "vllm", "hopper", "dense") in calibrated()
+    spec = {"hardware": "h100-sxm", "engine": "tensorrt-llm", "precision": "bf16"}
+    assert ("inference", "tensorrt-llm", "hopper", "moe") not in calibrated()
+    assert ("inference", "tensorrt-llm", "hopper", "dense") in calibrated()
     moe = estimate({**spec, "model": "mixtral-8x7b", "devices": 2})
     dense = estimate({**spec, "model": "llama-3-8b"})
     assert moe.fits

@@ -35,6 +35,7 @@ from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.efficiency import SpeedTask, lookup, speed_constants
 from spicetrader.costmodel.moe import (
     active_routed_params,
+    moe_layer_overhead_us,
     routed_overhead,
     routed_params,
     router_flops_per_token,
@@ -125,6 +126,7 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
         link_latency_s=link.allreduce_latency_us * 1e-6,
         hop_s=consts.pipeline_hop_us * 1e-6,
         activation_bytes=consts.activation_bytes,
+        moe_layer_overhead_s=moe_layer_overhead_us(engine) * 1e-6,
     )
     return machine, assumptions, match.confidence
 
@@ -243,7 +245,8 @@ def _notes(
             f"MoE: {arch.experts_per_token} of {arch.experts} experts per token; a decode step of "
             f"batch {batch} touches {touched:.0%} of the routed experts (1 - (1 - k/E)^batch); "
             f"expert GEMMs x{routed_overhead(arch, width_half):.2f} for routing, permutation "
-            "and grouped per-expert kernels"
+            f"and grouped per-expert kernels; {moe_layer_overhead_us(setup.engine):.0f} us per MoE "
+            f"layer per pass ({setup.engine.value})"
         )
     par = setup.parallel
     if par.tensor > 1:
