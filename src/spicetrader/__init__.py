@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         SpiceError,
         UnknownNameError,
     )
+    from spicetrader.fleet import FleetPlan, Team, fleet
     from spicetrader.models.arch import Architecture, DiffusionArchitecture
     from spicetrader.models.registry import list_models, resolve_model
     from spicetrader.planner import Plan, PlanConstraints, PlanOption, Tier, plan
@@ -35,16 +36,19 @@ __all__ = [
     "CatalogDataError",
     "DiffusionArchitecture",
     "Estimate",
+    "FleetPlan",
     "InputError",
     "NotSupportedError",
     "Plan",
     "PlanConstraints",
     "PlanOption",
     "SpiceError",
+    "Team",
     "Tier",
     "UnknownNameError",
     "Workload",
     "estimate",
+    "fleet",
     "list_models",
     "load_catalog",
     "plan",
@@ -61,6 +65,9 @@ _HOMES = {
     "NotSupportedError": "spicetrader.errors",
     "SpiceError": "spicetrader.errors",
     "UnknownNameError": "spicetrader.errors",
+    "FleetPlan": "spicetrader.fleet",
+    "Team": "spicetrader.fleet",
+    "fleet": "spicetrader.fleet",
     "Architecture": "spicetrader.models.arch",
     "DiffusionArchitecture": "spicetrader.models.arch",
     "list_models": "spicetrader.models.registry",

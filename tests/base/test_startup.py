@@ -7,6 +7,7 @@ import sys
 
 HEAVY = (
     "numpy",
+    "scipy",
     "pandas",
     "torch",
     "matplotlib",

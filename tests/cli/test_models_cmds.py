@@ -81,3 +81,57 @@ def test_bad_config_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["models", "show", str(path)])
     assert result.exit_code == 2
     assert "unsupported config.json model_type 't5'" in result.stderr
+
+
+def _listed(*args: str) -> list[dict[str, object]]:
+    result = runner.invoke(app, ["models", "list", "--json", *args])
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
+
+
+def test_models_list_newest_release_first_by_default() -> None:
+    rows = _listed()
+    dates = [str(row["released"]) for row in rows]
+    assert dates == sorted(dates, reverse=True)
+    # A 2025 release comes before a 2019 one; GPT-2 is among the last.
+    ids = [row["id"] for row in rows]
+    assert ids.index("qwen3-8b") < ids.index("llama-3-8b") < ids.index("gpt2")
+
+
+def test_models_list_other_orders() -> None:
+    oldest = [str(row["released"]) for row in _listed("--sort", "oldest")]
+    assert oldest == sorted(oldest)
+    by_name = [str(row["id"]) for row in _listed("--sort", "name")]
+    assert by_name == sorted(by_name)
+    by_size = [int(str(row["total_params"])) for row in _listed("--sort", "params")]
+    assert by_size == sorted(by_size, reverse=True)
+    bad = runner.invoke(app, ["models", "list", "--sort", "popularity"])
+    assert bad.exit_code == 2
+
+
+def test_models_show_every_bundled_model() -> None:
+    from spicetrader.models.registry import list_models
+
+    for model in list_models():
+        result = runner.invoke(app, ["models", "show", model.id, "--json"])
+        assert result.exit_code == 0, (model.id, result.output)
+        data = json.loads(result.stdout)
+        assert data["id"] == model.id
+        assert data["released"], model.id
+        assert data["license"], model.id
+
+
+def test_models_show_names_new_architecture_features() -> None:
+    maverick = runner.invoke(app, ["models", "show", "meta-llama/Llama-4-Maverick-17B-128E"])
+    assert maverick.exit_code == 0, maverick.output
+    assert "128 experts + 1 shared, 1 per token; 24 dense layers" in maverick.stdout
+    assert "vision encoder: 871,932,416" in maverick.stdout
+    kimi = runner.invoke(app, ["models", "show", "kimi-k2"])
+    assert "MLA: kv latent 512" in kimi.stdout
+    gemma = runner.invoke(app, ["models", "show", "gemma-3-27b-it"])
+    assert "sliding window 1,024 tokens on 52 of 62 layers" in gemma.stdout
+    hybrid = runner.invoke(app, ["models", "show", "Qwen/Qwen3-Next-80B-A3B-Instruct"])
+    assert "hybrid: 36 Gated DeltaNet layers (no KV cache), 12 softmax-attention" in hybrid.stdout
+    wan = runner.invoke(app, ["models", "show", "Wan-AI/Wan2.1-T2V-14B"])
+    assert "video: per step for a 81-frame clip (VAE time stride 4)" in wan.stdout

@@ -77,6 +77,70 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "falcon-40b": {"model_type": "RefinedWeb", "hidden_size": 8192, "n_head": 128,
                    "n_head_kv": 8, "n_layer": 60, "vocab_size": 65024,
                    "new_decoder_architecture": True, "parallel_attn": True, "bias": False},
+    "qwen3-8b": {"model_type": "qwen3", "hidden_size": 4096, "intermediate_size": 12288,
+                 "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128,
+                 "num_hidden_layers": 36, "vocab_size": 151936, "tie_word_embeddings": False,
+                 "max_position_embeddings": 40960, "use_sliding_window": False},
+    "gemma-3-1b": {"model_type": "gemma3_text", "hidden_size": 1152, "intermediate_size": 6912,
+                   "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 256,
+                   "num_hidden_layers": 26, "vocab_size": 262144, "sliding_window": 512,
+                   "sliding_window_pattern": 6, "max_position_embeddings": 32768},
+    "gemma-3-27b": {"model_type": "gemma3",
+                    "text_config": {"hidden_size": 5376, "intermediate_size": 21504,
+                                    "num_attention_heads": 32, "num_key_value_heads": 16,
+                                    "head_dim": 128, "num_hidden_layers": 62,
+                                    "vocab_size": 262208, "sliding_window": 1024,
+                                    "max_position_embeddings": 131072,
+                                    "layer_types": (["sliding_attention"] * 5
+                                                    + ["full_attention"]) * 10
+                                                   + ["sliding_attention"] * 2},
+                    "vision_config": {"hidden_size": 1152, "intermediate_size": 4304,
+                                      "num_hidden_layers": 27, "patch_size": 14,
+                                      "image_size": 896}},
+    "llama-4-maverick": {"model_type": "llama4",
+                         "text_config": {"hidden_size": 5120, "intermediate_size": 8192,
+                                         "intermediate_size_mlp": 16384,
+                                         "num_attention_heads": 40, "num_key_value_heads": 8,
+                                         "head_dim": 128, "num_hidden_layers": 48,
+                                         "num_local_experts": 128, "num_experts_per_tok": 1,
+                                         "interleave_moe_layer_step": 2, "vocab_size": 202048,
+                                         "attention_chunk_size": 8192,
+                                         "no_rope_layers": [1, 1, 1, 0] * 12,
+                                         "max_position_embeddings": 1048576}},
+    "glm-4.5-air": {"model_type": "glm4_moe", "hidden_size": 4096, "intermediate_size": 10944,
+                    "moe_intermediate_size": 1408, "num_attention_heads": 96,
+                    "num_key_value_heads": 8, "head_dim": 128, "num_hidden_layers": 46,
+                    "n_routed_experts": 128, "n_shared_experts": 1, "num_experts_per_tok": 8,
+                    "first_k_dense_replace": 1, "attention_bias": True, "use_qk_norm": False,
+                    "vocab_size": 151552, "tie_word_embeddings": False,
+                    "max_position_embeddings": 131072},
+    "kimi-k2": {"model_type": "kimi_k2", "hidden_size": 7168, "intermediate_size": 18432,
+                "moe_intermediate_size": 2048, "num_attention_heads": 64,
+                "num_key_value_heads": 64, "num_hidden_layers": 61, "n_routed_experts": 384,
+                "n_shared_experts": 1, "num_experts_per_tok": 8, "first_k_dense_replace": 1,
+                "q_lora_rank": 1536, "kv_lora_rank": 512, "qk_rope_head_dim": 64,
+                "qk_nope_head_dim": 128, "v_head_dim": 128, "vocab_size": 163840,
+                "topk_method": "noaux_tc", "max_position_embeddings": 131072},
+    "smollm3-3b": {"model_type": "smollm3", "hidden_size": 2048, "intermediate_size": 11008,
+                   "num_attention_heads": 16, "num_key_value_heads": 4, "num_hidden_layers": 36,
+                   "vocab_size": 128256, "max_position_embeddings": 65536},
+    "mistral-small-3.1-24b": {"model_type": "mistral3",
+                              "text_config": {"hidden_size": 5120, "intermediate_size": 32768,
+                                              "num_attention_heads": 32,
+                                              "num_key_value_heads": 8, "head_dim": 128,
+                                              "num_hidden_layers": 40, "vocab_size": 131072,
+                                              "max_position_embeddings": 131072,
+                                              "sliding_window": None}},
+    "qwen3-next-80b-a3b": {"model_type": "qwen3_next", "hidden_size": 2048,
+                           "intermediate_size": 5120, "moe_intermediate_size": 512,
+                           "shared_expert_intermediate_size": 512, "num_attention_heads": 16,
+                           "num_key_value_heads": 2, "head_dim": 256, "num_hidden_layers": 48,
+                           "num_experts": 512, "num_experts_per_tok": 10, "vocab_size": 151936,
+                           "tie_word_embeddings": False, "max_position_embeddings": 262144,
+                           "full_attention_interval": 4, "linear_num_key_heads": 16,
+                           "linear_num_value_heads": 32, "linear_key_head_dim": 128,
+                           "linear_value_head_dim": 128, "linear_conv_kernel_dim": 4,
+                           "mlp_only_layers": [], "decoder_sparse_step": 1},
 }  # fmt: skip
 
 
@@ -109,6 +173,23 @@ def test_config_import_matches_bundled_row(model_id: str) -> None:
     assert imported.total_params() == bundled.total_params()
     assert imported.active_params() == bundled.active_params()
     assert imported.kv_cache_elements_per_token() == bundled.kv_cache_elements_per_token()
+
+
+def test_imported_gemma3_counts_its_siglip_tower_and_windows() -> None:
+    imported = from_hf_config(CONFIGS["gemma-3-27b"], name="gemma-3-27b")
+    bundled = resolve_model("gemma-3-27b")
+    assert isinstance(bundled, Architecture)
+    assert imported.vision_params == bundled.vision_params == 423_060_336
+    assert (imported.sliding_window, imported.sliding_window_layers) == (1024, 52)
+    one_b = from_hf_config(CONFIGS["gemma-3-1b"], name="gemma-3-1b")
+    assert one_b.sliding_window_layers == 26 - 26 // 6 == 22
+
+
+def test_imported_llama4_interleaves_dense_and_moe_layers() -> None:
+    arch = from_hf_config(CONFIGS["llama-4-maverick"], name="maverick")
+    assert (arch.dense_layers, arch.moe_layers, arch.shared_experts) == (24, 24, 1)
+    assert (arch.sliding_window, arch.sliding_window_layers) == (8192, 36)
+    assert arch.family == "llama4"
 
 
 def test_tiny_llama_config_counted_by_hand(tmp_path: Path) -> None:
@@ -242,3 +323,23 @@ def test_gguf_q8_0_file_matches_the_q8_0_weight_model(tmp_path: Path) -> None:
     q8_0 = resolve_precision("q8_0")
     modelled = weight_bytes(arch.model_copy(update={"gguf_weight_bytes": None}), q8_0)
     assert weight_bytes(arch, q8_0) == arch.gguf_weight_bytes == modelled
+
+
+def test_qwen3_5_moe_import_matches_its_name() -> None:
+    # Qwen/Qwen3.5-35B-A3B text_config (values as quoted by inference projects reading the
+    # published config: 40 layers, 3 Gated DeltaNet : 1 gated attention, 256 experts, top 8).
+    text = {"model_type": "qwen3_5_moe_text", "hidden_size": 2048, "num_hidden_layers": 40,
+            "layer_types": ["linear_attention"] * 3 * 10 + ["full_attention"] * 10,
+            "linear_num_key_heads": 16, "linear_num_value_heads": 32,
+            "linear_key_head_dim": 128, "linear_value_head_dim": 128,
+            "linear_conv_kernel_dim": 4, "head_dim": 256, "num_attention_heads": 16,
+            "num_key_value_heads": 2, "attn_output_gate": True, "num_experts": 256,
+            "num_experts_per_tok": 8, "moe_intermediate_size": 512,
+            "shared_expert_intermediate_size": 512, "tie_word_embeddings": False,
+            "vocab_size": 248320, "max_position_embeddings": 262144}  # fmt: skip
+    arch = from_hf_config({"model_type": "qwen3_5_moe", "text_config": text}, name="qwen3.5")
+    # "35B-A3B": 35B in all (a ~0.4B vision tower not read here), 3B active.
+    assert arch.total_params() / 1e9 == pytest.approx(35.0, rel=0.02)
+    assert round(arch.active_params() / 1e9) == 3
+    assert (arch.linear_attention_layers, arch.attention_layers) == (30, 10)
+    assert arch.kv_cache_elements_per_token() == 2 * 10 * 2 * 256

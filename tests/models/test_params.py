@@ -26,6 +26,53 @@ PINNED_TOTAL = {
     "falcon-7b": 6_921_720_704,
     "bloom-176b": 176_247_271_424,
     "mpt-7b": 6_649_286_656,
+    # 2025 releases: the safetensors totals of the HF checkpoints (text-only models).
+    "qwen3-4b": 4_022_468_096,
+    "qwen3-8b": 8_190_735_360,
+    "qwen3-14b": 14_768_307_200,
+    "qwen3-32b": 32_762_123_264,
+    "qwen3-30b-a3b": 30_532_122_624,
+    "qwen3-235b-a22b": 235_093_634_560,
+    "gemma-3-1b": 999_885_952,
+    "mistral-small-3-24b": 23_572_403_200,
+    "phi-4": 14_659_507_200,
+    "smollm3-3b": 3_075_098_624,
+    "kimi-k2": 1_026_408_232_448,
+    "deepseek-r1": 671_026_419_200,  # without the MTP module, as deepseek-v3
+    "deepseek-v3.1": 671_026_419_200,
+    "deepseek-r1-distill-qwen-1.5b": 1_777_088_000,
+    "deepseek-r1-distill-qwen-7b": 7_615_616_512,
+    "deepseek-r1-distill-qwen-14b": 14_770_033_664,
+    "deepseek-r1-distill-qwen-32b": 32_763_876_352,
+    "deepseek-r1-distill-llama-8b": 8_030_261_248,
+    "deepseek-r1-distill-llama-70b": 70_553_706_496,
+}
+
+# Multimodal checkpoints: the safetensors total = language model (the formula) + vision tower.
+# Gemma 3 and Mistral Small 3.1 vision counts are computed from their vision configs (notes);
+# Llama 4's is one figure that must explain both Scout's and Maverick's totals.
+PINNED_WITH_VISION = {
+    "gemma-3-4b": 4_300_079_472,
+    "gemma-3-12b": 12_187_325_040,
+    "gemma-3-27b": 27_432_406_640,
+    "mistral-small-3.1-24b": 24_011_361_280,
+    "llama-4-scout": 108_641_793_536,
+    "llama-4-maverick": 401_583_781_376,
+}
+
+# Tied-embedding models whose safetensors file stores the lm_head again (one more vocab x hidden).
+PINNED_STORED_TWICE = {"qwen3-0.6b": 751_632_384, "qwen3-1.7b": 2_031_739_904}
+
+# Where no exact total is published: model-card figures (billions), total and active, and how
+# many vocab x hidden tables the card's active count leaves out (GLM and Qwen3-Next count
+# neither the input embedding nor the output layer as active).
+MODEL_CARD_B = {
+    "qwen3-coder-480b-a35b": (480.0, 35.0, 0),
+    "glm-4.5": (355.0, 32.0, 2),
+    "glm-4.5-air": (106.0, 12.0, 2),
+    "llama-4-scout": (109.0 - 0.87, 17.0, 0),  # the card's 109B includes the vision encoder
+    "llama-4-maverick": (400.0, 17.0, 0),
+    "qwen3-next-80b-a3b": (80.0, 3.0, 2),
 }
 
 
@@ -39,6 +86,55 @@ def _llm(model_id: str) -> Architecture:
 def test_total_params_match_published(model_id: str, expected: int) -> None:
     seen = _llm(model_id).total_params()
     assert seen == expected, f"{model_id}: we see {seen:,}, expected {expected:,}"
+
+
+@pytest.mark.parametrize(("model_id", "expected"), sorted(PINNED_WITH_VISION.items()))
+def test_multimodal_totals_match_published(model_id: str, expected: int) -> None:
+    arch = _llm(model_id)
+    assert arch.vision_params > 0
+    seen = arch.total_params() + arch.vision_params
+    assert seen == expected, f"{model_id}: we see {seen:,}, expected {expected:,}"
+
+
+def test_llama_4_scout_and_maverick_share_one_vision_encoder() -> None:
+    assert _llm("llama-4-scout").vision_params == _llm("llama-4-maverick").vision_params
+
+
+@pytest.mark.parametrize(("model_id", "expected"), sorted(PINNED_STORED_TWICE.items()))
+def test_tied_checkpoints_storing_the_head_twice(model_id: str, expected: int) -> None:
+    arch = _llm(model_id)
+    assert arch.tied_embeddings
+    seen = arch.total_params() + arch.embedding_params()
+    assert seen == expected, f"{model_id}: we see {seen:,}, expected {expected:,}"
+
+
+@pytest.mark.parametrize(("model_id", "card"), sorted(MODEL_CARD_B.items()))
+def test_new_moe_counts_match_model_cards(model_id: str, card: tuple[float, float, int]) -> None:
+    total_b, active_b, tables_left_out = card
+    arch = _llm(model_id)
+    assert arch.total_params() / 1e9 == pytest.approx(total_b, rel=0.01)
+    # Cards (and names like "A3B") round active counts to whole billions.
+    active = arch.active_params() - tables_left_out * arch.vocab * arch.hidden
+    assert round(active / 1e9) == active_b
+
+
+def test_qwen3_model_card_non_embedding_counts() -> None:
+    # Qwen3 cards: 0.44B / 1.4B / 3.6B / 6.95B / 13.2B / 31.2B non-embedding parameters.
+    card = {"qwen3-0.6b": 0.44, "qwen3-1.7b": 1.4, "qwen3-4b": 3.6, "qwen3-8b": 6.95,
+            "qwen3-14b": 13.2, "qwen3-32b": 31.2}  # fmt: skip
+    for model_id, billions in card.items():
+        arch = _llm(model_id)
+        non_embedding = arch.total_params() - arch.embedding_params() - arch.lm_head_params()
+        assert non_embedding / 1e9 == pytest.approx(billions, rel=0.03), model_id
+
+
+def test_interleaved_dense_layers_count_like_leading_ones() -> None:
+    # Maverick: 24 MoE + 24 dense layers; per-layer counts do not depend on the order.
+    maverick = _llm("llama-4-maverick")
+    h, dense_ffn, expert_ffn, experts = 5120, 16384, 8192, 128
+    moe_minus_dense = (experts + 1) * 3 * h * expert_ffn + h * experts - 3 * h * dense_ffn
+    scout_like = maverick.model_copy(update={"dense_layers": 0})
+    assert scout_like.total_params() - maverick.total_params() == 24 * moe_minus_dense
 
 
 def test_mixtral_active_params() -> None:
@@ -91,6 +187,28 @@ def test_every_bundled_model_has_source_and_date() -> None:
         assert model.total_params() > 0
 
 
+def test_every_bundled_model_has_release_date_and_licence() -> None:
+    for model in list_models():
+        assert model.released is not None, model.id
+        assert model.license is not None, model.id
+        assert model.released[:4] <= model.as_of[:4], f"{model.id}: released after it was read"
+
+
+def test_every_pinned_id_is_bundled() -> None:
+    ids = {m.id for m in list_models()}
+    pinned = {*PINNED_TOTAL, *PINNED_WITH_VISION, *PINNED_STORED_TWICE, *MODEL_CARD_B}
+    assert pinned <= ids, pinned - ids
+
+
+def test_every_2025_language_model_is_pinned() -> None:
+    """A new row must come with its published count (exact, or the model card's)."""
+    pinned = {*PINNED_TOTAL, *PINNED_WITH_VISION, *PINNED_STORED_TWICE, *MODEL_CARD_B,
+              "gpt-oss-20b", "gpt-oss-120b", "glm-4.6"}  # fmt: skip
+    recent = {m.id for m in list_models() if isinstance(m, Architecture)
+              and (m.released or "") >= "2025"}  # fmt: skip
+    assert recent <= pinned, recent - pinned
+
+
 @given(
     layers=st.integers(1, 64),
     heads_per_kv=st.sampled_from([1, 2, 4, 8]),
@@ -112,3 +230,19 @@ def test_active_never_exceeds_total(
     )  # fmt: skip
     assert 0 < arch.active_params() <= arch.total_params()
     assert (arch.active_params() == arch.total_params()) == (k == experts)
+
+
+def test_hybrid_linear_attention_counts_and_cache() -> None:
+    arch = _llm("qwen3-next-80b-a3b")
+    # One Gated DeltaNet mixer, by hand: in_proj_qkvz 2048 x (2*2048 + 2*4096), in_proj_ba
+    # 2048 x 64, depthwise conv 8192 x 4, dt_bias + A_log 2 x 32, norm 128, out_proj 4096 x 2048.
+    delta_net = 2048 * 12288 + 2048 * 64 + 8192 * 4 + 64 + 128 + 4096 * 2048
+    # One gated softmax attention: q (+gate) 2048 x 8192, k, v 2048 x 512, o 4096 x 2048, q/k norms.
+    gated_attention = 2048 * 8192 + 2 * 2048 * 512 + 4096 * 2048 + 2 * 256
+    full = arch.model_copy(update={"linear_attention_layers": 0})
+    assert full.total_params() - arch.total_params() == 36 * (gated_attention - delta_net)
+    # Only the 12 softmax layers cache keys and values.
+    assert arch.kv_cache_elements_per_token() == 2 * 12 * 2 * 256
+    # Attention FLOPs: only softmax layers grow with the context.
+    grow = arch.attention_flops_per_token(20_000) - arch.attention_flops_per_token(10_000)
+    assert grow == 4 * 12 * 16 * 256 * 10_000

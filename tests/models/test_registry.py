@@ -153,3 +153,66 @@ def test_an_alias_naming_two_models_is_rejected() -> None:
     twin = llama.model_copy(update={"id": "llama-2-7b-copy", "aliases": ("Llama_2_7B_Chat",)})
     with pytest.raises(CatalogDataError, match="names both"):
         check_unique("models.toml", [llama, twin])
+
+
+def _diffusion(model_id: str) -> DiffusionArchitecture:
+    model = resolve_model(model_id)
+    assert isinstance(model, DiffusionArchitecture)
+    return model
+
+
+@pytest.mark.parametrize(
+    ("model_id", "published_b", "rel"),
+    [("sd-3.5-large", 8.1, 0.01), ("sd-3.5-medium", 2.5, 0.02), ("wan-2.1-t2v-14b", 14.0, 0.03),
+     ("wan-2.1-t2v-1.3b", 1.3, 0.1), ("flux-schnell", 12.0, 0.01)],
+)  # fmt: skip
+def test_diffusion_denoisers_match_published_sizes(
+    model_id: str, published_b: float, rel: float
+) -> None:
+    # Published sizes are rounded; Wan's "1.3B" is 1.42B when counted from its config.
+    assert _diffusion(model_id).denoiser_params / 1e9 == pytest.approx(published_b, rel=rel)
+
+
+def test_sd35_and_flux_share_their_published_components() -> None:
+    large, medium = _diffusion("sd-3.5-large"), _diffusion("sd-3.5-medium")
+    assert (
+        large.text_encoder_params
+        == medium.text_encoder_params
+        == (
+            123_060_480 + 694_659_840 + 4_762_310_656  # CLIP-L + OpenCLIP bigG + T5-XXL encoder
+        )
+    )
+    dev, schnell = _diffusion("flux-dev"), _diffusion("flux-schnell")
+    assert schnell.denoiser_params == dev.denoiser_params
+    assert schnell.default_steps == 4 < dev.default_steps
+
+
+def test_video_clip_length_scales_tokens() -> None:
+    wan = _diffusion("wan-2.1-t2v-14b")
+    assert wan.is_video
+    assert not _diffusion("sdxl").is_video
+    # Wan-VAE: the first frame alone, then 4 frames per latent frame.
+    assert (wan.latent_frames(), wan.latent_frames(1), wan.latent_frames(5)) == (21, 1, 2)
+    ref = wan.denoiser_gflops_per_step_at(wan.reference_resolution)
+    assert ref == wan.denoiser_gflops_per_step
+    # Half the latent frames: linear FLOPs halve, attention quarters.
+    half = wan.denoiser_gflops_per_step_at(wan.reference_resolution, frames=41)
+    f = wan.attention_fraction
+    assert half == pytest.approx(ref * ((1 - f) * 11 / 21 + f * (11 / 21) ** 2))
+    assert wan.vae_decode_gflops_at(wan.reference_resolution, frames=41) == pytest.approx(
+        wan.vae_decode_gflops * 41 / 81
+    )
+
+
+def test_video_token_count_matches_the_published_clip() -> None:
+    # 1280 x 720, 81 frames, VAE stride (4, 8, 8), patch (1, 2, 2): 21 x 45 x 80 tokens.
+    wan = _diffusion("wan-2.1-t2v-14b")
+    per_frame = (wan.reference_resolution / wan.latent_downsample / 2) ** 2
+    assert per_frame * wan.latent_frames() == 21 * 45 * 80
+
+
+def test_image_models_refuse_frames() -> None:
+    from spicetrader.errors import InputError
+
+    with pytest.raises(InputError, match="1 for an image model"):
+        _diffusion("sdxl").denoiser_gflops_per_step_at(1024, frames=16)

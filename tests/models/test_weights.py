@@ -78,3 +78,15 @@ def test_exl2_weight_bytes_grow_with_bpw(bpw: float) -> None:
     lower = weight_bytes(arch, resolve_precision(f"exl2-{bpw:.2f}"))
     higher = weight_bytes(arch, resolve_precision(f"exl2-{bpw + 0.1:.2f}"))
     assert lower < higher
+
+
+def test_vision_encoder_weights_stay_16_bit_and_out_of_gguf() -> None:
+    gemma = resolve_model("gemma-3-27b")
+    assert isinstance(gemma, Architecture)
+    text_only = gemma.model_copy(update={"vision_params": 0})
+    for name in ("bf16", "fp8", "awq-4bit"):
+        fmt = resolve_precision(name)
+        extra = weight_bytes(gemma, fmt) - weight_bytes(text_only, fmt)
+        assert extra == 2 * 423_060_336, name
+    q4 = resolve_precision("q4_k_m")  # llama.cpp keeps the vision tower in a separate mmproj
+    assert weight_bytes(gemma, q4) == weight_bytes(text_only, q4)

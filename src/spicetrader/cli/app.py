@@ -43,6 +43,7 @@ def _register() -> None:
     from spicetrader.cli import (
         catalog_cmds,
         estimate_cmd,
+        fleet_cmd,
         models_cmds,
         plan_cmd,
         serve_cmd,
@@ -51,6 +52,7 @@ def _register() -> None:
 
     plan_cmd.register(app)
     estimate_cmd.register(app)
+    fleet_cmd.register(app)
     catalog_cmds.register(app)
     models_cmds.register(app)
     sources_cmds.register(app)

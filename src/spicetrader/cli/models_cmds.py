@@ -6,6 +6,7 @@ Heavy imports (pydantic models, the model tables, gguf) happen inside the comman
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 import typer
@@ -32,6 +33,13 @@ def _billions(n: int) -> str:
     return f"{n / 1e9:,.2f}B" if n >= 1e9 else f"{n / 1e6:,.1f}M"
 
 
+class ListOrder(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    NAME = "name"
+    PARAMS = "params"
+
+
 def _summary(model: Architecture | DiffusionArchitecture) -> dict[str, Any]:
     from spicetrader.models.arch import Architecture
 
@@ -43,11 +51,29 @@ def _summary(model: Architecture | DiffusionArchitecture) -> dict[str, Any]:
         "family": model.family,
         "total_params": model.total_params(),
         "active_params": model.total_params() if llm is None else llm.active_params(),
+        "vision_params": 0 if llm is None else llm.vision_params,
         "max_context": None if llm is None else llm.max_context,
+        "released": model.released,
+        "license": None if model.license is None else str(model.license),
         "aliases": list(model.aliases),
         "source": model.source,
         "as_of": model.as_of,
     }
+
+
+def _ordered(rows: list[dict[str, Any]], order: ListOrder) -> list[dict[str, Any]]:
+    """Rows in ``order``; release dates compare as text (ISO), undated rows last."""
+    if order is ListOrder.NAME:
+        return sorted(rows, key=lambda r: r["id"])
+    if order is ListOrder.PARAMS:
+        return sorted(rows, key=lambda r: (-r["total_params"], r["id"]))
+    dated = [r for r in rows if r["released"]]
+    undated = sorted((r for r in rows if not r["released"]), key=lambda r: r["id"])
+    newest = order is ListOrder.NEWEST
+    # Stable two-pass sort: ids ascending within one release date, whichever the direction.
+    dated.sort(key=lambda r: r["id"])
+    dated.sort(key=lambda r: r["released"], reverse=newest)
+    return dated + undated
 
 
 def _weights_gb(model: Architecture | DiffusionArchitecture) -> dict[str, float]:
@@ -84,22 +110,55 @@ def _details(model: Architecture | DiffusionArchitecture) -> dict[str, Any]:
 def list_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
     family: str | None = typer.Option(None, "--family", help="Only this family (llama, mpt...)."),
+    sort: ListOrder = typer.Option(
+        ListOrder.NEWEST, "--sort", help="newest (release date, default), oldest, name, params."
+    ),
 ) -> None:
-    """List the bundled model architectures."""
+    """List the bundled model architectures, newest release first."""
     from rich.table import Table
 
     from spicetrader.models.registry import list_models
 
     rows = [_summary(m) for m in list_models() if family is None or m.family == family.lower()]
+    rows = _ordered(rows, sort)
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "name", "family", "params", "active", "context", "as_of")
+    table = Table("id", "name", "family", "params", "active", "context", "released", "license")
     for row in rows:
         context = "" if row["max_context"] is None else f"{row['max_context']:,}"
         table.add_row(row["id"], row["name"], row["family"], _billions(row["total_params"]),
-                      _billions(row["active_params"]), context, row["as_of"])  # fmt: skip
+                      _billions(row["active_params"]), context, row["released"] or "",
+                      row["license"] or "")  # fmt: skip
     console().print(table)
+
+
+def _shape_notes(arch: dict[str, Any]) -> list[str]:
+    """One line per architecture feature the cost model reads (MoE, MLA, windows, vision)."""
+    lines = []
+    if arch["experts"] > 1:
+        shared = f" + {arch['shared_experts']} shared" if arch["shared_experts"] else ""
+        dense = f"; {arch['dense_layers']} dense layers" if arch["dense_layers"] else ""
+        lines.append(
+            f"MoE: {arch['experts']} experts{shared}, {arch['experts_per_token']} per token{dense}"
+        )
+    if arch["kv_lora_rank"] is not None:
+        lines.append(
+            f"MLA: kv latent {arch['kv_lora_rank']} + rope key {arch['qk_rope_head_dim']} cached"
+        )
+    if arch["sliding_window"] is not None:
+        lines.append(
+            f"sliding window {arch['sliding_window']:,} tokens on "
+            f"{arch['sliding_window_layers'] or arch['layers']} of {arch['layers']} layers"
+        )
+    if arch["linear_attention_layers"]:
+        lines.append(
+            f"hybrid: {arch['linear_attention_layers']} Gated DeltaNet layers (no KV cache), "
+            f"{arch['layers'] - arch['linear_attention_layers']} softmax-attention layers"
+        )
+    if arch["vision_params"]:
+        lines.append(f"vision encoder: {arch['vision_params']:,} params (weights only)")
+    return lines
 
 
 def _print_details(data: dict[str, Any]) -> None:
@@ -115,18 +174,27 @@ def _print_details(data: dict[str, Any]) -> None:
             f"kv heads {arch['kv_heads']}, head dim {arch['head_dim']}, ffn {arch['ffn_hidden']}, "
             f"vocab {arch['vocab']}, context {arch['max_context']:,}"
         )
-        if arch["experts"] > 1:
-            out.print(f"MoE: {arch['experts']} experts, {arch['experts_per_token']} per token")
+        for line in _shape_notes(arch):
+            out.print(line)
         out.print(f"KV cache per token at fp16: {data['kv_cache_bytes_per_token_fp16']:,} bytes")
     else:
         out.print(
             f"{arch['denoiser']} {arch['denoiser_params']:,} params, "
             f"{arch['denoiser_gflops_per_step']:,} GFLOPs/step at {arch['reference_resolution']}px"
         )
+        if arch["reference_frames"] > 1:
+            out.print(
+                f"video: per step for a {arch['reference_frames']}-frame clip "
+                f"(VAE time stride {arch['temporal_compression']})"
+            )
     table = Table("precision", "weights GB")
     for precision, gb in data["weights_gb"].items():
         table.add_row(precision, f"{gb:,.2f}")
     out.print(table)
+    if data["released"] or data["license"]:
+        out.print(
+            f"released {data['released'] or 'unknown'}, licence {data['license'] or 'unknown'}"
+        )
     out.print(f"source: {data['source']} (as of {data['as_of']})")
 
 

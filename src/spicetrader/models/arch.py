@@ -1,4 +1,4 @@
-"""Model architectures: the shape of a transformer (or a diffusion pipeline), as data.
+"""Model architectures: the shape of a transformer language model, as data.
 
 An :class:`Architecture` holds the config values that decide parameter counts, KV cache size and
 attention FLOPs. The counting itself lives in :mod:`spicetrader.models.params` (one function per
@@ -8,6 +8,8 @@ Field names follow the Hugging Face ``config.json`` vocabulary where one exists:
 ``layers`` = num_hidden_layers, ``hidden`` = hidden_size, ``heads`` = num_attention_heads,
 ``kv_heads`` = num_key_value_heads, ``ffn_hidden`` = intermediate_size,
 ``moe_ffn_hidden`` = moe_intermediate_size, MLA ranks = q_lora_rank / kv_lora_rank / ...
+
+Diffusion pipelines live in :mod:`spicetrader.models.diffusion_arch` (re-exported here).
 """
 
 from __future__ import annotations
@@ -16,24 +18,21 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from spicetrader.models import params
+from spicetrader.models.diffusion_arch import Denoiser, DiffusionArchitecture
+from spicetrader.models.fields import AS_OF, DATE, ID, Frozen, License, NonNeg, Pos
 
 __all__ = [
     "Architecture",
     "Denoiser",
     "DiffusionArchitecture",
+    "License",
     "NormKind",
     "PositionKind",
+    "normalise_name",
 ]
-
-# ISO date (YYYY-MM or YYYY-MM-DD); "n/a" for architectures built at run time (inline, imported).
-_AS_OF = r"^(\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|n/a)$"
-_ID = r"^[a-z0-9][a-z0-9._+-]*$"
-
-Pos = Annotated[int, Field(ge=1)]
-NonNeg = Annotated[int, Field(ge=0)]
 
 
 class NormKind(StrEnum):
@@ -47,19 +46,10 @@ class PositionKind(StrEnum):
     ALIBI = "alibi"  # no parameters (bloom, mpt)
 
 
-class Denoiser(StrEnum):
-    UNET = "unet"
-    DIT = "dit"
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Architecture(_Frozen):
+class Architecture(Frozen):
     """A decoder-only transformer language model (dense or mixture-of-experts)."""
 
-    id: Annotated[str, Field(min_length=1, pattern=_ID)]
+    id: Annotated[str, Field(min_length=1, pattern=ID)]
     name: Annotated[str, Field(min_length=1)]
     family: Annotated[str, Field(min_length=1)]
     aliases: tuple[str, ...] = ()
@@ -78,7 +68,9 @@ class Architecture(_Frozen):
     moe_ffn_hidden: Pos | None = None  # each routed expert's intermediate size (default ffn_hidden)
     shared_ffn_hidden: Pos | None = None  # per shared expert (default moe_ffn_hidden)
     shared_expert_gate: bool = False  # qwen2_moe: a hidden->1 sigmoid gate on the shared expert
-    dense_layers: NonNeg = 0  # leading layers with a dense FFN in an MoE (first_k_dense_replace)
+    # Layers with a dense FFN in an MoE: leading ones (first_k_dense_replace) or interleaved ones
+    # (Llama 4 Maverick, interleave_moe_layer_step 2); counts do not depend on where they sit.
+    dense_layers: NonNeg = 0
     max_context: Pos
     sliding_window: Pos | None = None
     sliding_window_layers: NonNeg = 0  # how many layers use the window (the rest attend globally)
@@ -92,6 +84,16 @@ class Architecture(_Frozen):
     mlp_bias: bool = False
     router_bias: bool = False
     attention_sinks: bool = False  # gpt-oss: one learned sink logit per head and layer
+    attn_output_gate: bool = False  # qwen3-next: q_proj also emits a sigmoid gate (2x q width)
+    # Hybrid models (qwen3_next): layers whose token mixer is a Gated DeltaNet (linear attention,
+    # a fixed-size state instead of a KV cache); the rest use softmax attention. Sizes follow the
+    # config names linear_num_key_heads / linear_num_value_heads / linear_*_head_dim.
+    linear_attention_layers: NonNeg = 0
+    linear_key_heads: Pos | None = None
+    linear_value_heads: Pos | None = None
+    linear_key_head_dim: Pos | None = None
+    linear_value_head_dim: Pos | None = None
+    linear_conv_kernel: Pos = 4
     parallel_attention: bool = False  # attention and MLP read the same input (falcon, gpt-j/neox)
     position: PositionKind = PositionKind.ROPE
     position_embeddings: NonNeg = 0  # rows of a learned position table (opt: max positions + 2)
@@ -101,10 +103,16 @@ class Architecture(_Frozen):
     qk_nope_head_dim: Pos | None = None
     v_head_dim: Pos | None = None
     native_precision: str = "bf16"  # the format the weights were released in
+    # A vision encoder + projector shipped in the same checkpoint (Gemma 3, Llama 4, Mistral
+    # Small 3.1): weights held in memory, never part of a text token's compute. Not in
+    # total_params(); weight_bytes() adds it at 16 bits (engines keep vision towers unquantized).
+    vision_params: NonNeg = 0
+    released: Annotated[str, Field(pattern=DATE)] | None = None  # first release of the weights
+    license: License | None = None
     gguf_weight_bytes: NonNeg | None = None  # exact, when imported from a GGUF file
     gguf_precision: str | None = None
     source: Annotated[str, Field(min_length=1)]
-    as_of: Annotated[str, Field(pattern=_AS_OF)]
+    as_of: Annotated[str, Field(pattern=AS_OF)]
     notes: str = ""
 
     @model_validator(mode="after")
@@ -121,6 +129,16 @@ class Architecture(_Frozen):
             )
         if self.dense_layers > self.layers:
             raise ValueError("dense_layers cannot exceed layers")
+        linear = (self.linear_key_heads, self.linear_value_heads, self.linear_key_head_dim,
+                  self.linear_value_head_dim)  # fmt: skip
+        if self.linear_attention_layers and any(v is None for v in linear):
+            raise ValueError("linear_attention_layers needs the four linear_* head sizes")
+        if self.linear_attention_layers >= self.layers:
+            raise ValueError("linear_attention_layers must leave at least one attention layer")
+        if self.layers % (self.layers - self.linear_attention_layers):
+            raise ValueError("layers must be a multiple of the softmax-attention layers")
+        if self.sliding_window_layers > self.layers - self.linear_attention_layers:
+            raise ValueError("sliding_window_layers cannot exceed the softmax-attention layers")
         if self.sliding_window_layers > self.layers:
             raise ValueError("sliding_window_layers cannot exceed layers")
         if self.sliding_window_layers and self.sliding_window is None:
@@ -155,6 +173,27 @@ class Architecture(_Frozen):
             self.q_lora_rank, self.kv_lora_rank, self.qk_rope_head_dim,
             self.qk_nope_head_dim, self.v_head_dim,
         )  # fmt: skip
+
+    @property
+    def linear_attention(self) -> params.LinearAttentionDims | None:
+        """Gated DeltaNet sizes, or None when every layer uses softmax attention."""
+        if (
+            not self.linear_attention_layers
+            or self.linear_key_heads is None
+            or self.linear_value_heads is None
+            or self.linear_key_head_dim is None
+            or self.linear_value_head_dim is None
+        ):
+            return None
+        return params.LinearAttentionDims(
+            self.linear_key_heads, self.linear_value_heads, self.linear_key_head_dim,
+            self.linear_value_head_dim, self.linear_conv_kernel,
+        )  # fmt: skip
+
+    @property
+    def attention_layers(self) -> int:
+        """Layers with softmax attention (and a KV cache)."""
+        return self.layers - self.linear_attention_layers
 
     @property
     def moe_layers(self) -> int:
@@ -192,56 +231,6 @@ class Architecture(_Frozen):
     def attention_flops_per_token(self, context: int) -> float:
         """Score and value matmul FLOPs for one token attending ``context`` keys (forward)."""
         return params.attention_flops_per_token(self, context)
-
-
-class DiffusionArchitecture(_Frozen):
-    """A latent diffusion pipeline: a denoiser run once per step, text encoder(s), a VAE."""
-
-    id: Annotated[str, Field(min_length=1, pattern=_ID)]
-    name: Annotated[str, Field(min_length=1)]
-    family: Annotated[str, Field(min_length=1)]
-    aliases: tuple[str, ...] = ()
-    denoiser: Denoiser
-    denoiser_params: Pos
-    text_encoder_params: Pos
-    vae_params: Pos
-    reference_resolution: Annotated[int, Field(ge=64)]
-    latent_downsample: Pos = 8  # VAE spatial factor (latent = pixels / 8)
-    denoiser_gflops_per_step: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    attention_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
-    gflops_estimated: bool = False  # True: per-step GFLOPs computed/estimated, not published
-    cfg: bool = True
-    text_encoder_gflops: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    vae_decode_gflops: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    default_steps: Pos
-    native_precision: str = "fp16"
-    source: Annotated[str, Field(min_length=1)]
-    as_of: Annotated[str, Field(pattern=_AS_OF)]
-    notes: str = ""
-
-    @property
-    def is_moe(self) -> bool:
-        return False
-
-    def total_params(self) -> int:
-        return self.denoiser_params + self.text_encoder_params + self.vae_params
-
-    def denoiser_gflops_per_step_at(self, resolution: int) -> float:
-        """One denoiser forward pass (batch 1, no CFG) at ``resolution`` x ``resolution`` px.
-
-        Convolutions and linear layers scale with the number of latent pixels (exponent 1);
-        self-attention over the latent tokens scales with its square (exponent 2). The split is
-        ``attention_fraction`` of the reference-resolution FLOPs (Peebles & Xie 2023, "Scalable
-        Diffusion Models with Transformers", section 3: Gflops grow with tokens; the quadratic
-        term is the attention score/value matmuls).
-        """
-        ratio = (resolution / self.reference_resolution) ** 2
-        base = self.denoiser_gflops_per_step
-        return base * ((1.0 - self.attention_fraction) * ratio + self.attention_fraction * ratio**2)
-
-    def vae_decode_gflops_at(self, resolution: int) -> float:
-        """VAE decode of one image: convolutional, linear in the pixel count."""
-        return self.vae_decode_gflops * (resolution / self.reference_resolution) ** 2
 
 
 def normalise_name(name: str) -> str:

@@ -23,7 +23,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from spicetrader.models.params import Role, TensorGroup, global_groups, layer_groups
+from spicetrader.models.params import (
+    Role,
+    TensorGroup,
+    global_groups,
+    is_linear_layer,
+    is_moe_layer,
+    layer_groups,
+)
 
 if TYPE_CHECKING:
     from spicetrader.models.arch import Architecture
@@ -135,8 +142,7 @@ def gguf_mix_bytes(arch: Architecture, ftype: str, base: str) -> float:
     """Bytes of all tensors of ``arch`` quantized as llama.cpp file type ``ftype``."""
     total = 0.0
     for i in range(arch.layers):
-        moe = arch.is_moe and i >= arch.dense_layers
-        for group in layer_groups(arch, moe):
+        for group in layer_groups(arch, is_moe_layer(arch, i), is_linear_layer(arch, i)):
             total += _bytes(group.params, layer_type(arch, ftype, base, group, i), group.row)
     for group in global_groups(arch):
         if group.role is Role.VECTOR:

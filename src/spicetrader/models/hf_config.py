@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from spicetrader.errors import InputError
 from spicetrader.models import hf_classic as c
 from spicetrader.models import hf_modern as m
+from spicetrader.models import hf_recent as r
 from spicetrader.models.arch import Architecture, normalise_name
 from spicetrader.models.hf_keys import HfConfig, HfModelType
 
@@ -32,9 +33,20 @@ _READERS: dict[HfModelType, Callable[[HfConfig], dict[str, Any]]] = {
     HfModelType.FALCON: c.read_falcon, HfModelType.REFINED_WEB: c.read_falcon,
     HfModelType.REFINED_WEB_MODEL: c.read_falcon, HfModelType.MPT: c.read_mpt,
     HfModelType.GPT_NEOX: c.read_gpt_neox, HfModelType.OPT: c.read_opt,
-    HfModelType.BLOOM: c.read_bloom,
+    HfModelType.BLOOM: c.read_bloom, HfModelType.GEMMA3: r.read_gemma3,
+    HfModelType.GEMMA3_TEXT: r.read_gemma3_text, HfModelType.LLAMA4: r.read_llama4,
+    HfModelType.GLM4_MOE: r.read_glm4_moe, HfModelType.KIMI_K2: r.read_kimi_k2,
+    HfModelType.SMOLLM3: r.read_smollm3, HfModelType.MISTRAL3: r.read_mistral3,
+    HfModelType.QWEN3_NEXT: r.read_qwen3_next, HfModelType.QWEN3_5: r.read_qwen3_5,
+    HfModelType.QWEN3_5_TEXT: r.read_qwen3_5, HfModelType.QWEN3_5_MOE: r.read_qwen3_5,
+    HfModelType.QWEN3_5_MOE_TEXT: r.read_qwen3_5,
 }  # fmt: skip
-_FAMILY = {HfModelType.REFINED_WEB: "falcon", HfModelType.REFINED_WEB_MODEL: "falcon"}
+_FAMILY = {
+    HfModelType.REFINED_WEB: "falcon", HfModelType.REFINED_WEB_MODEL: "falcon",
+    HfModelType.GEMMA3_TEXT: "gemma3", HfModelType.KIMI_K2: "deepseek_v3",
+    HfModelType.MISTRAL3: "mistral", HfModelType.QWEN3_5_TEXT: "qwen3_5",
+    HfModelType.QWEN3_5_MOE_TEXT: "qwen3_5_moe",
+}  # fmt: skip
 
 
 def from_hf_config(

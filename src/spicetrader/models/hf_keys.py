@@ -33,6 +33,18 @@ class HfModelType(StrEnum):
     DEEPSEEK_V2 = "deepseek_v2"
     DEEPSEEK_V3 = "deepseek_v3"
     GPT_OSS = "gpt_oss"
+    GEMMA3 = "gemma3"
+    GEMMA3_TEXT = "gemma3_text"
+    LLAMA4 = "llama4"
+    GLM4_MOE = "glm4_moe"
+    KIMI_K2 = "kimi_k2"
+    SMOLLM3 = "smollm3"
+    MISTRAL3 = "mistral3"
+    QWEN3_NEXT = "qwen3_next"
+    QWEN3_5 = "qwen3_5"
+    QWEN3_5_TEXT = "qwen3_5_text"
+    QWEN3_5_MOE = "qwen3_5_moe"
+    QWEN3_5_MOE_TEXT = "qwen3_5_moe_text"
 
 
 class HfConfig:

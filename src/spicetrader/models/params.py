@@ -14,6 +14,11 @@ matches the tensors of the reference implementation (``transformers/models/<fami
 - embeddings: ``vocab x hidden``; an untied lm_head another ``vocab x hidden``; learned positions
   ``position_embeddings x hidden`` (gpt2: 1024 rows; opt: max positions + 2 offset rows).
 
+- Gated DeltaNet (linear attention, Yang et al. 2024, arXiv:2412.06464; HF
+  ``Qwen3NextGatedDeltaNet``): ``in_proj_qkvz hidden x (2*key_dim + 2*value_dim)``, ``in_proj_ba
+  hidden x 2*value_heads``, a depthwise ``conv1d`` over the q/k/v channels, per-head ``dt_bias`` and
+  ``A_log``, a gated RMSNorm over ``value_head_dim``, ``out_proj value_dim x hidden``.
+
 DeepSeek-V3's router ``e_score_correction_bias`` (one value per expert, stored in the checkpoint) is
 counted as a router bias: 671,026,419,200 = the published count without the MTP module.
 """
@@ -33,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPERT_ROLES",
     "LINEAR_ROLES",
+    "LinearAttentionDims",
     "MlaDims",
     "ParamCounts",
     "Role",
@@ -42,6 +48,7 @@ __all__ = [
     "global_groups",
     "kv_cache_elements_per_token",
     "layer_groups",
+    "layer_plan",
 ]
 
 
@@ -96,6 +103,25 @@ class MlaDims:
 
 
 @dataclass(frozen=True, slots=True)
+class LinearAttentionDims:
+    """Gated DeltaNet sizes (qwen3_next config names, ``linear_*``)."""
+
+    key_heads: int
+    value_heads: int
+    key_head_dim: int
+    value_head_dim: int
+    conv_kernel: int
+
+    @property
+    def key_dim(self) -> int:
+        return self.key_heads * self.key_head_dim
+
+    @property
+    def value_dim(self) -> int:
+        return self.value_heads * self.value_head_dim
+
+
+@dataclass(frozen=True, slots=True)
 class ParamCounts:
     total: int
     active: int
@@ -115,6 +141,7 @@ def attention_groups(arch: Architecture) -> list[TensorGroup]:
         return _mla_groups(arch, arch.mla)
     q_out = arch.heads * arch.head_dim
     kv_out = arch.kv_heads * arch.head_dim
+    q_proj = q_out * (2 if arch.attn_output_gate else 1)  # qwen3-next: query and its gate
     vectors = 0
     if arch.qkv_bias:
         vectors += q_out + 2 * kv_out
@@ -125,7 +152,7 @@ def attention_groups(arch: Architecture) -> list[TensorGroup]:
     if arch.attention_sinks:
         vectors += arch.heads
     groups = [
-        TensorGroup(Role.ATTN_Q, h * q_out, h),
+        TensorGroup(Role.ATTN_Q, h * q_proj, h),
         TensorGroup(Role.ATTN_K, h * kv_out, h),
         TensorGroup(Role.ATTN_V, h * kv_out, h),
         TensorGroup(Role.ATTN_OUT, q_out * h, q_out),
@@ -157,6 +184,19 @@ def _mla_groups(arch: Architecture, m: MlaDims) -> list[TensorGroup]:
         TensorGroup(Role.VECTOR, vectors, vectors),
     ]
     return groups
+
+
+def linear_attention_groups(arch: Architecture, d: LinearAttentionDims) -> list[TensorGroup]:
+    """One Gated DeltaNet token mixer (see the module notes)."""
+    h = arch.hidden
+    conv_channels = 2 * d.key_dim + d.value_dim  # q, k, v go through the short convolution
+    vectors = conv_channels * d.conv_kernel + 2 * d.value_heads + d.value_head_dim
+    return [
+        TensorGroup(Role.ATTN_LATENT, h * (2 * d.key_dim + 2 * d.value_dim), h),  # in_proj_qkvz
+        TensorGroup(Role.ATTN_LATENT, h * 2 * d.value_heads, h),  # in_proj_ba
+        TensorGroup(Role.ATTN_OUT, d.value_dim * h, d.value_dim),
+        TensorGroup(Role.VECTOR, vectors, vectors),
+    ]
 
 
 def ffn_params(arch: Architecture, inner: int) -> tuple[int, int, int]:
@@ -200,10 +240,36 @@ def ffn_groups(arch: Architecture, moe: bool) -> list[TensorGroup]:
     return groups + ([TensorGroup(Role.VECTOR, vectors, vectors)] if vectors else [])
 
 
-def layer_groups(arch: Architecture, moe: bool) -> list[TensorGroup]:
-    """All weights of one decoder layer (dense FFN when ``moe`` is False)."""
+def layer_groups(arch: Architecture, moe: bool, linear: bool = False) -> list[TensorGroup]:
+    """All weights of one decoder layer (dense FFN when ``moe`` is False; a Gated DeltaNet
+    instead of softmax attention when ``linear`` is True and the model has one)."""
     norms = TensorGroup(Role.VECTOR, arch.norms_per_layer * _norm(arch, arch.hidden), arch.hidden)
-    return [*attention_groups(arch), *ffn_groups(arch, moe), norms]
+    dims = arch.linear_attention
+    mixer = linear_attention_groups(arch, dims) if linear and dims else attention_groups(arch)
+    return [*mixer, *ffn_groups(arch, moe), norms]
+
+
+def is_moe_layer(arch: Architecture, index: int) -> bool:
+    """Layer ``index`` has routed experts (dense layers counted as leading ones)."""
+    return arch.is_moe and index >= arch.layers - arch.moe_layers
+
+
+def is_linear_layer(arch: Architecture, index: int) -> bool:
+    """Layer ``index`` uses linear attention: hybrids put softmax attention on every
+    ``layers / attention_layers``-th layer (qwen3-next: full_attention_interval 4)."""
+    if not arch.linear_attention_layers:
+        return False
+    return (index + 1) % (arch.layers // arch.attention_layers) != 0
+
+
+@lru_cache(maxsize=512)
+def layer_plan(arch: Architecture) -> tuple[tuple[int, bool, bool], ...]:
+    """(count, moe, linear) for each kind of layer the model has."""
+    kinds: dict[tuple[bool, bool], int] = {}
+    for i in range(arch.layers):
+        key = (is_moe_layer(arch, i), is_linear_layer(arch, i))
+        kinds[key] = kinds.get(key, 0) + 1
+    return tuple((n, moe, linear) for (moe, linear), n in sorted(kinds.items()))
 
 
 def global_groups(arch: Architecture) -> list[TensorGroup]:
@@ -221,14 +287,12 @@ def global_groups(arch: Architecture) -> list[TensorGroup]:
 
 @lru_cache(maxsize=512)
 def count_params(arch: Architecture) -> ParamCounts:
-    dense = arch.layers - arch.moe_layers
-    dense_sum = sum(g.params for g in layer_groups(arch, moe=False)) if dense else 0
-    total = dense * dense_sum + sum(g.params for g in global_groups(arch))
+    total = sum(g.params for g in global_groups(arch))
+    for n, moe, linear in layer_plan(arch):
+        total += n * sum(g.params for g in layer_groups(arch, moe, linear))
     unused = 0
     if arch.moe_layers:
-        moe_groups = layer_groups(arch, moe=True)
-        total += arch.moe_layers * sum(g.params for g in moe_groups)
-        routed = sum(g.params for g in moe_groups if g.role in EXPERT_ROLES)
+        routed = sum(g.params for g in ffn_groups(arch, moe=True) if g.role in EXPERT_ROLES)
         routed += arch.experts * ffn_params(arch, arch.expert_ffn_hidden)[2]  # expert biases
         idle = arch.experts - arch.experts_per_token
         unused = arch.moe_layers * routed * idle // arch.experts
@@ -246,7 +310,8 @@ def kv_cache_elements_per_token(arch: Architecture) -> int:
     """
     if arch.mla is not None:
         return arch.layers * (arch.mla.kv_lora_rank + arch.mla.qk_rope_head_dim)
-    return 2 * arch.layers * arch.kv_heads * arch.head_dim
+    # Linear-attention layers keep a fixed-size state, not a per-token cache.
+    return 2 * arch.attention_layers * arch.kv_heads * arch.head_dim
 
 
 def attention_flops_per_token(arch: Architecture, context: int) -> float:
@@ -265,4 +330,11 @@ def attention_flops_per_token(arch: Architecture, context: int) -> float:
         per_key = 4 * arch.heads * arch.head_dim
     windowed = arch.sliding_window_layers
     window_ctx = min(context, arch.sliding_window) if arch.sliding_window else context
-    return float(per_key * ((arch.layers - windowed) * context + windowed * window_ctx))
+    softmax = per_key * ((arch.attention_layers - windowed) * context + windowed * window_ctx)
+    d = arch.linear_attention
+    if d is None:
+        return float(softmax)
+    # Gated DeltaNet: per head, the rank-1 state update and the read-out touch the
+    # key_head_dim x value_head_dim state about four times (two multiply-adds each).
+    per_layer = 8 * d.value_heads * d.key_head_dim * d.value_head_dim
+    return float(softmax + arch.linear_attention_layers * per_layer)

@@ -7,6 +7,10 @@ quantized formats (F32 in GGUF). GGUF k-quant mixes follow llama.cpp's per-tenso
 (:mod:`spicetrader.models.gguf_mix`). For MX formats on an MoE model only the expert weights are
 block-scaled FP4 (how gpt-oss ships MXFP4); a dense model gets all its linear layers in FP4.
 An architecture imported from a GGUF file in the same format reports the file's exact bytes.
+
+A vision encoder shipped in the checkpoint (``vision_params``) is added at 16 bits: engines load
+it unquantized next to the quantized language model (AWQ/GPTQ/FP8 checkpoints keep it BF16).
+GGUF counts leave it out: llama.cpp keeps it in a separate ``mmproj`` file, loaded only for images.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from spicetrader.models.params import (
     TensorGroup,
     global_groups,
     layer_groups,
+    layer_plan,
 )
 from spicetrader.models.precision import PrecisionFormat, PrecisionKind, resolve_precision
 
@@ -49,13 +54,10 @@ def _group_bits(arch: Architecture, fmt: PrecisionFormat, group: TensorGroup) ->
 
 
 def _groups(arch: Architecture) -> list[tuple[int, TensorGroup]]:
-    """(layer count, group) for every tensor group: dense layers, MoE layers, globals."""
+    """(layer count, group) for every tensor group: each kind of layer, then the globals."""
     out: list[tuple[int, TensorGroup]] = []
-    dense = arch.layers - arch.moe_layers
-    if dense:
-        out += [(dense, g) for g in layer_groups(arch, moe=False)]
-    if arch.moe_layers:
-        out += [(arch.moe_layers, g) for g in layer_groups(arch, moe=True)]
+    for n, moe, linear in layer_plan(arch):
+        out += [(n, g) for g in layer_groups(arch, moe, linear)]
     return out + [(1, g) for g in global_groups(arch)]
 
 
@@ -66,7 +68,8 @@ def weight_bytes(arch: Architecture, fmt: PrecisionFormat) -> float:
         return float(arch.gguf_weight_bytes)
     if fmt.kind is PrecisionKind.GGUF and fmt.gguf_type is not None:
         return gguf_mix_bytes(arch, fmt.id, fmt.gguf_type)
-    return sum(n * g.params * _group_bits(arch, fmt, g) / 8.0 for n, g in _groups(arch))
+    text = sum(n * g.params * _group_bits(arch, fmt, g) / 8.0 for n, g in _groups(arch))
+    return text + arch.vision_params * max(fmt.bits_per_weight, HIGH_PRECISION_BITS) / 8.0
 
 
 def effective_bits_per_weight(arch: Architecture, fmt: PrecisionFormat) -> float:

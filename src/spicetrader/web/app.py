@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from spicetrader.web import api_catalog, api_compute, pages
+from spicetrader.web import api_catalog, api_compute, api_fleet, pages
 from spicetrader.web.errors import install_error_handlers
 from spicetrader.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from spicetrader.web.pages import STATIC_DIR
@@ -51,6 +51,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(api_catalog.router)
     app.include_router(api_compute.router)
+    app.include_router(api_fleet.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)

@@ -1,0 +1,62 @@
+"""``spice fleet``: a small team's compute plan — what to own, what to rent, and when.
+
+Light at import time: the fleet planner (scipy), rich and matplotlib load inside the command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from spicetrader.cli.common import handles_errors
+
+__all__ = ["fleet_command", "register"]
+
+PIPED_WIDTH = 160
+
+
+@handles_errors
+def fleet_command(
+    team_file: Annotated[
+        Path, typer.Argument(help="Team file (.yaml/.yml/.json), see docs/fleet.md.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Write FILE-week.png and FILE-months.png."),
+    ] = None,
+) -> None:
+    """Plan a team's GPUs: what to buy for the base load, what to rent for the peaks."""
+    from spicetrader.cli.common import console, load_catalog, print_json
+    from spicetrader.cli.workload_args import read_workload_file
+    from spicetrader.fleet import fleet
+    from spicetrader.paths import user_home
+    from spicetrader.sources.prices import current_offers
+
+    data = read_workload_file(team_file)
+    catalog, _prices = current_offers(user_home(), load_catalog())
+    result = fleet(data, catalog)
+    if chart is not None:
+        from spicetrader.errors import InputError
+        from spicetrader.render.fleet_charts import write_fleet_charts
+
+        try:
+            paths = write_fleet_charts(result, chart)
+        except OSError as exc:
+            raise InputError(f"cannot write the charts next to {chart}: {exc.strerror}") from None
+        typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    from spicetrader.render.fleet_tables import render_fleet
+
+    out = console()
+    if not out.is_terminal:
+        out.width = PIPED_WIDTH
+    render_fleet(result, out)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fleet")(fleet_command)
