@@ -103,3 +103,24 @@ def test_web_api_devices_auto() -> None:
         body = client.post("/api/estimate", json={**CASES[0], "devices": "auto"}).json()
     assert body["workload"]["devices"] == 2
     assert body["fits"] is True
+
+
+def test_cli_image_job_time_shrinks_with_devices() -> None:
+    """`spice estimate sdxl --devices N --images 10000`: N devices, 1/N of the hours, the same
+    device-hours (each device runs its own pipeline)."""
+
+    def hours(devices: int) -> tuple[float, float]:
+        args = ["estimate", "sdxl", "--task", "image", "--hardware", "rtx-4090",
+                "--devices", str(devices), "--images", "10000", "--json"]  # fmt: skip
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        image = json.loads(result.output)["image"]
+        wall = 10_000 / image["images_per_s"] / 3600
+        return wall, wall * devices
+
+    one, eight = hours(1), hours(8)
+    assert eight[0] == pytest.approx(one[0] / 8)
+    assert eight[1] == pytest.approx(one[1])
+    text = CliRunner().invoke(app, ["estimate", "sdxl", "--task", "image", "--hardware",
+                                    "rtx-4090", "--devices", "8", "--images", "10000"])  # fmt: skip
+    assert "time for 10,000 images" in text.output
