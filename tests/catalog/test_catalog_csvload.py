@@ -21,7 +21,7 @@ from spicetrader.errors import CatalogDataError
 HEADER = ",".join(OFFER_COLUMNS)
 GOOD = (
     "lambda:x,lambda,x,h100-sxm,8,208,1800,us-east-1;us-west-1,17,31.92,,on-demand,"
-    "SKY-LAMBDA,2026-11"
+    "SKY-LAMBDA,2026-11,false"
 )
 
 
@@ -81,14 +81,14 @@ def test_wrong_cell_count_and_empty_file() -> None:
 
 
 def test_unknown_enum_value_lists_the_field() -> None:
-    row = "sys,Name,,spaceship,h100-sxm,8,80,1,2024-01,1,2,false,SRC,2024-01,"
+    row = "sys,Name,,spaceship,h100-sxm,8,80,1,2024-01,1,2,false,SRC,2024-01,,current,,"
     with pytest.raises(CatalogDataError) as info:
         parse_rows(f"{','.join(SYSTEM_COLUMNS)}\n{row}\n", System, SYSTEM_COLUMNS, "systems.csv")
     assert (info.value.line, info.value.field) == (2, "kind")
 
 
 def test_typical_power_above_max_is_rejected() -> None:
-    row = "sys,Name,,server,h100-sxm,8,80,1,2024-01,3,2,false,SRC,2024-01,"
+    row = "sys,Name,,server,h100-sxm,8,80,1,2024-01,3,2,false,SRC,2024-01,,current,,"
     with pytest.raises(CatalogDataError, match="power_typical_w"):
         parse_rows(f"{','.join(SYSTEM_COLUMNS)}\n{row}\n", System, SYSTEM_COLUMNS, "systems.csv")
 

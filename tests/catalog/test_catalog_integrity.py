@@ -135,12 +135,16 @@ def test_geforce_fp16_is_half_the_fp16_accumulate_rate(catalog: Catalog) -> None
 
 def test_apple_chips_are_unified_and_list_their_configs(catalog: Catalog) -> None:
     apple = [a for a in catalog.accelerators.values() if a.vendor is Vendor.APPLE]
-    assert len(apple) == 28
+    assert len(apple) == 30
     for a in apple:
         assert a.unified_memory, a.id
         assert a.memory_configs_gb, a.id
         assert a.memory_gb == max(a.memory_configs_gb), a.id
-        assert a.fp16_tflops == a.fp32_tflops, a.id
+        if a.family == "apple-m5":  # a Neural Accelerator in each GPU core (matrix FP16)
+            assert a.fp16_tflops > 2 * a.fp32_tflops, a.id
+            assert a.estimated, a.id
+        else:  # M1-M4: FP16 runs at the FP32 rate on the shader ALUs
+            assert a.fp16_tflops == a.fp32_tflops, a.id
         assert a.family == f"apple-{a.id.split('-')[0]}", a.id
 
 

@@ -32,7 +32,7 @@ def _fails(*args: str) -> str:
 def test_hardware_list_json_filters_by_vendor_and_memory() -> None:
     rows = _json("hardware", "list", "--vendor", "AMD", "--min-memory-gb", "200")
     assert isinstance(rows, list)
-    assert {r["id"] for r in rows} == {"mi325x"}
+    assert {r["id"] for r in rows} == {"mi325x", "mi355x"}
     assert all({"id", "source", "as_of"} <= r.keys() for r in rows)
 
 

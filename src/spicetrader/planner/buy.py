@@ -142,6 +142,15 @@ def _option(
         notes.extend(_break_even_notes(summary))
     if system.estimated:
         notes.append("price or power estimated (see the catalog row's notes)")
+    from spicetrader.catalog.schema import PriceStatus
+
+    if system.status is PriceStatus.USED_MARKET:
+        notes.append(
+            f"used market: {system.price_low_usd:,.0f}-{system.price_high_usd:,.0f} USD seen, "
+            f"planned at {system.price_usd:,.0f}; no warranty, prices vary by seller"
+        )
+    elif system.status is PriceStatus.DISCONTINUED:
+        notes.append("no longer sold new: the last list price (used or refurbished only)")
     econ = ctx.catalog.economics
     econ_ids = tuple(
         f"economics:{key}@{value.as_of}"

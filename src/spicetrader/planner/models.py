@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
+from spicetrader.catalog.staleness import is_stale
 from spicetrader.planner.constraints import Tier
 from spicetrader.spec.estimate import Estimate
 from spicetrader.spec.workload import Workload
@@ -106,6 +108,13 @@ class PlanOption(_Frozen):
     free_use: FreeTierUse | None = None
     estimate: Estimate
     notes: tuple[str, ...] = ()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def stale(self) -> bool:
+        """Its price (an offer's, or a purchase price) was read over 180 days ago (in --json)."""
+        priced = self.tier in (Tier.RENT, Tier.BUY, Tier.MAC)
+        return priced and is_stale(self.as_of, date.today())
 
     @property
     def finish_hours(self) -> float | None:

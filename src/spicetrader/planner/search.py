@@ -89,6 +89,11 @@ class ConfigSearch:
     bits_of: BitsOf
     weights_of: WeightsOf = lambda _name: None
     _cache: dict[Key, Estimate | Unsupported] = field(default_factory=dict)
+    # whole evaluations (the ladder walk) per (hardware, devices, memory, nodes, need_estimate):
+    # offers on the same hardware differ only in price, so most are answered from here
+    _evaluated: dict[tuple[Key, bool], Evaluated | Unsupported | TooBig] = field(
+        default_factory=dict
+    )
     _bits_cache: dict[str, float | None] = field(default_factory=dict)
     _weights_cache: dict[str, float | None] = field(default_factory=dict)
 
@@ -157,18 +162,55 @@ class ConfigSearch:
         :class:`TooBig` at once (rentals that cannot fit are not listed anyway), otherwise the
         requested precision is estimated once to say how far off it is.
         """
+        key = ((hardware, devices, memory_gb, None, nodes), need_estimate)
+        if (known := self._evaluated.get(key)) is None:
+            known = self._evaluated[key] = self._walk(
+                hardware, devices, memory_gb, nodes, need_estimate
+            )
+        return known
+
+    def _walk(
+        self,
+        hardware: str,
+        devices: int,
+        memory_gb: float | None,
+        nodes: int,
+        need_estimate: bool,
+    ) -> Evaluated | Unsupported | TooBig:
         total_gb = self._memory_gb(hardware, memory_gb) * devices
         lowest_weights = self._lowest_weights_gb()
         hopeless = lowest_weights is not None and lowest_weights > total_gb
         if hopeless and not need_estimate and lowest_weights is not None:
             return TooBig(weights_gb=lowest_weights, memory_gb=total_gb)
+        if self.allow_quantization and not hopeless:
+            # the requested precision's weights alone overflow: try the lower rungs first and
+            # estimate the requested one only when none of them fits (it then says how far off)
+            ahead = self._predicted_precision(hardware)
+            ahead_weights = None if ahead is None else self._weights(ahead)
+            if ahead is not None and ahead_weights is not None and ahead_weights > total_gb:
+                found = self._descend(hardware, devices, memory_gb, nodes, ahead, total_gb)
+                if found is not None and found.fits:
+                    return Evaluated(found, quantized=True, requested_precision=ahead)
         first = self.estimate(hardware, devices, memory_gb, self.workload.precision, nodes)
         if isinstance(first, Unsupported):
             return first
         requested = first.workload.precision or self.workload.precision or "default"
         if first.fits or not self.allow_quantization or hopeless:
             return Evaluated(first, quantized=False, requested_precision=requested)
-        lowest = first
+        lowest = self._descend(hardware, devices, memory_gb, nodes, requested, total_gb) or first
+        return Evaluated(lowest, quantized=lowest is not first, requested_precision=requested)
+
+    def _descend(
+        self,
+        hardware: str,
+        devices: int,
+        memory_gb: float | None,
+        nodes: int,
+        requested: str,
+        total_gb: float,
+    ) -> Estimate | None:
+        """The first rung below ``requested`` that fits, else the lowest estimated (or None)."""
+        lowest: Estimate | None = None
         for rung in self._rungs_below(requested, hardware):
             for name in rung:
                 weights = self._weights(name)
@@ -179,9 +221,21 @@ class ConfigSearch:
                     continue  # the engine does not take this name: try the rung's next one
                 lowest = trial
                 if trial.fits:
-                    return Evaluated(trial, quantized=True, requested_precision=requested)
+                    return trial
                 break
-        return Evaluated(lowest, quantized=lowest is not first, requested_precision=requested)
+        return lowest
+
+    def _predicted_precision(self, hardware: str) -> str | None:
+        """The precision the estimator will pick for this hardware (the workload's, or the
+        cost model's default), without running an estimate."""
+        if self.workload.precision is not None:
+            return self.workload.precision
+        from spicetrader.costmodel.defaults import default_precision
+
+        try:
+            return default_precision(self.workload, self.catalog.accelerators[hardware])[0]
+        except (NotSupportedError, UnknownNameError, KeyError):
+            return None
 
     def _memory_gb(self, hardware: str, memory_gb: float | None) -> float:
         return self.catalog.accelerators[hardware].memory_for(memory_gb)

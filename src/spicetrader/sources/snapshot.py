@@ -61,9 +61,11 @@ def offers_csv_text(offers: Sequence[Offer]) -> str:
 def read_offers_csv(path: Path) -> tuple[Offer, ...]:
     """Read a snapshot CSV strictly: a bad row raises CatalogDataError with file, line, field."""
     from spicetrader.catalog.csvload import read_rows
-    from spicetrader.catalog.schema import OFFER_COLUMNS, Offer
+    from spicetrader.catalog.schema import OFFER_COLUMNS, OPTIONAL_COLUMNS, Offer
 
-    return tuple(located.row for located in read_rows(path, Offer, OFFER_COLUMNS))
+    return tuple(
+        located.row for located in read_rows(path, Offer, OFFER_COLUMNS, OPTIONAL_COLUMNS["offers"])
+    )
 
 
 def write_snapshot(
