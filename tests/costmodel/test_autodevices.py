@@ -124,3 +124,15 @@ def test_cli_image_job_time_shrinks_with_devices() -> None:
     text = CliRunner().invoke(app, ["estimate", "sdxl", "--task", "image", "--hardware",
                                     "rtx-4090", "--devices", "8", "--images", "10000"])  # fmt: skip
     assert "time for 10,000 images" in text.output
+
+
+def test_a_ten_card_pcie_pod_is_one_machine() -> None:
+    """Clouds rent 10 PCIe cards as one machine (catalog offers with count 10): the estimate
+    must not split them into two nodes of 5 over the network."""
+    tens = [o for o in CATALOG.offers if o.count == 10]
+    assert tens, "the catalog lists 10-card instances"
+    for offer in tens:
+        est = estimate(
+            {"model": "llama-3-8b", "hardware": offer.accelerator, "devices": 10}, CATALOG
+        )
+        assert est.workload.nodes == 1, offer.id
