@@ -35,12 +35,68 @@ def test_json_is_the_plan_with_every_option_and_its_estimate() -> None:
             assert option["as_of"]
 
 
-def test_table_has_a_section_per_tier_and_a_recommendation() -> None:
+def test_table_has_the_picks_first_then_a_section_per_tier() -> None:
     result = runner.invoke(app, ["plan", "llama-3-8b", "--usage-hours-per-month", "200"])
     assert result.exit_code == 0, result.output
-    for title in ("Buy a server", "Buy a Mac", "Rent cloud GPUs", "Free and low-cost",
-                  "Pareto set", "Recommendation", "serve 200 h/month"):  # fmt: skip
-        assert title in result.output
+    out = result.output
+    titles = ("Picks", "Recommended:", "Cheapest:", "Buy a server", "Buy a Mac",
+              "Rent cloud GPUs", "Free and low-cost")  # fmt: skip
+    positions = [out.index(title) for title in titles]
+    assert positions == sorted(positions)
+    assert "serve 200 h/month" in out
+    assert "Free: free:" in out  # a notebook to try it out, never the recommendation
+    assert "to try it out" in out
+
+
+def test_json_carries_picks_beside_the_recommendation() -> None:
+    result = runner.invoke(app, ["plan", "llama-3-8b", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    options = {o["id"]: o for o in data["options"]}
+    picks = data["picks"]
+    assert picks["recommended"]["option"] == data["recommendation"]["option"]
+    assert set(picks) <= {"recommended", "cheapest", "fastest", "best_owned", "best_rental",
+                          "free_to_try"}  # fmt: skip
+    for name, pick in picks.items():
+        assert pick["reason"]
+        status = options[pick["option"]]["status"]
+        assert status == ("try_only" if name == "free_to_try" else "ok")
+    assert options[picks["best_rental"]["option"]]["tier"] == "rent"
+    assert options[picks["best_owned"]["option"]]["tier"] in {"buy", "mac"}
+    assert options[picks["recommended"]["option"]]["tier"] != "free"  # serving: no notebook
+    statuses = {"ok", "too_slow", "impractical", "does_not_fit", "over_budget",
+                "misses_deadline", "try_only"}  # fmt: skip
+    assert {o["status"] for o in data["options"]} <= statuses
+
+
+def test_users_set_the_batch_and_the_per_user_speed() -> None:
+    one = json.loads(runner.invoke(app, ["plan", "llama-3-8b", "--only", "rent", "--json"]).stdout)
+    result = runner.invoke(app, ["plan", "llama-3-8b", "--only", "rent", "--users", "16", "--json"])
+    assert result.exit_code == 0, result.output
+    many = json.loads(result.stdout)
+    assert many["workload"]["inference"]["batch"] == 16
+    speeds = {o["id"]: o["per_user_tokens_per_s"] for o in one["options"]}
+    for option in many["options"]:
+        assert option["estimate"]["inference"]["batch"] == 16
+        # sixteen users share the memory bandwidth: none sees more than one user alone
+        if (
+            option["precision"]
+            == next(o for o in one["options"] if o["id"] == option["id"])["precision"]
+        ):
+            assert option["per_user_tokens_per_s"] <= speeds[option["id"]] * (1 + 1e-9)
+    assert any("16 concurrent user" in a for a in many["assumptions"])
+
+
+def test_value_of_time_zero_is_the_pure_cheapest() -> None:
+    args = ["plan", "sdxl", "--task", "image", "--images", "10000", "--json"]
+    default = json.loads(runner.invoke(app, args).stdout)
+    cheapest = json.loads(runner.invoke(app, [*args, "--value-of-time", "0"]).stdout)
+    ok = [o for o in cheapest["options"] if o["status"] == "ok"]
+    net = {o["id"]: (o["ownership"] or {}).get("net_cost_usd", o["cost_usd"]) for o in ok}
+    assert net[cheapest["recommendation"]["option"]] == min(net.values())
+    # at the default $1/h, 10k images are not left to days of free notebook sessions
+    best = next(o for o in default["options"] if o["id"] == default["recommendation"]["option"])
+    assert (best["calendar_hours"] or best["hours"]) < 24
 
 
 def test_finetune_deadline_and_budget_from_a_workload_file(tmp_path: Path) -> None:
@@ -95,6 +151,9 @@ def test_unwritable_chart_path_is_a_clear_error(tmp_path: Path) -> None:
         (["plan", "nonsense-model-xyz"], "unknown model"),
         (["plan"], "give a model"),
         (["plan", "llama-3-8b", "--task", "dance"], "task"),
+        (["plan", "llama-3-8b", "--users", "0"], "users must be between 1"),
+        (["plan", "llama-3-8b", "--task", "finetune", "--users", "4"], "--users applies to"),
+        (["plan", "llama-3-8b", "--value-of-time", "-1"], "value_of_time_usd_per_hour"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_with_a_clear_message(args: list[str], message: str) -> None:

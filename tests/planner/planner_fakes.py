@@ -22,6 +22,7 @@ from spicetrader.catalog.schema import (
 )
 from spicetrader.errors import NotSupportedError, UnknownNameError
 from spicetrader.planner import Plan, plan
+from spicetrader.planner.economics import Ownership
 from spicetrader.planner.job import DEFAULT_MONTHS, DEFAULT_USAGE_HOURS_PER_MONTH
 from spicetrader.spec.estimate import (
     Bound,
@@ -300,3 +301,16 @@ def run_plan(spec: dict[str, Any], catalog: Catalog = CATALOG, **kw: Any) -> Pla
         weights_of=fake_weights_of(spec["model"]),
         **kw,
     )
+
+
+# 60,000 USD over 5 years -> 1,000 USD/month; colocation 2 kW x 100 = 200 USD/month;
+# energy 1 kW x 0.10 USD/kWh x PUE 1.5 = 0.15 USD per hour of use.
+OWNER = Ownership(
+    purchase_usd=60_000,
+    power_typical_w=1_000,
+    provisioned_w=2_000,
+    electricity_usd_per_kwh=0.10,
+    pue=1.5,
+    depreciation_years=5,
+    colocation_usd_per_kw_month=100,
+)

@@ -8,6 +8,7 @@ import spicetrader
 from spicetrader.catalog.load import load_catalog
 from spicetrader.costmodel import estimate
 from spicetrader.planner import Plan, Tier, plan
+from spicetrader.planner.models import PickName
 from spicetrader.spec.workload import Workload
 
 
@@ -58,5 +59,13 @@ def test_public_api_takes_keyword_constraints() -> None:
     best = p.option(p.recommendation.option or "")
     assert best.hours is not None
     assert best.hours <= 24
-    cheaper = [o for o in p.options if o.feasible and (o.cost_usd or 0) < (best.cost_usd or 0)]
-    assert cheaper == []
+    value = p.picks  # the recommendation is a pick too
+    assert value[PickName.RECOMMENDED].option == best.id
+    # the lowest cost + $1/h (the default value of time) x hours among the feasible options
+    better = [
+        o
+        for o in p.options
+        if o.feasible
+        and (o.cost_usd or 0) + (o.finish_hours or 0) < (best.cost_usd or 0) + (best.hours or 0)
+    ]
+    assert better == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from planner_fakes import OWNER
 
 from spicetrader.planner.economics import (
     Ownership,
@@ -13,18 +14,6 @@ from spicetrader.planner.economics import (
     colocation_usd_per_month,
     depreciation_usd_per_month,
     energy_cost_usd,
-)
-
-# purchase 60,000 USD over 5 years -> 1,000 USD/month; colocation 2 kW x 100 = 200 USD/month;
-# energy 1 kW x 0.10 USD/kWh x PUE 1.5 = 0.15 USD per hour of use.
-OWNER = Ownership(
-    purchase_usd=60_000,
-    power_typical_w=1_000,
-    provisioned_w=2_000,
-    electricity_usd_per_kwh=0.10,
-    pue=1.5,
-    depreciation_years=5,
-    colocation_usd_per_kw_month=100,
 )
 
 

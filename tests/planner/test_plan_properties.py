@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from planner_fakes import run_plan
 
 from spicetrader.planner import Tier
+from spicetrader.planner.constraints import ON_PREM_TIERS
+from spicetrader.planner.models import JobKind, OptionStatus, PickName, PlanOption
 from spicetrader.planner.ranking import Point, dominates
 
 models = st.sampled_from(["toy-1b", "toy-3b", "toy-7b", "toy-13b", "toy-70b", "toy-400b"])
@@ -57,7 +59,7 @@ def test_every_option_shown_as_possible_fits_and_pareto_is_sound(
         if not o.fits:
             assert o.cost_usd is None or o.tier is Tier.REFERENCE
     points = [
-        Point(o.id, o.time or 0, o.cost_usd or 0)
+        Point(o.id, o.time or 0, o.rank_cost_usd or 0)
         for o in p.options
         if o.feasible and o.tier is not Tier.REFERENCE
     ]
@@ -68,7 +70,19 @@ def test_every_option_shown_as_possible_fits_and_pareto_is_sound(
     if p.recommendation.option is not None:
         chosen = p.option(p.recommendation.option)
         assert chosen.feasible
+        assert chosen.status is OptionStatus.OK
         assert chosen.tier is not Tier.REFERENCE
+    for o in p.options:  # ok never violates the job window (or the deadline)
+        window = deadline if deadline is not None and spec.get("task") else 720.0
+        if o.status is OptionStatus.OK and p.job.kind is not JobKind.SERVING:
+            assert (o.finish_hours or 0) <= window
+        assert (o.status is OptionStatus.OK) == o.feasible
+        if o.ownership is not None:  # no break-even figure above the hours of a month
+            hours = o.ownership.break_even_hours_per_month
+            assert hours is None or hours <= 730
+            if hours is not None or o.ownership.break_even_months is not None:
+                assert o.ownership.versus_rent_option is not None
+                assert p.option(o.ownership.versus_rent_option).feasible
 
 
 @settings(max_examples=25, deadline=None)
@@ -114,3 +128,44 @@ def test_extreme_but_valid_constraints_give_a_plan_with_strict_json(
     for o in p.options:
         if o.feasible:
             assert o.fits
+
+
+def _time(option: PlanOption) -> float:
+    return (option.request_s if option.request_s is not None else option.finish_hours) or 0.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(specs, st.sampled_from([0.0, 1.0, 25.0]), st.integers(1, 32))
+def test_each_pick_is_what_its_name_says(spec: dict[str, Any], value: float, users: int) -> None:
+    kw: dict[str, Any] = {"value_of_time_usd_per_hour": value}
+    if "task" not in spec:
+        kw["users"] = users
+    p = run_plan(spec, **kw)
+    ok = [o for o in p.options if o.status is OptionStatus.OK and o.tier is not Tier.REFERENCE]
+    picks = p.picks
+    if p.recommendation.option is None:
+        assert PickName.RECOMMENDED not in picks
+    else:
+        assert picks[PickName.RECOMMENDED].option == p.recommendation.option
+    if not ok:
+        assert set(picks) <= {PickName.FREE_TO_TRY}
+        return
+    cost = {o.id: o.rank_cost_usd or 0.0 for o in ok}
+    assert cost[picks[PickName.CHEAPEST].option] == min(cost.values())
+    fastest = p.option(picks[PickName.FASTEST].option)
+    assert _time(fastest) == min(_time(o) for o in ok)
+    for name, tiers in ((PickName.BEST_OWNED, ON_PREM_TIERS), (PickName.BEST_RENTAL, {Tier.RENT})):
+        chosen = [o for o in ok if o.tier in tiers]
+        assert (name in picks) == bool(chosen)
+        if chosen:
+            assert p.option(picks[name].option).tier in tiers
+    free = picks.get(PickName.FREE_TO_TRY)
+    if free is not None:
+        option = p.option(free.option)
+        assert option.tier is Tier.FREE
+        serving = p.job.kind is JobKind.SERVING
+        assert option.status is (OptionStatus.TRY_ONLY if serving else OptionStatus.OK)
+    for name, pick in picks.items():
+        if name is not PickName.FREE_TO_TRY:
+            assert p.option(pick.option).status is OptionStatus.OK
+        assert pick.reason

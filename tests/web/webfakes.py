@@ -165,6 +165,9 @@ def fake_plan(workload: Workload, catalog: Catalog, constraints: PlanConstraints
         versus_rent_option="rent:rtx-4090x1", rent_usd_per_hour_equivalent=0.69,
         break_even_hours_per_month=break_even_hours_per_month(owner, 0.69),
         break_even_months=break_even_months(owner, 0.69, usage),
+        cash_out_usd=owner.cash_out_usd(usage * months, months),
+        value_left_usd=owner.book_value_usd(months),
+        net_cost_usd=owner.net_cost_usd(usage * months, months),
     )  # fmt: skip
     hours = usage * months
     options = [

@@ -1,4 +1,5 @@
-"""``spice plan``: the cheapest and fastest way in, across buy, mac, rent and free.
+"""``spice plan``: the picks (recommended, cheapest, fastest, best to own, best rental, free)
+across buy, mac, rent and free, then a table per tier.
 
 Light at import time: the planner, pydantic models, rich and matplotlib are imported inside the
 command function. The workload flags are the shared ones of ``spice estimate``
@@ -36,7 +37,8 @@ from spicetrader.cli.workload_args import (
 
 __all__ = ["plan_command", "register"]
 
-PIPED_WIDTH = 180
+PIPED_WIDTH = 100  # a file or a pipe without COLUMNS: the tables are made to fit 100 columns
+WIDE_WIDTH = 240  # --wide: every column, full ids; lines as long as they need
 
 TokensOpt = Annotated[
     float | None,
@@ -80,6 +82,24 @@ ChartOpt = Annotated[
     typer.Option("--chart", help="Write FILE-breakeven.png and FILE-cost-time.png."),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Show every option in the tables.")]
+WideOpt = Annotated[
+    bool, typer.Option("--wide", help="Every column and full option ids (wider than 100).")
+]
+ValueOfTimeOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--value-of-time",
+        help="USD an hour of waiting for a job is worth (default 1): the recommendation "
+        "minimises cost + this x calendar hours; 0 = the pure cheapest.",
+    ),
+]
+UsersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--users",
+        help="Serving: concurrent users (default 1); the speeds are per user at that load.",
+    ),
+]
 MinSpeedOpt = Annotated[
     float | None,
     typer.Option(
@@ -130,13 +150,17 @@ def plan_command(
     allow_quantization: QuantOpt = None,
     colocation: ColoOpt = None,
     min_tokens_per_s: MinSpeedOpt = None,
+    value_of_time: ValueOfTimeOpt = None,
+    users: UsersOpt = None,
     as_json: JsonOpt = False,
     chart: ChartOpt = None,
     show_all: AllOpt = False,
+    wide: WideOpt = False,
 ) -> None:
-    """Plan a workload across buying a server or a Mac, renting and free tiers: time, cost,
-    break-even, and a recommendation. Uses the freshest `spice offers refresh` snapshot, your
-    quotes (offers.toml) and this machine (`spice probe`) when there are some."""
+    """Plan a workload across buying a server or a Mac, renting and free tiers: the picks
+    (recommended, cheapest, fastest, best to own, best rental, free to try) with their reasons,
+    then time, cost and break-even per tier. Uses the freshest `spice offers refresh` snapshot,
+    your quotes (offers.toml) and this machine (`spice probe`) when there are some."""
     from spicetrader.cli.common import console, load_catalog, print_json
     from spicetrader.cli.workload_args import workload_mapping
     from spicetrader.paths import user_home
@@ -159,6 +183,8 @@ def plan_command(
         budget_usd=budget_usd, months=months, spot=spot, private=private,
         allow_quantization=allow_quantization, colocation=colocation,
         tokens=tokens if inference else None, min_decode_tokens_per_s=min_tokens_per_s,
+        **({} if value_of_time is None else {"value_of_time_usd_per_hour": value_of_time}),
+        **({} if users is None else {"users": users}),
     )  # fmt: skip
     home = user_home()
     catalog, prices = current_offers(home, load_catalog())
@@ -176,12 +202,19 @@ def plan_command(
     if as_json:
         print_json({**result.to_dict(), "prices": prices.to_dict()})
         return
+    import os
+    from datetime import date
+
     from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, render_plan
 
     out = console()
-    if not out.is_terminal:
-        out.width = PIPED_WIDTH  # a file or a pipe: wide rows rather than wrapped cells
-    render_plan(result, out, None if show_all else DEFAULT_ROWS_PER_TIER, prices.describe())
+    if not out.is_terminal:  # a file or a pipe: COLUMNS when set (rich reads it), else 100
+        columns = os.environ.get("COLUMNS", "")
+        out.width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+    if wide:
+        out.width = max(out.width, WIDE_WIDTH)
+    rows = None if show_all else DEFAULT_ROWS_PER_TIER
+    render_plan(result, out, rows, prices.describe(), wide=wide, today=date.today())
 
 
 def register(app: typer.Typer) -> None:

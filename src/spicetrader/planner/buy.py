@@ -1,24 +1,27 @@
 """Buy tiers: servers and workstations (``buy``) and Macs (``mac``), with their economics.
 
-The cost of the job when buying is the cost of owning the machine over the horizon (straight-line
-depreciation and colocation for the months held) plus the energy of the hours it runs; the
-purchase price itself (the cash up front) and the break-even against the cheapest rental for the
-same work are reported next to it (formulas in ``planner/economics.py``).
+Owning is summed up three ways: the cash out (purchase + energy + colocation over the horizon), the
+value left at the end (straight-line book value) and the net cost of ownership (the difference,
+which ranks owned options). Serving's cost is that net cost; a one-off job is charged the share
+of the hours it uses (energy + depreciation and colocation of those hours), the purchase beside
+it. The break-even is against the cheapest usable comparable rental (``planner/breakeven.py``;
+formulas in ``planner/economics.py``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from spicetrader.planner.breakeven import break_even, comparable_rental
 from spicetrader.planner.constraints import Tier
-from spicetrader.planner.context import PlanContext, RentReference, TierResult, fit_notes
-from spicetrader.planner.economics import Ownership, break_even_hours_per_month, break_even_months
+from spicetrader.planner.context import PlanContext, TierResult, fit_notes
+from spicetrader.planner.economics import Ownership
 from spicetrader.planner.job import billed_hours, horizon_months, job_hours, request_seconds
-from spicetrader.planner.models import OwnershipSummary, PlanOption
+from spicetrader.planner.models import JobKind, OwnershipSummary, PlanOption
 from spicetrader.planner.search import Evaluated, Unsupported
-from spicetrader.units import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     from spicetrader.catalog.schema import System
@@ -66,16 +69,24 @@ def ownership_for(ctx: PlanContext, system: System) -> Ownership:
 
 
 def ownership_summary(
-    ctx: PlanContext, owner: Ownership, hours: float, rent: RentReference | None, price_as_of: str
+    ctx: PlanContext,
+    owner: Ownership,
+    hours: float,
+    rentals: Sequence[PlanOption],
+    price_as_of: str,
 ) -> tuple[OwnershipSummary, float]:
-    """The summary of owning for the job of ``hours`` and the job's cost; the break-even is
-    against ``rent`` (none without one)."""
+    """The summary of owning for the job of ``hours`` and the job's cost: serving, the net cost
+    of ownership over the horizon; a one-off job, the share of the hours it uses (the purchase
+    is shown beside it). The break-even is against the cheapest usable comparable rental among
+    ``rentals`` (none: no break-even, said why)."""
     total = billed_hours(ctx.job, hours)
     months = horizon_months(ctx.job, hours)
-    cost = owner.cost_usd(total, months)
     usage = ctx.job.usage_hours_per_month
-    # the rental's cost of the work one hour of this machine does (none for a zero-length job)
-    rent_per_hour = rent.cost_usd / total if rent is not None and total > 0 else None
+    serving = ctx.job.kind is JobKind.SERVING
+    share = None if serving else owner.hours_share_usd(total)
+    net = owner.net_cost_usd(total, months)
+    rent = comparable_rental(rentals, ctx.job, hours) if owner.purchase_usd > 0 else None
+    even = break_even(owner, rent, total, usage)
     summary = OwnershipSummary(
         purchase_usd=owner.purchase_usd,
         price_as_of=price_as_of,
@@ -86,35 +97,28 @@ def ownership_summary(
         usd_per_month=owner.usd_per_month(usage),
         horizon_months=months,
         versus_rent_option=rent.option_id if rent is not None else None,
-        rent_usd_per_hour_equivalent=rent_per_hour,
-        break_even_hours_per_month=(
-            break_even_hours_per_month(owner, rent_per_hour) if rent_per_hour else None
-        ),
-        break_even_months=(
-            break_even_months(owner, rent_per_hour, usage) if rent_per_hour else None
-        ),
+        rent_usd_per_hour_equivalent=even.rent_usd_per_hour,
+        break_even_hours_per_month=even.hours_per_month,
+        break_even_months=even.months,
+        cash_out_usd=owner.cash_out_usd(total, months),
+        value_left_usd=owner.book_value_usd(months),
+        net_cost_usd=net,
+        job_share_usd=share,
+        break_even_never_reason=even.never if owner.purchase_usd > 0 else None,
     )
-    return summary, cost
+    return summary, net if share is None else share
 
 
 def _break_even_notes(summary: OwnershipSummary) -> list[str]:
-    """Say what the break-even means in words (and when it can never happen)."""
-    if summary.versus_rent_option is None:
+    """Say what the break-even means in words (and why it never happens)."""
+    if summary.break_even_never_reason is not None:
+        return [f"break-even: never: {summary.break_even_never_reason}"]
+    hours, months = summary.break_even_hours_per_month, summary.break_even_months
+    if summary.versus_rent_option is None or hours is None:
         return []
-    hours = summary.break_even_hours_per_month
-    if hours is None:
-        return [
-            f"never cheaper than renting {summary.versus_rent_option}: "
-            "the rent is below the electricity bill"
-        ]
-    if hours > HOURS_PER_MONTH:
-        return [
-            f"never cheaper than renting {summary.versus_rent_option}: it would take "
-            f"{hours:,.0f} h of use a month (a month has {HOURS_PER_MONTH:g})"
-        ]
     text = f"cheaper than renting {summary.versus_rent_option} above {hours:,.0f} h/month"
-    if summary.break_even_months is not None:
-        text += f"; pays for itself after {summary.break_even_months:,.1f} months at this use"
+    if months is not None:
+        text += f"; the rent it saves repays the purchase after {months:,.1f} months at this use"
     return [text]
 
 
@@ -123,7 +127,7 @@ def _option(
     tier: Tier,
     system: System,
     ev: Evaluated,
-    rent: RentReference | None,
+    rentals: Sequence[PlanOption],
     extra_notes: tuple[str, ...] = (),
 ) -> PlanOption:
     accel = ctx.catalog.accelerators[system.accelerator]
@@ -132,9 +136,10 @@ def _option(
     cost: float | None = None
     if hours is not None:
         owner = ownership_for(ctx, system)
-        summary, cost = ownership_summary(ctx, owner, hours, rent, system.price_as_of)
+        summary, cost = ownership_summary(ctx, owner, hours, rentals, system.price_as_of)
     fits = hours is not None
-    verdict = ctx.verdict(fits, hours, cost, ev.estimate)
+    spend = summary.cash_out_usd if summary is not None else None  # the budget counts cash
+    verdict = ctx.verdict(fits, hours, spend, ev.estimate)
     notes = list(extra_notes)
     notes.extend(ctx.slow_notes(verdict, ev.estimate))
     notes.extend(fit_notes(ev, fits))
@@ -171,6 +176,7 @@ def _option(
         memory_gb=system.memory_gb if accel.memory_configs_gb else None,
         precision=ev.precision,
         quantized=ev.quantized,
+        quantized_for_speed=ev.for_speed,
         fits=fits,
         feasible=verdict.feasible,
         hours=hours,
@@ -197,7 +203,7 @@ def _evaluate(ctx: PlanContext, system: System) -> Evaluated | Unsupported:
     return ctx.search.evaluate(system.accelerator, system.count, memory)
 
 
-def buy_options(ctx: PlanContext, rent: RentReference | None) -> TierResult:
+def buy_options(ctx: PlanContext, rentals: Sequence[PlanOption]) -> TierResult:
     """Every server and workstation, each with its economics (or why it does not fit)."""
     from spicetrader.catalog.schema import SystemKind
 
@@ -209,7 +215,7 @@ def buy_options(ctx: PlanContext, rent: RentReference | None) -> TierResult:
         if isinstance(ev, Unsupported):
             result.notes.append(f"buy: {system.id} skipped: {ev.reason}")
             continue
-        result.add(_option(ctx, Tier.BUY, system, ev, rent))
+        result.add(_option(ctx, Tier.BUY, system, ev, rentals))
     return result
 
 
@@ -218,7 +224,7 @@ def _product(system: System) -> tuple[str, str]:
     return system.accelerator, _MEMORY_IN_NAME.sub("", system.name).strip().lower()
 
 
-def mac_options(ctx: PlanContext, rent: RentReference | None) -> TierResult:
+def mac_options(ctx: PlanContext, rentals: Sequence[PlanOption]) -> TierResult:
     """One option per Mac product: the cheapest memory configuration that fits (or the
     largest, marked as not fitting)."""
     from spicetrader.catalog.schema import SystemKind
@@ -251,5 +257,5 @@ def mac_options(ctx: PlanContext, rent: RentReference | None) -> TierResult:
             if chosen
             else f"no memory configuration fits (sold: {sold} GB)"
         )
-        result.add(_option(ctx, Tier.MAC, system, ev, rent, (note,)))
+        result.add(_option(ctx, Tier.MAC, system, ev, rentals, (note,)))
     return result

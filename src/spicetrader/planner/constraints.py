@@ -18,6 +18,7 @@ __all__ = [
     "CHOOSABLE_TIERS",
     "DEFAULT_JOB_WINDOW_HOURS",
     "DEFAULT_MIN_DECODE_TOKENS_PER_S",
+    "DEFAULT_VALUE_OF_TIME_USD_PER_HOUR",
     "ON_PREM_TIERS",
     "PlanConstraints",
     "Tier",
@@ -48,6 +49,14 @@ DEFAULT_MIN_DECODE_TOKENS_PER_S = 10.0
 # prefers options that finish within 30 calendar days, so that "cheapest" never means a free tier
 # spread over months of weekly quotas. Options that take longer stay listed and feasible.
 DEFAULT_JOB_WINDOW_HOURS = 30 * 24.0
+# What an hour of waiting for a job to finish is worth to the user when the recommendation
+# weighs cost against calendar time (score = cost + value x calendar hours). Deliberately low:
+# waiting is not working time, so the value only has to stop a multi-day chain of free sessions
+# from beating a few-dollar rental that finishes today, while a free tier still wins when it is
+# truly close (within a few hours). Set your own (your hourly rate) with --value-of-time;
+# 0 gives the pure cheapest.
+DEFAULT_VALUE_OF_TIME_USD_PER_HOUR = 1.0
+MAX_USERS = 100_000
 
 
 def parse_tiers(text: str) -> frozenset[Tier]:
@@ -95,6 +104,10 @@ class PlanConstraints:
     - ``min_decode_tokens_per_s``: serving only: the decode speed one user must see; slower
       options are listed as too slow and not recommended (``None``: 10, roughly reading speed;
       ``0``: no minimum).
+    - ``value_of_time_usd_per_hour``: what an hour of waiting for a job is worth; the
+      recommendation minimises cost + value x calendar hours (``0``: the pure cheapest).
+    - ``users``: serving only: concurrent users, the batch each option serves; the speed floor
+      applies to the decode speed each of them sees.
     """
 
     usage_hours_per_month: float | None = None
@@ -109,6 +122,8 @@ class PlanConstraints:
     allow_quantization: bool | None = None
     colocation: bool | None = None
     min_decode_tokens_per_s: float | None = None
+    value_of_time_usd_per_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_HOUR
+    users: int = 1
 
     def __post_init__(self) -> None:
         _check_positive("usage_hours_per_month", self.usage_hours_per_month, HOURS_PER_MONTH)
@@ -120,6 +135,11 @@ class PlanConstraints:
             raise InputError(
                 f"min_decode_tokens_per_s must be between 0 (no minimum) and 1e6, got {speed:g}"
             )
+        value = self.value_of_time_usd_per_hour
+        if not math.isfinite(value) or value < 0 or value > 1e6:
+            raise InputError(f"value_of_time_usd_per_hour must be between 0 and 1e6, got {value:g}")
+        if isinstance(self.users, bool) or not 1 <= self.users <= MAX_USERS:
+            raise InputError(f"users must be between 1 and {MAX_USERS:,}, got {self.users}")
         if self.images is not None and self.images < 1:
             raise InputError(f"images must be at least 1, got {self.images}")
         if self.budget_usd is not None and (

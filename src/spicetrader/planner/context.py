@@ -77,7 +77,12 @@ def fit_notes(ev: Evaluated, fits: bool, has: str = "has") -> list[str]:
     """Say that the precision was lowered to fit, and what an option that does not fit needs
     (``has``: how the capacity is introduced, e.g. "the GPU has")."""
     notes: list[str] = []
-    if ev.quantized:
+    if ev.for_speed:
+        notes.append(
+            f"quantized to {ev.precision} for speed: {ev.fitting_precision} fits but is too slow "
+            f"(asked {ev.requested_precision})"
+        )
+    elif ev.quantized:
         notes.append(f"quantized to {ev.precision} to fit (asked {ev.requested_precision})")
     if not fits:
         mem = ev.estimate.memory

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from spicetrader.units import WATTS_PER_KW
+from spicetrader.units import HOURS_PER_MONTH, WATTS_PER_KW
 
 __all__ = [
     "Ownership",
@@ -99,6 +99,24 @@ class Ownership:
     def cost_usd(self, hours: float, months: float) -> float:
         """Cost of owning for ``months`` and running ``hours`` in them (depreciation, not cash)."""
         return self.fixed_usd_per_month * months + self.energy_usd(hours)
+
+    def book_value_usd(self, months: float) -> float:
+        """What is left of the purchase after ``months`` of straight-line depreciation (the value
+        a buyer keeps; 0 once the useful life is over)."""
+        return max(0.0, self.purchase_usd - self.depreciation_usd_per_month * months)
+
+    def cash_out_usd(self, hours: float, months: float) -> float:
+        """Cash spent owning for ``months`` and running ``hours``: purchase + energy + rent."""
+        return self.purchase_usd + self.energy_usd(hours) + self.colocation_usd_per_month * months
+
+    def net_cost_usd(self, hours: float, months: float) -> float:
+        """Cost of ownership: cash out - the book value left at the end."""
+        return self.cash_out_usd(hours, months) - self.book_value_usd(months)
+
+    def hours_share_usd(self, hours: float) -> float:
+        """A one-off job's share: energy + the depreciation and colocation of the calendar hours
+        it occupies the machine (a month = 730 h)."""
+        return self.fixed_usd_per_month * hours / HOURS_PER_MONTH + self.energy_usd(hours)
 
     def cumulative_cash_usd(self, months: float, usage_hours_per_month: float) -> float:
         """Cash spent after ``months``: the purchase up front, then running costs each month."""

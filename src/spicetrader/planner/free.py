@@ -139,6 +139,7 @@ def free_options(ctx: PlanContext) -> TierResult:
             devices=tier.count,
             precision=ev.precision,
             quantized=ev.quantized,
+            quantized_for_speed=ev.for_speed,
             fits=fits,
             feasible=verdict.feasible and _quota_allows(ctx.job.kind, use),
             hours=hours,

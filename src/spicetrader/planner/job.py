@@ -61,11 +61,17 @@ def job_for(workload: Workload, constraints: PlanConstraints) -> Job:
             images=count,
             description=f"generate {count:,} images",
         )
+    tokens: float | None = None
+    if workload.finetune is not None:
+        tokens = workload.finetune.total_tokens()
+    elif workload.pretrain is not None:
+        tokens = workload.pretrain.tokens
+    on = f"on {tokens:.3g} tokens" if tokens is not None else "(the cost model's default tokens)"
     return Job(
         kind=JobKind.TRAINING,
         months=months,
         usage_hours_per_month=usage,
-        description=f"{workload.task} {workload.model_name} (the workload's tokens)",
+        description=f"{workload.task} {workload.model_name} {on}",
     )
 
 

@@ -81,7 +81,7 @@ def _option(ctx: PlanContext, machine: LocalMachine, ev: Evaluated, power_w: flo
     summary: OwnershipSummary | None = None
     cost: float | None = None
     if hours is not None:
-        summary, cost = ownership_summary(ctx, owner, hours, None, machine.probed_at[:10])
+        summary, cost = ownership_summary(ctx, owner, hours, (), machine.probed_at[:10])
     fits = hours is not None
     verdict = ctx.verdict(fits, hours, cost, ev.estimate)
     power = "the accelerators' TDP" if machine.power_w is None else "as given"
@@ -101,6 +101,7 @@ def _option(ctx: PlanContext, machine: LocalMachine, ev: Evaluated, power_w: flo
         memory_gb=machine.memory_gb if accel.memory_configs_gb else None,
         precision=ev.precision,
         quantized=ev.quantized,
+        quantized_for_speed=ev.for_speed,
         fits=fits,
         feasible=verdict.feasible,
         hours=hours,

@@ -17,7 +17,10 @@ __all__ = [
     "FreeTierUse",
     "Job",
     "JobKind",
+    "OptionStatus",
     "OwnershipSummary",
+    "Pick",
+    "PickName",
     "Plan",
     "PlanOption",
     "Recommendation",
@@ -37,6 +40,29 @@ class JobKind(StrEnum):
     IMAGES = "images"  # image generation: a number of images
 
 
+class OptionStatus(StrEnum):
+    """Whether an option can be chosen, and if not, the first reason why (``planner/status.py``)."""
+
+    OK = "ok"
+    DOES_NOT_FIT = "does_not_fit"
+    TRY_ONLY = "try_only"  # a notebook tier for serving: fine to try the model, not to serve it
+    TOO_SLOW = "too_slow"  # serving: decodes below the speed floor per user
+    MISSES_DEADLINE = "misses_deadline"
+    IMPRACTICAL = "impractical"  # a job that takes longer than the job window (30 days)
+    OVER_BUDGET = "over_budget"
+
+
+class PickName(StrEnum):
+    """The named picks of a plan, in the order they are shown."""
+
+    RECOMMENDED = "recommended"
+    CHEAPEST = "cheapest"
+    FASTEST = "fastest"
+    BEST_OWNED = "best_owned"
+    BEST_RENTAL = "best_rental"
+    FREE_TO_TRY = "free_to_try"
+
+
 class Job(_Frozen):
     """The job every option is priced for (defaults filled in and stated)."""
 
@@ -49,7 +75,15 @@ class Job(_Frozen):
 
 
 class OwnershipSummary(_Frozen):
-    """The economics of a machine you buy (see ``planner/economics.py`` for the formulas)."""
+    """The economics of a machine you buy (see ``planner/economics.py`` for the formulas).
+
+    ``cash_out_usd`` = purchase + energy + colocation over ``horizon_months``; ``value_left_usd``
+    = its straight-line book value at the end; ``net_cost_usd`` = cash out - value left, the
+    figure that ranks owned options. ``job_share_usd`` (one-off jobs): energy plus the
+    depreciation and colocation of the hours the job uses, the option's ``cost_usd``.
+    ``versus_rent_option``: the cheapest usable comparable rental the break-even is against;
+    ``break_even_never_reason`` says why there is no break-even figure.
+    """
 
     purchase_usd: float
     price_as_of: str
@@ -63,6 +97,11 @@ class OwnershipSummary(_Frozen):
     rent_usd_per_hour_equivalent: float | None
     break_even_hours_per_month: float | None
     break_even_months: float | None
+    cash_out_usd: float
+    value_left_usd: float
+    net_cost_usd: float
+    job_share_usd: float | None = None
+    break_even_never_reason: str | None = None
 
 
 class FreeTierUse(_Frozen):
@@ -90,7 +129,10 @@ class PlanOption(_Frozen):
     precision: str
     quantized: bool = False
     fits: bool
-    feasible: bool
+    feasible: bool  # status is ok: the recommendation may choose it
+    status: OptionStatus = OptionStatus.OK
+    status_reason: str | None = None
+    quantized_for_speed: bool = False  # a lower precision than the highest that fits, for speed
     hours: float | None
     request_s: float | None = None  # serving: seconds for one request (TTFT + output / decode)
     calendar_hours: float | None = None  # a job: calendar hours to finish when quotas spread it
@@ -102,6 +144,7 @@ class PlanOption(_Frozen):
     meets_deadline: bool | None = None
     within_budget: bool | None = None
     fast_enough: bool | None = None  # serving: decodes at --min-tokens-per-s or faster
+    per_user_tokens_per_s: float | None = None  # serving: decode speed each of --users sees
     as_of: str
     sources: tuple[str, ...]
     ownership: OwnershipSummary | None = None
@@ -122,6 +165,12 @@ class PlanOption(_Frozen):
         return self.calendar_hours if self.calendar_hours is not None else self.hours
 
     @property
+    def rank_cost_usd(self) -> float | None:
+        """The cost that ranks options: an owned machine's net cost of ownership over the
+        horizon (cash out - value left), else the job's cost."""
+        return self.ownership.net_cost_usd if self.ownership is not None else self.cost_usd
+
+    @property
     def time(self) -> float | None:
         """What "faster" compares: seconds per request when serving, else hours to finish."""
         return self.request_s if self.request_s is not None else self.hours
@@ -137,6 +186,13 @@ class Recommendation(_Frozen):
     why: str
 
 
+class Pick(_Frozen):
+    """One named pick: the option and why (what was traded against the others)."""
+
+    option: str
+    reason: str
+
+
 class Plan(_Frozen):
     """Every option across the tiers, the recommendation and the (time, cost) Pareto set."""
 
@@ -144,6 +200,7 @@ class Plan(_Frozen):
     job: Job
     options: tuple[PlanOption, ...]
     recommendation: Recommendation
+    picks: dict[PickName, Pick] = {}
     pareto: tuple[str, ...]
     assumptions: tuple[str, ...]
     prices_as_of: str
@@ -163,6 +220,9 @@ class Plan(_Frozen):
             "job": self.job.model_dump(mode="json"),
             "options": [o.to_dict() for o in self.options],
             "recommendation": self.recommendation.model_dump(mode="json"),
+            "picks": {
+                name.value: pick.model_dump(mode="json") for name, pick in self.picks.items()
+            },
             "pareto": list(self.pareto),
             "assumptions": list(self.assumptions),
             "prices_as_of": self.prices_as_of,

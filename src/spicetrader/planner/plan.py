@@ -10,19 +10,22 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from spicetrader.errors import InputError
+from spicetrader.planner.assumptions import plan_assumptions
 from spicetrader.planner.buy import buy_options, mac_options
-from spicetrader.planner.constraints import DEFAULT_JOB_WINDOW_HOURS, PlanConstraints, Tier
+from spicetrader.planner.constraints import PlanConstraints, Tier
 from spicetrader.planner.context import PlanContext, TierResult
 from spicetrader.planner.free import free_options
 from spicetrader.planner.job import job_for
 from spicetrader.planner.local import LocalMachine, local_options
-from spicetrader.planner.models import JobKind, Plan
-from spicetrader.planner.ranking import Point, pareto_front, rank_key, recommend
+from spicetrader.planner.models import Job, JobKind, Plan
+from spicetrader.planner.picks import picks_for
+from spicetrader.planner.ranking import Point, choosable, pareto_front, rank_key, recommend
 from spicetrader.planner.reference import reference_options
-from spicetrader.planner.rent import cheapest_rental, rent_options
+from spicetrader.planner.rent import rent_options
 from spicetrader.planner.search import BitsOf, ConfigSearch, Estimator, WeightsOf
+from spicetrader.planner.status import job_window_hours, speed_goal, with_status
 from spicetrader.spec.estimate import Estimate
-from spicetrader.spec.workload import Task, Workload
+from spicetrader.spec.workload import InferenceSpec, Task, Workload
 from spicetrader.units import bytes_to_gb
 
 if TYPE_CHECKING:
@@ -126,6 +129,7 @@ def plan(
             "--min-tokens-per-s applies to serving (inference without --tokens): it is the "
             "decode speed one user sees; drop it for batch jobs"
         )
+    workload = _with_users(workload, cons.users, job)
     allow_q = (
         cons.allow_quantization
         if cons.allow_quantization is not None
@@ -140,25 +144,8 @@ def plan(
         weights_of=weights_of or _default_weights_of(workload, fetch_config, estimator is None),
     )
     ctx = PlanContext(workload=workload, catalog=catalog, constraints=cons, job=job, search=search)
-    tiers = cons.tiers
-    results: dict[Tier, TierResult] = {}
-    rent = rent_options(ctx)  # also the reference for buying's break-even
-    if Tier.RENT in tiers:
-        results[Tier.RENT] = rent
-    versus = cheapest_rental(rent.options)
-    if Tier.BUY in tiers:
-        results[Tier.BUY] = buy_options(ctx, versus)
-    if local is not None and Tier.BUY in tiers:
-        mine = local_options(ctx, local)
-        results[Tier.BUY].options.extend(mine.options)
-        results[Tier.BUY].misses.extend(mine.misses)
-        results[Tier.BUY].notes.extend(mine.notes)
-    if Tier.MAC in tiers:
-        results[Tier.MAC] = mac_options(ctx, versus)
-    if Tier.FREE in tiers:
-        results[Tier.FREE] = free_options(ctx)
-    if workload.task is Task.PRETRAIN:
-        results[Tier.REFERENCE] = reference_options(ctx)
+    search.speed_goal = speed_goal(ctx)
+    results = _tiers(ctx, local)
     options = tuple(
         opt
         for tier in TIER_ORDER
@@ -166,15 +153,12 @@ def plan(
         for opt in sorted(results[tier].options, key=rank_key)
     )
     misses = [m for r in results.values() for m in r.misses]
-    window = DEFAULT_JOB_WINDOW_HOURS if job.kind is not JobKind.SERVING else None
-    recommendation = recommend(options, cons, misses, window_hours=window)
+    window = job_window_hours(ctx)
+    recommendation = recommend(options, cons, job, misses, window_hours=window)
     points = [  # the choices the constraints allow
-        Point(o.id, o.time, o.cost_usd)
-        for o in options
-        if o.feasible
-        and o.tier is not Tier.REFERENCE
-        and o.time is not None
-        and o.cost_usd is not None
+        Point(o.id, o.time, o.rank_cost_usd)
+        for o in choosable(options)
+        if o.feasible and o.time is not None and o.rank_cost_usd is not None
     ]
     notes = [n for tier in TIER_ORDER if tier in results for n in results[tier].notes]
     return Plan(
@@ -182,64 +166,55 @@ def plan(
         job=job,
         options=options,
         recommendation=recommendation,
+        picks=picks_for(options, recommendation, job, cons.value_of_time_usd_per_hour),
         pareto=pareto_front(points),
-        assumptions=tuple(_assumptions(ctx, allow_q, versus is not None) + notes),
+        assumptions=tuple(plan_assumptions(ctx, allow_q) + notes),
         prices_as_of=_prices_as_of(catalog),
     )
 
 
-def _assumptions(ctx: PlanContext, allow_q: bool, has_rent: bool) -> list[str]:
-    job, cons, econ = ctx.job, ctx.constraints, ctx.catalog.economics
-    out = [f"job: {job.description}"]
-    if job.kind is JobKind.SERVING and cons.usage_hours_per_month is None:
-        out.append(
-            f"usage {job.usage_hours_per_month:g} h/month (default; --usage-hours-per-month)"
+def _with_users(workload: Workload, users: int, job: Job) -> Workload:
+    """Serving for ``users`` concurrent users: the batch each option serves."""
+    if users == 1:
+        return workload
+    if job.kind is not JobKind.SERVING:
+        raise InputError("--users applies to serving (inference without --tokens)")
+    inference = workload.inference or InferenceSpec()
+    if inference.batch not in (1, users):
+        raise InputError(
+            f"--users {users} and a batch of {inference.batch} disagree: --users sets the batch"
         )
-    if job.kind is JobKind.SERVING:
-        out.append(
-            "serving: every option runs the same hours, so 'faster' compares the time of one "
-            "request (time to first token + output tokens at the decode speed one user sees)"
-        )
-    minimum = ctx.min_decode_tokens_per_s
-    if minimum is not None:
-        how = (
-            "default, roughly reading speed; --min-tokens-per-s, 0 for no minimum"
-            if cons.min_decode_tokens_per_s is None
-            else "--min-tokens-per-s"
-        )
-        out.append(
-            f"serving speed: an option must decode at least {minimum:g} tokens/s per user "
-            f"({how}); slower ones are listed as 'too slow' and not recommended"
-        )
-    if job.kind is not JobKind.SERVING and cons.deadline_hours is None:
-        out.append(
-            f"no deadline given: the recommendation prefers options that finish within "
-            f"{DEFAULT_JOB_WINDOW_HOURS / 24:g} calendar days (--deadline-hours to set one)"
-        )
-    if cons.months is None:
-        out.append(f"horizon {job.months:g} months (default; --months)")
-    out.append(
-        "quantization allowed: the precision is lowered until it fits (said per option)"
-        if allow_q
-        else "quantization not allowed: the workload's precision only"
-    )
-    if ctx.workload.hardware is not None or ctx.workload.devices != 1:
-        out.append("the workload's hardware/devices are ignored: the planner chooses per option")
-    out.append(
-        f"owning: electricity ${econ.electricity_usd_per_kwh:.3f}/kWh, PUE {econ.pue:g} "
-        f"(data centre) / {econ.pue_office:g} (office), straight-line depreciation over "
-        f"{econ.depreciation_years:g} years; colocation ${econ.colocation_usd_per_kw_month:g}"
-        "/kW-month for servers" + (" (on)" if cons.colocation is not False else " (off)")
-    )
-    out.append(
-        "buying's cost = depreciation and colocation over the months held + energy; "
-        "the purchase price is paid up front (see ownership.purchase_usd)"
-    )
-    if not has_rent:
-        out.append("no rental fits: no buy-vs-rent break-even")
-    if cons.spot:
-        out.append("spot prices shown next to on-demand; spot can be interrupted")
-    return out
+    return workload.model_copy(update={"inference": inference.model_copy(update={"batch": users})})
+
+
+def _tiers(ctx: PlanContext, local: LocalMachine | None) -> dict[Tier, TierResult]:
+    """Every tier's options, each with its status; rentals first (owning's break-even is
+    against the cheapest usable one)."""
+    tiers = ctx.constraints.tiers
+    results: dict[Tier, TierResult] = {}
+    rent = _statused(ctx, rent_options(ctx))
+    if Tier.RENT in tiers:
+        results[Tier.RENT] = rent
+    if Tier.BUY in tiers:
+        results[Tier.BUY] = buy_options(ctx, rent.options)
+        if local is not None:
+            mine = local_options(ctx, local)
+            results[Tier.BUY].options.extend(mine.options)
+            results[Tier.BUY].misses.extend(mine.misses)
+            results[Tier.BUY].notes.extend(mine.notes)
+        results[Tier.BUY] = _statused(ctx, results[Tier.BUY])
+    if Tier.MAC in tiers:
+        results[Tier.MAC] = _statused(ctx, mac_options(ctx, rent.options))
+    if Tier.FREE in tiers:
+        results[Tier.FREE] = _statused(ctx, free_options(ctx))
+    if ctx.workload.task is Task.PRETRAIN:
+        results[Tier.REFERENCE] = _statused(ctx, reference_options(ctx))
+    return results
+
+
+def _statused(ctx: PlanContext, result: TierResult) -> TierResult:
+    result.options = [with_status(ctx, o) for o in result.options]
+    return result
 
 
 def _prices_as_of(catalog: Catalog) -> str:

@@ -1,8 +1,10 @@
 """Ranking, the (time, cost) Pareto set and the recommendation.
 
-An option is *feasible* when it fits, meets the deadline and stays within the budget. The
-recommendation is the cheapest feasible option when a deadline is given (or no constraint), and
-the fastest feasible option when only a budget is given.
+An option may be recommended when its status is ok (``planner/status.py``: it fits, is no
+notebook for serving, is fast enough, finishes within the deadline or the 30-day job window and
+stays within the budget). The recommendation is the lowest cost plus the value of the calendar
+time waited (owned machines: the net cost of ownership); with only a budget, the fastest within
+it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spicetrader.planner.constraints import DEFAULT_MIN_DECODE_TOKENS_PER_S, PlanConstraints, Tier
+from spicetrader.planner.constraints import PlanConstraints, Tier
 from spicetrader.planner.context import Miss
-from spicetrader.planner.models import PlanOption, Recommendation
+from spicetrader.planner.models import Job, JobKind, OptionStatus, PlanOption, Recommendation
 
-__all__ = ["Point", "dominates", "pareto_front", "rank_key", "recommend"]
+__all__ = [
+    "Point",
+    "choosable",
+    "dominates",
+    "money",
+    "pareto_front",
+    "rank_key",
+    "recommend",
+    "score",
+    "speed_words",
+    "waiting_hours",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +67,37 @@ def pareto_front(points: Sequence[Point]) -> tuple[str, ...]:
 
 
 def rank_key(option: PlanOption) -> tuple[int, float, float, str]:
-    """Sort key: fitting options first, then by cost, then by time."""
-    cost = option.cost_usd if option.cost_usd is not None else float("inf")
+    """Sort key: options that can be chosen first, then the others that fit, then those that
+    do not; within each, by the cost that ranks them, then by time."""
+    cost = option.rank_cost_usd if option.rank_cost_usd is not None else float("inf")
     hours = option.hours if option.hours is not None else float("inf")
-    return (0 if option.fits else 1, cost, hours, option.id)
+    group = 0 if option.feasible else 1 if option.fits else 2
+    return (group, cost, hours, option.id)
 
 
-def _money(usd: float) -> str:
+def waiting_hours(option: PlanOption, job: Job) -> float:
+    """Calendar hours the user waits for the result: a job's finish time; 0 when serving (every
+    serving option runs the same hours)."""
+    if job.kind is JobKind.SERVING:
+        return 0.0
+    return option.finish_hours or 0.0
+
+
+def score(option: PlanOption, job: Job, value_of_time_usd_per_hour: float) -> float:
+    """What the recommendation minimises: the ranking cost + the value of the time waited."""
+    cost = option.rank_cost_usd if option.rank_cost_usd is not None else float("inf")
+    return cost + value_of_time_usd_per_hour * waiting_hours(option, job)
+
+
+def money(usd: float) -> str:
     return f"${usd:,.0f}" if usd >= 100 else f"${usd:,.2f}"
 
 
-def _speed(option: PlanOption) -> str:
+def speed_words(option: PlanOption) -> str:
     if option.request_s is not None:
-        return f"{option.request_s:,.1f} s per request, {option.hours or 0.0:g} h/month"
-    return f"{option.hours or 0.0:,.1f} h"
+        return f"{option.request_s:,.1f} s per request"
+    hours = option.finish_hours or 0.0
+    return f"{hours:,.1f} h" if hours < 48 else f"{hours / 24:,.1f} days"
 
 
 def _decode(option: PlanOption) -> float:
@@ -75,7 +105,8 @@ def _decode(option: PlanOption) -> float:
     return (speed.decode_tokens_per_s or 0.0) if speed is not None else 0.0
 
 
-def _choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
+def choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
+    """Options that fit and are priced (the scale reference is never a choice)."""
     return [
         o
         for o in options
@@ -90,76 +121,90 @@ def _choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
 def recommend(
     options: Sequence[PlanOption],
     constraints: PlanConstraints,
+    job: Job,
     misses: Sequence[Miss] = (),
     *,
     window_hours: float | None = None,
 ) -> Recommendation:
     """The overall recommendation with a short reason (or why nothing can be recommended).
 
-    ``misses`` (configurations that do not fit) explain "nothing fits". ``window_hours``: for a
-    job without a deadline, prefer the options that finish within this many calendar hours
-    (the cheapest of those), and fall back to the cheapest overall when none does.
+    Among the options whose status is ok: with only a budget, the fastest within it; otherwise
+    the lowest cost (owned: net cost of ownership) plus the value of the calendar time a job
+    takes (``constraints.value_of_time_usd_per_hour``; 0 = the pure cheapest). ``misses``
+    (configurations that do not fit) explain "nothing fits"; ``window_hours`` is the job window.
     """
-    fitting = _choosable(options)
+    fitting = choosable(options)
     if not fitting:
         return Recommendation(option=None, why=_nothing_fits(misses, constraints.tiers))
-    feasible = [o for o in fitting if o.feasible]
-    if not feasible:
-        return Recommendation(option=None, why=_why_infeasible(fitting, constraints))
+    ok = [o for o in fitting if o.status is OptionStatus.OK]
+    if not ok:
+        return Recommendation(option=None, why=_why_infeasible(fitting, constraints, job))
     if constraints.budget_usd is not None and constraints.deadline_hours is None:
-        best = min(feasible, key=lambda o: (o.time, o.cost_usd, o.id))
+        best = min(ok, key=lambda o: (o.time, o.rank_cost_usd, o.id))
         why = (
-            f"the fastest option within the budget of {_money(constraints.budget_usd)}: "
-            f"{_speed(best)} for {_money(best.cost_usd or 0.0)}"
+            f"the fastest option within the budget of {money(constraints.budget_usd)}: "
+            f"{speed_words(best)} for {money(best.rank_cost_usd or 0.0)}"
         )
         return Recommendation(option=best.id, why=why)
-    timely: list[PlanOption] = []
-    if window_hours is not None and constraints.deadline_hours is None:
-        timely = [o for o in feasible if (o.finish_hours or 0.0) <= window_hours]
-    best = min(timely or feasible, key=lambda o: (o.cost_usd, o.time, o.id))
-    what = f"{_money(best.cost_usd or 0.0)}, {_speed(best)}"
-    if constraints.deadline_hours is not None:
-        why = f"the cheapest option that meets the deadline of {constraints.deadline_hours:g} h"
-    elif timely and window_hours is not None:
-        why = f"the cheapest option that fits and finishes within {window_hours / 24:g} days"
-    elif window_hours is not None:
+    value = constraints.value_of_time_usd_per_hour
+    best = min(ok, key=lambda o: (score(o, job, value), o.time, o.id))
+    what = f"{money(best.rank_cost_usd or 0.0)}, {speed_words(best)}"
+    if job.kind is JobKind.SERVING:
+        why = "the lowest cost among the options fast enough to serve"
+        if any(o.tier is Tier.FREE for o in fitting):
+            why += " (notebooks are for trying it out: no endpoint)"
+    elif value > 0:
+        limit = (
+            f"the deadline of {constraints.deadline_hours:g} h"
+            if constraints.deadline_hours is not None
+            else f"{(window_hours or 0.0) / 24:g} days"
+        )
         why = (
-            f"the cheapest option that fits (none finishes within {window_hours / 24:g} days; "
-            "--deadline-hours to choose by time)"
+            f"the lowest cost plus waiting at ${value:g}/h (--value-of-time) among the options "
+            f"that finish within {limit}"
         )
     else:
-        why = "the cheapest option that fits"
-    if any(o.fast_enough is False for o in fitting):  # cheaper ones were too slow to serve
-        minimum = constraints.min_decode_tokens_per_s or DEFAULT_MIN_DECODE_TOKENS_PER_S
-        why += f" and decodes at least {minimum:g} tokens/s per user"
+        why = "the cheapest option that finishes in time (--value-of-time 0)"
     if constraints.budget_usd is not None:
-        why += f" within the budget of {_money(constraints.budget_usd)}"
+        why += f", within the budget of {money(constraints.budget_usd)}"
     return Recommendation(option=best.id, why=f"{why} ({what})")
 
 
-def _why_infeasible(fitting: Sequence[PlanOption], constraints: PlanConstraints) -> str:
+def _why_infeasible(fitting: Sequence[PlanOption], constraints: PlanConstraints, job: Job) -> str:
     parts: list[str] = []
     budget = constraints.budget_usd
     if budget is not None and not any(o.within_budget for o in fitting):
-        cheapest = min(fitting, key=lambda o: (o.cost_usd or 0.0, o.id))
-        cost = cheapest.cost_usd or 0.0
+        cheapest = min(fitting, key=lambda o: (o.rank_cost_usd or 0.0, o.id))
+        cost = cheapest.rank_cost_usd or 0.0
         parts.append(
-            f"budget too small: the cheapest option, {cheapest.id}, costs {_money(cost)}, "
-            f"{_money(cost - budget)} over the budget of {_money(budget)}"
+            f"budget too small: the cheapest option, {cheapest.id}, costs {money(cost)}, "
+            f"{money(cost - budget)} over the budget of {money(budget)}"
         )
-    deadline = constraints.deadline_hours
-    if deadline is not None and not any(o.meets_deadline for o in fitting):
-        fastest = min(fitting, key=lambda o: (o.hours or 0.0, o.id))
+    late = {OptionStatus.MISSES_DEADLINE, OptionStatus.IMPRACTICAL}
+    timed = [o for o in fitting if o.status in late or o.status is OptionStatus.OK]
+    if job.kind is not JobKind.SERVING and timed and all(o.status in late for o in timed):
+        fastest = min(timed, key=lambda o: (o.finish_hours or 0.0, o.id))
+        limit = (
+            f"the deadline of {constraints.deadline_hours:g} h"
+            if constraints.deadline_hours is not None
+            else "the 30-day job window (--deadline-hours to allow longer)"
+        )
         parts.append(
-            f"no option meets the deadline of {deadline:g} h: the fastest, {fastest.id}, "
-            f"takes {fastest.hours or 0.0:,.1f} h"
+            f"no option finishes within {limit}: the fastest, {fastest.id}, "
+            f"takes {speed_words(fastest)}"
         )
-    if any(o.fast_enough is False for o in fitting) and not any(o.fast_enough for o in fitting):
-        fastest = max(fitting, key=lambda o: (_decode(o), o.id))
+    servers = [o for o in fitting if o.status is not OptionStatus.TRY_ONLY]
+    if any(o.fast_enough is False for o in servers) and not any(o.fast_enough for o in servers):
+        fastest = max(servers, key=lambda o: (_decode(o), o.id))
         parts.append(
             f"every option that fits is too slow to serve: the fastest, {fastest.id}, decodes "
             f"{_decode(fastest):,.1f} tokens/s per user; lower --min-tokens-per-s (0: no "
             "minimum), or choose a smaller model or precision"
+        )
+    if not servers:
+        parts.append(
+            "only notebooks fit, and a notebook is not an endpoint: they are listed to try it "
+            "out; allow another tier (--only) to serve"
         )
     if not parts:
         parts.append(

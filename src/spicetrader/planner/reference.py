@@ -59,6 +59,7 @@ def reference_options(ctx: PlanContext) -> TierResult:
                 devices=size,
                 precision=ev.precision,
                 quantized=ev.quantized,
+                quantized_for_speed=ev.for_speed,
                 fits=hours is not None,
                 feasible=verdict.feasible,
                 hours=hours,

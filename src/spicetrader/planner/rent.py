@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from spicetrader.planner.constraints import Tier
-from spicetrader.planner.context import Miss, PlanContext, RentReference, TierResult, fit_notes
+from spicetrader.planner.context import Miss, PlanContext, TierResult, fit_notes
 from spicetrader.planner.job import billed_hours, job_hours, request_seconds
 from spicetrader.planner.models import PlanOption
 from spicetrader.planner.search import Evaluated, TooBig, Unsupported
@@ -14,12 +14,16 @@ from spicetrader.planner.search import Evaluated, TooBig, Unsupported
 if TYPE_CHECKING:
     from spicetrader.catalog.schema import Offer
 
-__all__ = ["SPOT_NOTE", "cheapest_rental", "rent_options"]
+__all__ = ["MARKETPLACE_NOTE", "SPOT_NOTE", "rent_options"]
 
 SPOT_NOTE = (
     "spot/preemptible: the provider can interrupt it at any time (often with 30 s to 2 min "
     "notice); checkpoint often and expect restarts"
 )
+
+# Offers whose catalog price note says they come from a marketplace (Vast.ai): single hosts, not a
+# provider's standing fleet.
+MARKETPLACE_NOTE = "marketplace: one host's offer; host reliability varies, prices move"
 
 
 def _option(
@@ -34,6 +38,8 @@ def _option(
     notes.extend(fit_notes(ev, True))
     if offer.price_note:
         notes.append(offer.price_note)
+    if "marketplace" in offer.price_note.lower():
+        notes.append(MARKETPLACE_NOTE)
     if spot:
         notes.append(SPOT_NOTE)
     accel = ctx.catalog.accelerators[offer.accelerator]
@@ -45,6 +51,7 @@ def _option(
         devices=offer.count,
         precision=ev.precision,
         quantized=ev.quantized,
+        quantized_for_speed=ev.for_speed,
         fits=True,
         feasible=verdict.feasible,
         hours=hours,
@@ -109,14 +116,3 @@ def _mark_cheapest_per_provider(options: Sequence[PlanOption]) -> list[PlanOptio
         o.model_copy(update={"cheapest_of_provider": True}) if o.id in chosen else o
         for o in options
     ]
-
-
-def cheapest_rental(options: Sequence[PlanOption]) -> RentReference | None:
-    """The cheapest on-demand rental for the job (what buying is compared against)."""
-    rentals = [o for o in options if o.tier is Tier.RENT and not o.spot and o.cost_usd is not None]
-    if not rentals:
-        return None
-    best = min(rentals, key=lambda o: (o.cost_usd, o.id))
-    cost = best.cost_usd or 0.0
-    price = best.price_usd_per_hour or 0.0
-    return RentReference(option_id=best.id, cost_usd=cost, billed_hours=cost / price)

@@ -6,11 +6,16 @@ quantization is allowed and the workload does not fit, the precision steps down 
 bf16 -> fp8 (only where the accelerator has FP8 tensor cores) -> 8-bit -> 4-bit, trying the
 names of each rung in order until the engine accepts one (GGUF ``q8_0``/``q4_k_m`` for
 llama.cpp-style engines, ``int8``/``int4``/``awq-4bit`` for the others).
+
+With a :class:`SpeedGoal` (serving's speed floor, a job's deadline or window), the precision is
+the highest that fits *and* meets the goal: when the highest that fits is too slow, the ladder
+goes on down, and the option says it was quantized for speed. When no rung meets the goal, the
+fastest rung is kept (it is the closest; the option is still marked too slow or late).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +31,7 @@ __all__ = [
     "ConfigSearch",
     "Estimator",
     "Evaluated",
+    "SpeedGoal",
     "TooBig",
     "Unsupported",
     "WeightsOf",
@@ -47,12 +53,24 @@ QUANTIZATION_LADDER: tuple[tuple[str, ...], ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class SpeedGoal:
+    """What "fast enough" means for this plan: ``meets`` the goal, and ``rate`` (higher is
+    faster) to keep the closest rung when none meets it."""
+
+    meets: Callable[[Estimate], bool]
+    rate: Callable[[Estimate], float]
+
+
+@dataclass(frozen=True, slots=True)
 class Evaluated:
     """The chosen configuration's estimate (``fits`` may be False: nothing on the ladder fit)."""
 
     estimate: Estimate
-    quantized: bool  # the precision was lowered from the requested/default one to fit
+    quantized: bool  # the precision was lowered from the requested/default one
     requested_precision: str
+    # lowered below ``fitting_precision`` (the highest that fits) to meet the speed goal
+    for_speed: bool = False
+    fitting_precision: str | None = None
 
     @property
     def precision(self) -> str:
@@ -88,6 +106,7 @@ class ConfigSearch:
     allow_quantization: bool
     bits_of: BitsOf
     weights_of: WeightsOf = lambda _name: None
+    speed_goal: SpeedGoal | None = None
     _cache: dict[Key, Estimate | Unsupported] = field(default_factory=dict)
     # whole evaluations (the ladder walk) per (hardware, devices, memory, nodes, need_estimate):
     # offers on the same hardware differ only in price, so most are answered from here
@@ -188,30 +207,69 @@ class ConfigSearch:
             ahead = self._predicted_precision(hardware)
             ahead_weights = None if ahead is None else self._weights(ahead)
             if ahead is not None and ahead_weights is not None and ahead_weights > total_gb:
-                found = self._descend(hardware, devices, memory_gb, nodes, ahead, total_gb)
-                if found is not None and found.fits:
-                    return Evaluated(found, quantized=True, requested_precision=ahead)
+                chain = self._ladder(ahead, hardware, devices, memory_gb, nodes, total_gb)
+                found = next((trial for trial in chain if trial.fits), None)
+                if found is not None:
+                    return self._for_speed(found, chain, ahead, quantized=True)
         first = self.estimate(hardware, devices, memory_gb, self.workload.precision, nodes)
         if isinstance(first, Unsupported):
             return first
         requested = first.workload.precision or self.workload.precision or "default"
-        if first.fits or not self.allow_quantization or hopeless:
+        if not self.allow_quantization or (hopeless and not first.fits):
             return Evaluated(first, quantized=False, requested_precision=requested)
-        lowest = self._descend(hardware, devices, memory_gb, nodes, requested, total_gb) or first
-        return Evaluated(lowest, quantized=lowest is not first, requested_precision=requested)
+        chain = self._ladder(requested, hardware, devices, memory_gb, nodes, total_gb)
+        fitting: Estimate | None = first if first.fits else None
+        lowest = first
+        if fitting is None:
+            for trial in chain:
+                lowest = trial
+                if trial.fits:
+                    fitting = trial
+                    break
+        if fitting is None:
+            return Evaluated(lowest, quantized=lowest is not first, requested_precision=requested)
+        return self._for_speed(fitting, chain, requested, quantized=fitting is not first)
 
-    def _descend(
+    def _for_speed(
+        self, fitting: Estimate, chain: Iterator[Estimate], requested: str, quantized: bool
+    ) -> Evaluated:
+        """``fitting`` (the highest precision that fits), or a lower rung of ``chain`` when
+        ``fitting`` is too slow for the plan's speed goal and the lower one is faster."""
+        chosen = Evaluated(fitting, quantized=quantized, requested_precision=requested)
+        goal = self.speed_goal
+        if goal is None or goal.meets(fitting):
+            return chosen
+        best = fitting
+        for trial in chain:  # the rungs below the highest that fits, while it is too slow
+            if not trial.fits:
+                continue
+            if goal.meets(trial) or goal.rate(trial) > goal.rate(best):
+                best = trial
+            if goal.meets(trial):
+                break
+        if best is fitting:
+            return chosen
+        return Evaluated(
+            best,
+            quantized=True,
+            requested_precision=requested,
+            for_speed=True,
+            fitting_precision=fitting.workload.precision or requested,
+        )
+
+    def _ladder(
         self,
+        precision: str,
         hardware: str,
         devices: int,
         memory_gb: float | None,
         nodes: int,
-        requested: str,
         total_gb: float,
-    ) -> Estimate | None:
-        """The first rung below ``requested`` that fits, else the lowest estimated (or None)."""
-        lowest: Estimate | None = None
-        for rung in self._rungs_below(requested, hardware):
+    ) -> Iterator[Estimate]:
+        """One estimate per rung below ``precision`` (the first name the engine accepts),
+        highest first, skipping rungs whose weights alone cannot fit; lazily, so that rungs
+        below the one chosen are never estimated."""
+        for rung in self._rungs_below(precision, hardware):
             for name in rung:
                 weights = self._weights(name)
                 if weights is not None and weights > total_gb:
@@ -219,11 +277,8 @@ class ConfigSearch:
                 trial = self.estimate(hardware, devices, memory_gb, name, nodes)
                 if isinstance(trial, Unsupported):
                     continue  # the engine does not take this name: try the rung's next one
-                lowest = trial
-                if trial.fits:
-                    return trial
+                yield trial
                 break
-        return lowest
 
     def _predicted_precision(self, hardware: str) -> str | None:
         """The precision the estimator will pick for this hardware (the workload's, or the

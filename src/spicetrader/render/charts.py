@@ -1,7 +1,8 @@
 """PNG charts of a plan (matplotlib, Agg backend, imported lazily; no pyplot global state).
 
-- ``FILE-breakeven.png``: cumulative cash over months, buying (purchase up front, then energy and
-  colocation) versus renting the same work at the cheapest rental, with the break-even marked;
+- ``FILE-breakeven.png``: cumulative cash over months, buying the best machine to own (the plan's
+  ``best_owned`` pick: purchase up front, then energy and colocation) versus renting the same work
+  at the usable rental its break-even is computed against, with the break-even marked;
 - ``FILE-cost-time.png``: cost versus time of every option that fits, per tier, with the Pareto
   set joined and the recommendation circled.
 """
@@ -12,14 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spicetrader.planner.constraints import Tier
-from spicetrader.planner.models import JobKind, Plan, PlanOption
+from spicetrader.planner.models import JobKind, PickName, Plan, PlanOption
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["chart_paths", "write_charts"]
 
-MAX_BUY_LINES = 4
 BUY_COLOURS = ("tab:blue", "tab:purple", "tab:green", "tab:red", "tab:brown")
 TIER_COLOURS: dict[Tier, str] = {
     Tier.BUY: "tab:blue",
@@ -49,15 +49,15 @@ def _figure() -> Figure:
 
 
 def _owned(plan: Plan) -> list[PlanOption]:
-    owned = [
-        o
-        for o in plan.options
-        if o.tier in (Tier.BUY, Tier.MAC)
-        and o.fits
-        and o.ownership is not None
-        and o.ownership.rent_usd_per_hour_equivalent is not None
-    ]
-    return sorted(owned, key=lambda o: (o.cost_usd or 0.0, o.id))[:MAX_BUY_LINES]
+    """The best machine to own (the pick), when it has a rental to compare with."""
+    pick = plan.picks.get(PickName.BEST_OWNED)
+    if pick is None:
+        return []
+    option = plan.option(pick.option)
+    own = option.ownership
+    if own is None or own.rent_usd_per_hour_equivalent is None:
+        return []
+    return [option]
 
 
 def _breakeven_figure(plan: Plan) -> Figure:
@@ -75,7 +75,7 @@ def _breakeven_figure(plan: Plan) -> Figure:
         ax.text(
             0.5,
             0.5,
-            "no machine to buy fits, or no rental to compare with",
+            "no machine to own is a pick, or no usable rental to compare with",
             ha="center",
             va="center",
             transform=ax.transAxes,
@@ -126,13 +126,13 @@ def _breakeven_figure(plan: Plan) -> Figure:
 def _cost_time_figure(plan: Plan) -> Figure:
     fig = _figure()
     ax = fig.add_subplot()
-    points = [o for o in plan.options if o.fits and o.time and o.cost_usd is not None]
+    points = [o for o in plan.options if o.fits and o.time and o.rank_cost_usd is not None]
     for tier, colour in TIER_COLOURS.items():
         tier_points = [o for o in points if o.tier is tier]
         if tier_points:
             ax.scatter(
                 [o.time or 0.0 for o in tier_points],
-                [max(o.cost_usd or 0.0, 0.01) for o in tier_points],
+                [max(o.rank_cost_usd or 0.0, 0.01) for o in tier_points],
                 color=colour,
                 label=tier.value,
                 alpha=0.75,
@@ -142,7 +142,7 @@ def _cost_time_figure(plan: Plan) -> Figure:
     if len(front) > 1:
         ax.plot(
             [o.time or 0.0 for o in front],
-            [max(o.cost_usd or 0.0, 0.01) for o in front],
+            [max(o.rank_cost_usd or 0.0, 0.01) for o in front],
             color="black",
             linewidth=1,
             label="Pareto set",
@@ -151,7 +151,7 @@ def _cost_time_figure(plan: Plan) -> Figure:
         rec = plan.option(plan.recommendation.option)
         ax.scatter(
             [rec.time or 0.0],
-            [max(rec.cost_usd or 0.0, 0.01)],
+            [max(rec.rank_cost_usd or 0.0, 0.01)],
             s=160,
             facecolors="none",
             edgecolors="red",
@@ -165,7 +165,7 @@ def _cost_time_figure(plan: Plan) -> Figure:
         ax.text(0.5, 0.5, "no option fits", ha="center", va="center", transform=ax.transAxes)
     serving = plan.job.kind is JobKind.SERVING
     ax.set_xlabel("seconds per request" if serving else "hours to finish the job")
-    ax.set_ylabel("cost (USD, free = $0.01)")
+    ax.set_ylabel("cost (USD; owned: net cost of ownership; free = $0.01)")
     ax.set_title(f"Cost vs time: {plan.job.description}")
     ax.grid(alpha=0.3, which="both")
     return fig

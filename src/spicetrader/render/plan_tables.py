@@ -1,13 +1,22 @@
-"""Rich tables for a :class:`~spicetrader.planner.models.Plan`: one ranked table per tier, the
-Pareto set, the recommendation and the assumptions. Used by ``spice plan`` (the CLI prints)."""
+"""Rich tables for a :class:`~spicetrader.planner.models.Plan`: the picks first
+(``render/plan_picks.py``), then one ranked table per tier, then the assumptions.
+
+The default tables fit 100 columns: few columns, option ids shortened with an ellipsis, numbers
+never wrapped or cut (their columns are as wide as their widest value). ``wide=True`` shows every
+column with full ids (the caller gives the console room). Used by ``spice plan``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
-from spicetrader.planner.constraints import Tier
+from spicetrader.planner.constraints import ON_PREM_TIERS, Tier
 from spicetrader.planner.models import JobKind, Plan, PlanOption
+from spicetrader.planner.rent import MARKETPLACE_NOTE
+from spicetrader.render.plan_cells import Cells, fmt_hours, fmt_usd, indented, short_id
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_ROWS_PER_TIER", "fmt_hours", "fmt_usd", "render_plan"]
 
-DEFAULT_ROWS_PER_TIER = 12
+DEFAULT_ROWS_PER_TIER = 8
 TIER_TITLES: dict[Tier, str] = {
     Tier.BUY: "Buy a server or workstation",
     Tier.MAC: "Buy a Mac",
@@ -23,136 +32,134 @@ TIER_TITLES: dict[Tier, str] = {
     Tier.FREE: "Free and low-cost notebooks",
     Tier.REFERENCE: "Scale reference (not a choice)",
 }
+NUMERIC = {"cost", "net", "job", "purchase", "$/h", "$/month", "break-even", "time", "speed"}
 
 
-def fmt_usd(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.2f}"
+@dataclass(frozen=True, slots=True)
+class _Column:
+    key: str
+    head: str
+    wide_only: bool = False
 
 
-def fmt_hours(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value < 1:
-        return f"{value * 60:.1f} min"
-    if value < 48:
-        return f"{value:,.1f} h"
-    return f"{value / 24:,.1f} d"
-
-
-def _time(plan: Plan, option: PlanOption) -> str:
-    if plan.job.kind is JobKind.SERVING:
-        speed = option.estimate.inference
-        if option.request_s is None or speed is None or speed.decode_tokens_per_s is None:
-            return "-"
-        return f"{option.request_s:,.1f} s ({speed.decode_tokens_per_s:,.0f} tok/s)"
-    return fmt_hours(option.hours)
-
-
-def _status(plan: Plan, option: PlanOption) -> str:
-    if not option.fits:
-        return "does not fit"
-    if option.feasible:
-        return "ok"
-    reasons = []
-    if option.meets_deadline is False:
-        reasons.append("late")
-    if option.within_budget is False:
-        reasons.append("over budget")
-    if option.fast_enough is False:
-        reasons.append("too slow")
-    use = option.free_use
-    if use is not None and plan.job.kind is JobKind.SERVING:
-        reasons.append("over quota" if use.within_quota is False else "no quota published")
-    return ", ".join(reasons) or "not possible"
-
-
-def _sessions(option: PlanOption) -> str:
-    """Sessions, and the weeks or months of quota the job is spread over."""
-    use = option.free_use
-    if use is None:
-        return "-"
-    text = str(use.sessions)
-    if use.weeks is not None and use.weeks > 1 and not use.within_quota:
-        text += f" over {use.weeks} weeks"
-    elif use.months_billed > 1 and use.monthly_hours_cap is not None:
-        text += f" over {use.months_billed} months"
-    return text
-
-
-def _table(title: str, columns: Sequence[str]) -> Table:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
-
-
-def _hardware(option: PlanOption) -> str:
-    memory = f" {option.memory_gb:g}GB" if option.memory_gb is not None else ""
-    return f"{option.devices}x {option.hardware}{memory}"
-
-
-def _precision(option: PlanOption) -> str:
-    return option.precision + (" (q)" if option.quantized else "")
-
-
-def _rows(plan: Plan, tier: Tier, options: Sequence[PlanOption]) -> Table:
-    from rich.markup import escape
-
+def _columns(plan: Plan, tier: Tier) -> list[_Column]:
     serving = plan.job.kind is JobKind.SERVING
-    cost_head = f"cost, {plan.job.months:g} mo" if serving else "cost (job)"
-    time_head = "per request" if serving else "time"
-    if tier in (Tier.BUY, Tier.MAC):
-        cols = [
-            *("#", "option", "hardware", "precision", time_head, cost_head, "purchase"),
-            *("$/month", "break-even", "price as of", "status"),
+    months = f"{plan.job.months:g} mo"
+    speed = _Column("speed", "tok/s") if serving else _Column("time", "time")
+    cols = [_Column("rank", "#", True), _Column("option", "option")]
+    if tier in ON_PREM_TIERS:
+        cols += [
+            _Column("hardware", "hardware", True),
+            _Column("precision", "prec", not serving),
+            speed,
+            _Column("request", "per request", True),
+        ]
+        cols += (
+            [_Column("net", f"net, {months}")]
+            if serving
+            else [
+                _Column("job", "job cost"),
+                _Column("net", f"net, {months}"),
+            ]
+        )
+        cols += [
+            _Column("purchase", "purchase"),
+            _Column("price_as_of", "priced"),
+            _Column("$/month", "$/month", True),
+            _Column("break-even", "break-even"),
+            _Column("break_even_months", "pays off", True),
+            _Column("versus", "versus rental", True),
         ]
     elif tier is Tier.RENT:
-        cols = ["#", "option", "hardware", "precision", time_head, cost_head, "$/h", "as of"]
-        cols.append("status")
-    elif tier is Tier.FREE:
-        cols = ["#", "option", "hardware", "precision", time_head, cost_head, "sessions", "status"]
-    else:
-        cols = ["#", "option", "hardware", "precision", time_head, "cost", "as of"]
-    table = _table(TIER_TITLES[tier], cols)
-    for rank, opt in enumerate(options, start=1):
-        name = opt.id.removeprefix(f"{tier.value}:") + (" *" if opt.cheapest_of_provider else "")
-        head = [
-            str(rank),
-            name,
-            _hardware(opt),
-            _precision(opt),
-            _time(plan, opt),
-            fmt_usd(opt.cost_usd),
+        cols += [
+            _Column("hardware", "hardware"),
+            _Column("precision", "prec"),
+            speed,
+            _Column("request", "per request", True),
+            _Column("cost", f"cost, {months}" if serving else "cost"),
+            _Column("$/h", "$/h"),
+            _Column("as_of", "as of", True),
         ]
-        if tier in (Tier.BUY, Tier.MAC):
-            own = opt.ownership
-            be = "-"
-            if own is not None and own.break_even_hours_per_month is not None:
-                be = f"{own.break_even_hours_per_month:,.0f} h/mo"
-                if own.break_even_months is not None:
-                    be += f", {own.break_even_months:,.1f} mo"
-            elif own is not None and own.versus_rent_option is not None:
-                be = "never"
-            row = [
-                *head,
-                fmt_usd(own.purchase_usd if own else None),
-                fmt_usd(own.usd_per_month if own else None),
-                be,
-                opt.as_of,
-                _status(plan, opt),
-            ]
-        elif tier is Tier.RENT:
-            row = [*head, fmt_usd(opt.price_usd_per_hour), opt.as_of, _status(plan, opt)]
-        elif tier is Tier.FREE:
-            sessions = _sessions(opt)
-            row = [*head, sessions, _status(plan, opt)]
-        else:
-            row = [*head, opt.as_of]
-        table.add_row(*(escape(cell) for cell in row))
+    elif tier is Tier.FREE:
+        cols += [
+            _Column("hardware", "hardware"),
+            _Column("precision", "prec"),
+            speed,
+            _Column("cost", "cost"),
+            _Column("sessions", "sessions"),
+        ]
+    else:
+        cols += [
+            _Column("hardware", "hardware"),
+            _Column("precision", "prec"),
+            speed,
+            _Column("cost", "cost"),
+        ]
+    return [*cols, _Column("status", "status"), _Column("reason", "why not", True)]
+
+
+# Dropped in this order when a table does not fit a console narrower than 100 columns
+DROPPABLE = ("price_as_of", "precision", "hardware", "break-even", "$/h", "sessions", "job")
+FIXED_WIDTH = {"rank", "price_as_of", "as_of", "status", "precision", "sessions"}
+
+
+def _table(
+    plan: Plan, tier: Tier, options: Sequence[PlanOption], wide: bool, console: Console
+) -> Table:
+    """The tier's table; without ``wide``, columns are dropped (:data:`DROPPABLE`) until it
+    fits the console, so that no number is ever cut."""
+    cols = [c for c in _columns(plan, tier) if wide or not c.wide_only]
+    rows: list[dict[str, str]] = []
+    for rank, opt in enumerate(options, start=1):
+        cells = Cells(plan, opt, rank)
+        values = {c.key: cells.get(c.key) for c in cols}
+        if not wide:
+            values["option"] = short_id(opt, tier)
+        rows.append(values)
+    for key in () if wide else DROPPABLE:
+        if _least_width(cols, rows) <= console.width:
+            break
+        cols = [c for c in cols if c.key != key]
+    return _build(tier, cols, rows, wide)
+
+
+def _least_width(cols: Sequence[_Column], rows: Sequence[dict[str, str]]) -> int:
+    """The narrowest the table can be without cutting a number: each column's minimum width
+    (see :func:`_build`) and two characters of padding around it."""
+    return sum(_min_width(c, rows, wide=False) + 2 for c in cols)
+
+
+def _min_width(col: _Column, rows: Sequence[dict[str, str]], wide: bool) -> int:
+    widest = max([len(col.head), *(len(r[col.key]) for r in rows)])
+    fixed = col.key in NUMERIC or col.key in FIXED_WIDTH
+    return widest if fixed or wide else min(widest, 12)
+
+
+def _build(
+    tier: Tier, cols: Sequence[_Column], rows: Sequence[dict[str, str]], wide: bool
+) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=TIER_TITLES[tier],
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for col in cols:
+        table.add_column(
+            col.head,
+            # ids and names may shrink (rich collapses wrapable columns first; an id has no
+            # spaces, so it is cut with an ellipsis, not wrapped); numbers never do
+            no_wrap=col.key in NUMERIC or col.key in FIXED_WIDTH,
+            overflow="ellipsis" if col.key != "reason" else "fold",
+            min_width=_min_width(col, rows, wide),
+            justify="right" if col.key in NUMERIC else "left",
+        )
+    for row in rows:
+        table.add_row(*(row[c.key] for c in cols))
     return table
 
 
@@ -161,42 +168,57 @@ def render_plan(
     console: Console,
     rows_per_tier: int | None = DEFAULT_ROWS_PER_TIER,
     prices: str | None = None,
+    *,
+    wide: bool = False,
+    today: date | None = None,
 ) -> None:
-    """Print the plan: tables per tier, Pareto set, recommendation, assumptions.
+    """Print the plan: the picks, tables per tier, the assumptions.
 
     ``prices`` says where the prices come from and how old they are (the edge knows, e.g.
     "prices as of 2026-11-20 (6 days old, live snapshot)"); default: the offers' dates.
+    ``today`` dates the purchase prices' age (the edge passes it; default: the newest offer).
     """
     from rich.markup import escape
 
+    from spicetrader.render.plan_picks import render_picks
+
+    when = today or _newest(plan)
+    users = plan.workload.inference.batch if plan.workload.inference else 1
+    who = f", {users} concurrent users" if plan.job.kind is JobKind.SERVING and users != 1 else ""
     console.print(
-        f"[bold]Plan[/bold]: {escape(plan.workload.model_name)}, {escape(plan.job.description)}"
+        f"[bold]Plan[/bold]: {escape(plan.workload.model_name)}, "
+        f"{escape(plan.job.description)}{who}"
     )
+    render_picks(plan, console, when)
     for tier in TIER_TITLES:
         options = plan.by_tier(tier)
         if not options:
             continue
         shown = options if rows_per_tier is None else options[:rows_per_tier]
-        console.print(_rows(plan, tier, shown))
+        console.print(_table(plan, tier, shown, wide, console))
         if len(shown) < len(options):
             console.print(f"  ... {len(options) - len(shown)} more (--all or --json to see them)")
-    if any(o.cheapest_of_provider for o in plan.options):
-        console.print("  * the cheapest offer of its provider; (q) = quantized to fit")
-    if plan.pareto:
-        console.print("[bold]Pareto set (time, cost)[/bold]:")
-        for option_id in plan.pareto:
-            opt = plan.option(option_id)
-            console.print(f"  {option_id}: {_time(plan, opt)}, {fmt_usd(opt.cost_usd)}")
-    rec = plan.recommendation
-    if rec.option is not None:
-        console.print(
-            f"[bold green]Recommendation[/bold green]: {escape(rec.option)} — {escape(rec.why)}"
-        )
-    else:
-        console.print(f"[bold red]No recommendation[/bold red]: {escape(rec.why)}")
+        if tier is Tier.RENT and any(MARKETPLACE_NOTE in o.notes for o in shown):
+            console.print("  ~ marketplace offer: one host, reliability varies")
+    legend = (
+        "Owned options rank by net cost of ownership (cash out - value left), others by cost. "
+        "(q) quantized to fit, (s) quantized for speed. --wide: every column; --json: all."
+    )
+    if plan.job.kind is JobKind.SERVING:
+        legend = "tok/s: decode speed each user sees. " + legend
+    console.print(indented(legend, 2))
     where = (
         f"Prices as of {plan.prices_as_of}" if prices is None else prices[:1].upper() + prices[1:]
     )
-    console.print(f"{escape(where)}. Assumptions:")
+    console.print(f"{escape(where)}. Assumptions:", highlight=False)
     for line in plan.assumptions:
-        console.print(f"  - {line}", highlight=False, markup=False)
+        console.print(indented(f"- {line}", 2))
+
+
+def _newest(plan: Plan) -> date:
+    """The newest date among the plan's prices (the plan's own "today")."""
+    newest = max((o.as_of[:7] for o in plan.options), default=None)
+    if newest is None:
+        return date.today()
+    year, month = (int(p) for p in newest.split("-"))
+    return date(year, month, 1)

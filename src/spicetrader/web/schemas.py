@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from spicetrader.planner.constraints import MAX_MONTHS, PlanConstraints, Tier
+from spicetrader.planner.constraints import MAX_MONTHS, MAX_USERS, PlanConstraints, Tier
 from spicetrader.spec.workload import Workload
 from spicetrader.units import HOURS_PER_MONTH
 
@@ -35,6 +35,8 @@ class _ConstraintFields(BaseModel):
     allow_quantization: bool | None = None
     colocation: bool | None = None
     min_decode_tokens_per_s: Annotated[float, Field(ge=0, le=1e6)] | None = None
+    value_of_time_usd_per_hour: Annotated[float, Field(ge=0, le=1e6)] | None = None
+    users: Annotated[int, Field(ge=1, le=MAX_USERS)] | None = None
 
 
 class PlanConstraintsIn(_ConstraintFields):
