@@ -141,3 +141,20 @@ def test_moe_layer_latency_slows_decode_of_an_moe_only() -> None:
     step = 1 / slow.decode_tokens_per_s - 1 / fast.decode_tokens_per_s
     assert step == pytest.approx(58 * 400e-6, rel=1e-6)  # 58 MoE layers of DeepSeek-V3
     assert dense_slow.decode_tokens_per_s == pytest.approx(dense_fast.decode_tokens_per_s)
+
+
+def test_tensor_parallel_across_nodes_pays_the_network() -> None:
+    """TP 16 over two 8-GPU H100 nodes: the per-layer all-reduces cross InfiniBand (NCCL
+    latency ~50 us per tree level against NVLink's ~10), so one stream decodes slower than
+    the same model at TP 8 x PP 2, whose only inter-node traffic is one hop per token."""
+    spec = {
+        "model": "deepseek-v3", "precision": "fp8", "engine": "sglang", "hardware": "h100-sxm",
+        "devices": 16, "inference": {"batch": 1, "prompt_tokens": 128, "output_tokens": 256},
+    }  # fmt: skip
+    across = estimate({**spec, "parallelism": {"tensor": 16}})
+    split = estimate({**spec, "parallelism": {"tensor": 8, "pipeline": 2}})
+    assert across.inference is not None
+    assert split.inference is not None
+    assert across.inference.decode_tokens_per_s < split.inference.decode_tokens_per_s
+    assert any("spans 2 nodes" in a for a in across.assumptions)
+    assert not any("spans" in a for a in split.assumptions)

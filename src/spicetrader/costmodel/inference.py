@@ -116,14 +116,30 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
     assumptions = [match.assumption(engine, accel)]
     if peak.note:
         assumptions.append(peak.note)
+    link_bytes_per_s = max(accel.interconnect_gbs, 1e-3) * 1e9 * link.bw_efficiency
+    link_latency_s = link.allreduce_latency_us * 1e-6
+    per_node = setup.devices_per_node
+    if setup.parallel.tensor > per_node:
+        # Tensor parallel across machines: its all-reduces cross the scale-out network, each
+        # node's ranks on their own NICs (one NCCL ring per NIC), at the network's latency.
+        from spicetrader.costmodel.cluster import node_row
+
+        net, node = interconnect_row(None), node_row(accel)
+        network = per_node * node.scale_out_gbs_per_device * 1e9 * net.bw_efficiency
+        link_bytes_per_s = min(link_bytes_per_s, network)
+        link_latency_s = net.allreduce_latency_us * 1e-6
+        assumptions.append(
+            f"tensor parallel {setup.parallel.tensor} spans {setup.nodes} nodes: its all-reduces "
+            f"cross {node.network} at {net.allreduce_latency_us:g} us per tree level"
+        )
     machine = Machine(
         bw=bandwidth_bytes_per_s(accel) * row.bw_efficiency,
         flops=peak.flops_per_s * row.compute_efficiency,
         layer_overhead_s=row.overhead_us * 1e-6,
         tensor=setup.parallel.tensor,
         pipeline=setup.parallel.pipeline,
-        link_bytes_per_s=max(accel.interconnect_gbs, 1e-3) * 1e9 * link.bw_efficiency,
-        link_latency_s=link.allreduce_latency_us * 1e-6,
+        link_bytes_per_s=link_bytes_per_s,
+        link_latency_s=link_latency_s,
         hop_s=consts.pipeline_hop_us * 1e-6,
         activation_bytes=consts.activation_bytes,
         moe_layer_overhead_s=moe_layer_overhead_us(engine) * 1e-6,
