@@ -7,13 +7,16 @@ The public API is what ``__all__`` lists (guarded by a test). Names are imported
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from spicetrader.api import estimate, fleet, plan
     from spicetrader.catalog.catalog import Catalog
     from spicetrader.catalog.load import load_catalog
-    from spicetrader.costmodel.estimator import estimate
+    from spicetrader.context import Context
     from spicetrader.errors import (
         AmbiguousNameError,
         CatalogDataError,
@@ -22,10 +25,10 @@ if TYPE_CHECKING:
         SpiceError,
         UnknownNameError,
     )
-    from spicetrader.fleet import FleetPlan, Team, fleet
+    from spicetrader.fleet import FleetPlan, Team
     from spicetrader.models.arch import Architecture, DiffusionArchitecture
     from spicetrader.models.registry import list_models, resolve_model
-    from spicetrader.planner import Plan, PlanConstraints, PlanOption, Tier, plan
+    from spicetrader.planner import Plan, PlanConstraints, PlanOption, Tier
     from spicetrader.spec.estimate import Estimate
     from spicetrader.spec.workload import Workload
 
@@ -34,6 +37,7 @@ __all__ = [
     "Architecture",
     "Catalog",
     "CatalogDataError",
+    "Context",
     "DiffusionArchitecture",
     "Estimate",
     "FleetPlan",
@@ -58,7 +62,8 @@ __all__ = [
 _HOMES = {
     "Catalog": "spicetrader.catalog.catalog",
     "load_catalog": "spicetrader.catalog.load",
-    "estimate": "spicetrader.costmodel.estimator",
+    "Context": "spicetrader.context",
+    "estimate": "spicetrader.api",
     "AmbiguousNameError": "spicetrader.errors",
     "CatalogDataError": "spicetrader.errors",
     "InputError": "spicetrader.errors",
@@ -67,7 +72,7 @@ _HOMES = {
     "UnknownNameError": "spicetrader.errors",
     "FleetPlan": "spicetrader.fleet",
     "Team": "spicetrader.fleet",
-    "fleet": "spicetrader.fleet",
+    "fleet": "spicetrader.api",
     "Architecture": "spicetrader.models.arch",
     "DiffusionArchitecture": "spicetrader.models.arch",
     "list_models": "spicetrader.models.registry",
@@ -76,7 +81,7 @@ _HOMES = {
     "PlanConstraints": "spicetrader.planner",
     "PlanOption": "spicetrader.planner",
     "Tier": "spicetrader.planner",
-    "plan": "spicetrader.planner",
+    "plan": "spicetrader.api",
     "Estimate": "spicetrader.spec.estimate",
     "Workload": "spicetrader.spec.workload",
 }
@@ -91,3 +96,18 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class _Package(ModuleType):
+    """``spicetrader`` itself. Importing the subpackage ``spicetrader.fleet`` would make
+    ``spicetrader.fleet`` the module rather than the public function of that name: the import
+    system sets a loaded submodule as an attribute of its parent. A public name is never
+    overwritten by a module here (the module stays in ``sys.modules``)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _HOMES and isinstance(value, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

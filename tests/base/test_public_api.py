@@ -9,6 +9,7 @@ EXPECTED = {
     "Architecture",
     "Catalog",
     "CatalogDataError",
+    "Context",
     "DiffusionArchitecture",
     "Estimate",
     "FleetPlan",
@@ -44,3 +45,11 @@ def test_every_public_name_resolves() -> None:
 def test_private_names_are_not_exported() -> None:
     assert not [name for name in spicetrader.__all__ if name.startswith("_")]
     assert "__getattr__" not in spicetrader.__all__
+
+
+def test_public_functions_stay_functions_after_their_subpackages_load() -> None:
+    import spicetrader.fleet.team
+
+    assert callable(spicetrader.fleet)
+    assert spicetrader.fleet.__module__ == "spicetrader.api"
+    assert spicetrader.plan.__module__ == "spicetrader.api"

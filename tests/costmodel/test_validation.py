@@ -144,11 +144,9 @@ def test_zero_for_inference() -> None:
 
 
 def test_negative_numbers_rejected_by_the_schema() -> None:
-    from pydantic import ValidationError
-
-    with pytest.raises(ValidationError):
+    with pytest.raises(InputError, match=r"devices: input should be greater than .* given -1"):
         _est(devices=-1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InputError, match=r"inference\.prompt_tokens: .* given -5"):
         _est(inference={"prompt_tokens": -5})
 
 

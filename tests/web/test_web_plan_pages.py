@@ -71,20 +71,20 @@ def test_index_page_has_the_form_and_local_assets_only(client: TestClient) -> No
     response = client.get("/")
     assert response.status_code == 200
     html = response.text
-    for element in ("workload-form", "model-list", "task", "usage", "deadline", "budget",
-                    "break-even", "cost-time", "memory", "options"):  # fmt: skip
+    for element in ("workload-form", "model-list", "f-task", "f-usage", "f-deadline", "f-budget",
+                    "break-even-chart", "cost-time-chart", "memory-chart", "options"):  # fmt: skip
         assert f'id="{element}"' in html
     assert '<option value="pretrain">' in html
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls
     local = [u for u in urls if u.startswith("/") and not u.startswith("//")]
-    assert local == [u for u in urls if not u.startswith("data:")], urls  # nothing remote
+    assert local == [u for u in urls if not u.startswith(("data:", "#"))], urls  # nothing remote
 
 
 @pytest.mark.parametrize(
     ("path", "kind"),
     [("/static/app.js", "javascript"), ("/static/charts.js", "javascript"),
-     ("/static/style.css", "text/css")],
+     ("/static/vendor/chart.umd.min.js", "javascript"), ("/static/style.css", "text/css")],
 )  # fmt: skip
 def test_static_files_are_served(client: TestClient, path: str, kind: str) -> None:
     response = client.get(path)

@@ -9,6 +9,7 @@ validated just as strictly, and errors name the user's file.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path
@@ -36,6 +37,7 @@ from spicetrader.fileio import write_text_atomic
 __all__ = ["bundled_data_dir", "load_catalog", "read_user_rows", "write_user_rows"]
 
 Table = dict[str, Located[Any]]  # id -> row with its file and line
+log = logging.getLogger(__name__)
 
 
 def bundled_data_dir() -> Path:
@@ -69,6 +71,7 @@ def _user_tables(user_dir: Path) -> dict[CatalogFile, Table]:
         path = user_dir / spec_of(kind).filename
         if path.is_file():
             found[kind] = _read_table(path, kind)
+            log.info("your catalog rows: %s (%d rows)", path, len(found[kind]))
     return found
 
 
@@ -137,11 +140,11 @@ def _bundled_catalog() -> Catalog:
     return _build(dict(_bundled_tables()))
 
 
-def load_catalog(user_dir: Path | None = None) -> Catalog:
+def load_catalog(user_dir: Path | str | None = None) -> Catalog:
     """The bundled catalog, overlaid by the CSV files in ``user_dir`` when given and present."""
     if user_dir is None:
         return _bundled_catalog()
-    overlay = _user_tables(user_dir)
+    overlay = _user_tables(Path(user_dir))
     if not overlay:
         return _bundled_catalog()
     tables = {kind: dict(table) for kind, table in _bundled_tables()}

@@ -15,7 +15,7 @@ app = typer.Typer(
         "buy a server, buy a Mac, rent cloud GPUs or use a free tier."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -34,8 +34,14 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Say what was loaded from where (on stderr)."
+    ),
 ) -> None:
     """spicetrader: will it fit, how fast, what will it cost."""
+    from spicetrader.cli.common import log_to_stderr
+
+    log_to_stderr(verbose)
 
 
 def _register() -> None:
@@ -63,4 +69,4 @@ _register()
 
 
 def main() -> None:
-    app()
+    app(prog_name="spice")  # also under ``python -m spicetrader``: completion is for `spice`

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from spicetrader.cli.common import console, handles_errors, load_catalog, print_json
+from spicetrader.cli.common import console, handles_errors, print_json
 
 if TYPE_CHECKING:
     from spicetrader.catalog.check import CatalogCheck
@@ -78,11 +78,10 @@ def check(
 
         catalog, note = load_bundled(), "bundled snapshot"
     else:
-        from spicetrader.paths import user_home
-        from spicetrader.sources.prices import current_offers
+        from spicetrader.context import Context
 
-        catalog, prices = current_offers(user_home(), load_catalog())
-        note = prices.describe()
+        context = Context.load(hub=False, today=today)  # your rows, snapshot and quotes
+        catalog, note = context.catalog, context.prices.describe()
     result = check_catalog(catalog, today, keys)
     if json_out:
         print_json(result.to_dict())

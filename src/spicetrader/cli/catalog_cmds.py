@@ -170,10 +170,10 @@ def offers(
     if ctx.invoked_subcommand is not None:
         return
     from spicetrader.catalog.filter import OfferQuery, select_offers
-    from spicetrader.paths import user_home
-    from spicetrader.sources.prices import current_offers
+    from spicetrader.context import Context
 
-    catalog, prices = current_offers(user_home(), load_catalog())  # snapshot + your quotes
+    context = Context.load(hub=False)  # your rows + the freshest snapshot + your quotes
+    catalog, prices = context.catalog, context.prices
     query = OfferQuery.named(
         catalog,
         gpu=gpu,

@@ -7,6 +7,7 @@ line on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -80,6 +81,38 @@ def console() -> Console:
     from rich.console import Console
 
     return Console(soft_wrap=False)
+
+
+_HANDLER_NAME = "spice-verbose"
+
+
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler that writes to whatever ``sys.stderr`` is when a record is emitted."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def log_to_stderr(verbose: bool) -> None:
+    """Show the library's INFO log records (what was loaded from where) on stderr when
+    ``verbose``; otherwise leave the ``spicetrader`` logger as Python's defaults have it. Set
+    afresh for every command, so nothing carries over from one invocation to the next."""
+    logger = logging.getLogger("spicetrader")
+    for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+        logger.removeHandler(old)
+    logger.setLevel(logging.NOTSET)
+    if not verbose:
+        return
+    handler = _CurrentStderr()
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(logging.Formatter("spice: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def load_catalog() -> Catalog:

@@ -71,10 +71,10 @@ def estimate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimate as JSON.")] = False,
 ) -> None:
     """Will it fit, how fast will it run: memory per device, speeds, what bounds them."""
-    from spicetrader.cli.common import load_catalog, print_json
-    from spicetrader.cli.workload_args import workload_from_cli
-    from spicetrader.costmodel import estimate
-    from spicetrader.sources.hub import fetch_hf_config
+    from spicetrader.api import estimate
+    from spicetrader.cli.common import print_json
+    from spicetrader.cli.workload_args import workload_mapping
+    from spicetrader.context import Context
 
     args = WorkloadArgs(
         model=model, hardware=hardware, task=task, precision=precision, engine=engine,
@@ -84,8 +84,7 @@ def estimate_command(
         lora_rank=lora_rank, optimizer=optimizer, resolution=resolution, steps=steps,
         images=images,
     )  # fmt: skip
-    workload = workload_from_cli(args, file)
-    result = estimate(workload, load_catalog(), fetch_config=fetch_hf_config)
+    result = estimate(workload_mapping(args, file), Context.load())
     if as_json:
         print_json(result.to_dict())
         return

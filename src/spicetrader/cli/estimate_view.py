@@ -50,6 +50,7 @@ def render_estimate(est: Estimate) -> None:
     from rich.table import Table
 
     from spicetrader.cli.common import console
+    from spicetrader.render.summary import resolved_line
 
     out = console()
     wl = est.workload
@@ -58,6 +59,9 @@ def render_estimate(est: Estimate) -> None:
         f"[bold]{wl.model_name}[/bold] {wl.task.value} on {wl.devices} x {wl.hardware} "
         f"({wl.precision}, {wl.engine.value if wl.engine else '-'}): {verdict}"
     )
+    resolved = resolved_line(est.model_input, wl.model)
+    if resolved:
+        out.print(resolved, markup=False, highlight=False)
     mem = est.memory
     out.print(
         f"memory per device {mem.per_device_gb:.2f} GB of {mem.capacity_gb:.2f} GB usable  "

@@ -29,15 +29,13 @@ def fleet_command(
     ] = None,
 ) -> None:
     """Plan a team's GPUs: what to buy for the base load, what to rent for the peaks."""
-    from spicetrader.cli.common import console, load_catalog, print_json
+    from spicetrader.api import fleet
+    from spicetrader.cli.common import console, print_json
     from spicetrader.cli.workload_args import read_workload_file
-    from spicetrader.fleet import fleet
-    from spicetrader.paths import user_home
-    from spicetrader.sources.prices import current_offers
+    from spicetrader.context import Context
 
     data = read_workload_file(team_file)
-    catalog, _prices = current_offers(user_home(), load_catalog())
-    result = fleet(data, catalog)
+    result = fleet(data, Context.load())
     if chart is not None:
         from spicetrader.errors import InputError
         from spicetrader.render.fleet_charts import write_fleet_charts

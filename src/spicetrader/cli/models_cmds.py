@@ -124,13 +124,49 @@ def list_cmd(
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "name", "family", "params", "active", "context", "released", "license")
-    for row in rows:
-        context = "" if row["max_context"] is None else f"{row['max_context']:,}"
-        table.add_row(row["id"], row["name"], row["family"], _billions(row["total_params"]),
-                      _billions(row["active_params"]), context, row["released"] or "",
-                      row["license"] or "")  # fmt: skip
-    console().print(table)
+    from rich import box
+
+    columns: dict[str, list[str]] = {
+        "id": [str(r["id"]) for r in rows],
+        "name": [str(r["name"]) for r in rows],
+        "family": [str(r["family"]) for r in rows],
+        "params (active)": [_params(r) for r in rows],
+        "context": ["" if r["max_context"] is None else f"{r['max_context']:,}" for r in rows],
+        "released": [r["released"] or "" for r in rows],
+        "license": [r["license"] or "" for r in rows],
+    }
+    out = console()
+    shown = _fitting(columns, out.width)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in shown:
+        table.add_column(name, no_wrap=True, justify="right" if name in _RIGHT else "left")
+    for i in range(len(rows)):
+        table.add_row(*(columns[name][i] for name in shown))
+    out.print(table)
+
+
+_RIGHT = frozenset({"params (active)", "context"})
+# the columns kept first when the terminal is narrow; ids are never cut
+_PRIORITY = ("id", "params (active)", "context", "released", "name", "family", "license")
+
+
+def _fitting(columns: dict[str, list[str]], width: int) -> list[str]:
+    """The columns that fit ``width`` whole, by priority, in their display order."""
+    kept: set[str] = set()
+    used = 0
+    for name in _PRIORITY:
+        need = max(len(name), *(len(cell) for cell in columns[name])) + 2
+        if name == "id" or used + need <= width:
+            kept.add(name)
+            used += need
+    return [name for name in columns if name in kept]
+
+
+def _params(row: dict[str, Any]) -> str:
+    text = _billions(row["total_params"])
+    if row["active_params"] != row["total_params"]:
+        text += f" ({_billions(row['active_params'])})"
+    return text
 
 
 def _shape_notes(arch: dict[str, Any]) -> list[str]:

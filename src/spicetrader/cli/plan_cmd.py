@@ -161,13 +161,12 @@ def plan_command(
     (recommended, cheapest, fastest, best to own, best rental, free to try) with their reasons,
     then time, cost and break-even per tier. Uses the freshest `spice offers refresh` snapshot,
     your quotes (offers.toml) and this machine (`spice probe`) when there are some."""
-    from spicetrader.cli.common import console, load_catalog, print_json
+    from spicetrader.api import plan
+    from spicetrader.cli.common import console, print_json
     from spicetrader.cli.workload_args import workload_mapping
-    from spicetrader.paths import user_home
-    from spicetrader.planner import PlanConstraints, plan
-    from spicetrader.sources.hub import fetch_hf_config
-    from spicetrader.sources.local import this_machine
-    from spicetrader.sources.prices import current_offers
+    from spicetrader.context import Context
+    from spicetrader.planner import PlanConstraints
+    from spicetrader.render.summary import resolved_line
 
     inference = _task_of(task, file) == "inference"
     args = WorkloadArgs(
@@ -186,10 +185,8 @@ def plan_command(
         **({} if value_of_time is None else {"value_of_time_usd_per_hour": value_of_time}),
         **({} if users is None else {"users": users}),
     )  # fmt: skip
-    home = user_home()
-    catalog, prices = current_offers(home, load_catalog())
-    result = plan(spec, catalog, constraints, fetch_config=fetch_hf_config,
-                  local=this_machine(home, catalog))  # fmt: skip
+    context = Context.load()
+    result = plan(spec, context, constraints)
     if chart is not None:
         from spicetrader.errors import InputError
         from spicetrader.render.charts import write_charts
@@ -200,7 +197,7 @@ def plan_command(
             raise InputError(f"cannot write the charts next to {chart}: {exc.strerror}") from None
         typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
     if as_json:
-        print_json({**result.to_dict(), "prices": prices.to_dict()})
+        print_json(result.to_dict())
         return
     import os
     from datetime import date
@@ -213,8 +210,11 @@ def plan_command(
         out.width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
     if wide:
         out.width = max(out.width, WIDE_WIDTH)
+    resolved = resolved_line(result.model_input, result.workload.model)
+    if resolved:
+        out.print(resolved, markup=False, highlight=False)
     rows = None if show_all else DEFAULT_ROWS_PER_TIER
-    render_plan(result, out, rows, prices.describe(), wide=wide, today=date.today())
+    render_plan(result, out, rows, context.prices.describe(), wide=wide, today=date.today())
 
 
 def register(app: typer.Typer) -> None:

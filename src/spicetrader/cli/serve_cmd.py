@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from spicetrader.cli.common import fail, handles_errors, load_catalog
+from spicetrader.cli.common import fail, handles_errors
 from spicetrader.web.server import DEFAULT_HOST, DEFAULT_PORT  # light: no FastAPI import
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -30,11 +30,15 @@ def serve(
             f"spice serve needs the web extra ({exc.name} is missing): "
             "pip install 'spicetrader[web]'"
         ) from None
-    catalog = load_catalog()  # a bad catalog file fails here, before the server starts
+    from spicetrader.context import Context
+
+    # the user's world, read once (a bad file fails here, before the server starts); a web
+    # request never reaches the Hugging Face Hub
+    context = Context.load(hub=False)
     if host not in LOOPBACK:
         typer.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
     typer.echo(f"spicetrader web app on http://{_url_host(host)}:{port}/ (API docs at /docs)")
-    run_server(create_app(catalog=catalog), host=host, port=port, access_log=access_log)
+    run_server(create_app(context=context), host=host, port=port, access_log=access_log)
 
 
 def _url_host(host: str) -> str:

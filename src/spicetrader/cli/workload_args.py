@@ -1,5 +1,5 @@
 """Workload flags shared by ``spice estimate`` and ``spice plan``: option types to declare in a
-command's signature, a file reader, and :func:`workload_from_cli` that merges a workload file with
+command's signature, a file reader, and :func:`workload_mapping` that merges a workload file with
 the flags (flags override the file).
 
 Light at import time (typer only); pydantic and yaml are imported inside the functions.
@@ -10,17 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
-
-if TYPE_CHECKING:
-    from spicetrader.spec.workload import Workload
 
 __all__ = [
     "WorkloadArgs",
     "read_workload_file",
-    "workload_from_cli",
+    "workload_mapping",
 ]
 
 # Option declarations (use as ``hardware: HardwareOpt = None`` in a typer command).
@@ -247,10 +244,3 @@ def _check_task_flags(args: WorkloadArgs, task: str) -> None:
         if getattr(args, name) is not None and task not in tasks:
             flag = "--" + name.replace("_", "-")
             raise InputError(f"{flag} applies to task {' or '.join(tasks)}, not {task}")
-
-
-def workload_from_cli(args: WorkloadArgs, file: Path | None = None) -> Workload:
-    """The validated Workload of a file plus flags (raises InputError / ValidationError)."""
-    from spicetrader.spec.workload import Workload
-
-    return Workload.model_validate(workload_mapping(args, file))

@@ -16,10 +16,11 @@ from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.fit import Sized, max_context, size
 from spicetrader.costmodel.memory import breakdown
 from spicetrader.costmodel.region import with_doubts
-from spicetrader.costmodel.resolve import FetchConfig, resolve
+from spicetrader.costmodel.resolve import FetchConfig, named_model, resolve
 from spicetrader.costmodel.suggest import suggestions
 from spicetrader.errors import InputError
 from spicetrader.spec.estimate import Bound, Estimate
+from spicetrader.spec.input import workload_of
 from spicetrader.spec.workload import Task, Workload
 
 if TYPE_CHECKING:
@@ -66,20 +67,22 @@ def _auto_devices(
 
 
 def estimate(
-    spec: Workload | Mapping[str, Any],
+    spec: Workload | Mapping[str, Any] | str,
     catalog: Catalog | None = None,
     *,
     fetch_config: FetchConfig | None = None,
 ) -> Estimate:
     """Will ``spec`` fit, how fast will it run: the Estimate of workload.md.
 
-    ``spec`` is a Workload or a mapping in the workload.md format; ``catalog`` defaults to the
-    bundled catalog. ``fetch_config`` (repo id -> parsed ``config.json``) resolves an
-    ``org/name`` model the registry does not know; the CLI passes
+    ``spec`` is a Workload, a mapping in the workload.md format or a model name; ``catalog``
+    defaults to the bundled catalog. A model name found by alias or fuzzy match is replaced by
+    its id in the estimate's workload; ``model_input`` keeps the name as given.
+    ``fetch_config`` (repo id -> parsed ``config.json``) resolves an ``org/name`` model the
+    registry does not know; the CLI passes
     :func:`spicetrader.sources.hub.fetch_hf_config`, the core itself never uses the network.
     Raises InputError / UnknownNameError / NotSupportedError for bad input.
     """
-    workload = spec if isinstance(spec, Workload) else Workload.model_validate(spec)
+    workload, model_input = named_model(workload_of(spec), fetch_config)
     if catalog is None:
         from spicetrader.catalog.load import load_catalog
 
@@ -106,6 +109,7 @@ def estimate(
             assumptions=assumptions,
             confidence=Confidence.MEDIUM.value,
             suggestions=suggestions(setup, memory.per_device_gb, catalog, fetch_config),
+            model_input=model_input,
         )
     speed = with_doubts(setup, _speed(sized))
     inference = speed.inference
@@ -123,4 +127,5 @@ def estimate(
         bound=speed.bound,
         assumptions=[*assumptions, *speed.assumptions],
         confidence=speed.confidence,
+        model_input=model_input,
     )

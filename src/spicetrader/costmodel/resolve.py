@@ -30,7 +30,7 @@ from spicetrader.costmodel.validation import (
 )
 from spicetrader.errors import InputError
 from spicetrader.models.precision import resolve_precision
-from spicetrader.models.registry import resolve_model
+from spicetrader.models.registry import is_bundled, resolve_model
 from spicetrader.spec.workload import Engine, Method, Optimizer, Task
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ __all__ = [
     "FetchConfig",
     "Resolved",
     "model_of",
+    "named_model",
     "resolve",
     "with_parallel",
 ]
@@ -70,6 +71,21 @@ def model_of(
     """``resolve_model`` cached per (ref, hook): a Hugging Face config is fetched once per
     process, not once per estimate (errors are not cached)."""
     return resolve_model(ref, fetch_config=fetch_config)
+
+
+def named_model(
+    workload: Workload, fetch_config: FetchConfig | None = None
+) -> tuple[Workload, str | None]:
+    """The workload with its model named by the bundled id it resolves to ("llama3" ->
+    "llama-3-8b"), and the name as given (``None`` for an inline architecture). Files and Hub
+    repos keep their name. Raises like :func:`resolve_model` for a name that matches nothing."""
+    ref = workload.model
+    if not isinstance(ref, str):
+        return workload, None
+    arch = model_of(ref, fetch_config)
+    if is_bundled(arch) and arch.id != ref:
+        workload = workload.model_copy(update={"model": arch.id})
+    return workload, ref
 
 
 @lru_cache(maxsize=256)

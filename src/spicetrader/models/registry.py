@@ -1,6 +1,7 @@
 """Find a model architecture by id, alias, Hugging Face repo id, file path or inline spec.
 
-Order: an existing path (``.json`` config, ``.gguf`` file, or a folder holding ``config.json``);
+Order: a path, when the name is written as one (``./x``, ``/x``, ``~/x``, ``x.json``, ``x.gguf``:
+a ``config.json``, a ``.gguf`` file, or a folder holding ``config.json``);
 then the bundled ids and aliases (exact, then unique prefix/substring, via
 :func:`spicetrader.catalog.names.resolve`); then the same name without an ``-instruct``/``-chat``/
 ``-it``/``-base``/``-hf`` suffix; then, for an ``org/name`` repo id, the caller's
@@ -22,7 +23,14 @@ from spicetrader.models.arch import Architecture, DiffusionArchitecture
 from spicetrader.models.loader import bundled_models
 from spicetrader.spec.workload import InlineArchitecture
 
-__all__ = ["AnyArchitecture", "architecture_from_inline", "list_models", "resolve_model"]
+__all__ = [
+    "AnyArchitecture",
+    "architecture_from_inline",
+    "is_bundled",
+    "list_models",
+    "looks_like_path",
+    "resolve_model",
+]
 
 AnyArchitecture = Architecture | DiffusionArchitecture
 FetchConfig = Callable[[str], Mapping[str, Any]]
@@ -40,6 +48,11 @@ def list_models() -> tuple[AnyArchitecture, ...]:
 @cache
 def _by_id() -> Mapping[str, AnyArchitecture]:
     return MappingProxyType({m.id: m for m in bundled_models()})
+
+
+def is_bundled(arch: AnyArchitecture) -> bool:
+    """True for an architecture of the bundled tables (not a file, a Hub config or inline)."""
+    return _by_id().get(arch.id) is arch
 
 
 @cache
@@ -106,8 +119,20 @@ def _from_path(path: Path) -> Architecture:
     return from_hf_config(config, name=path.parent.name or path.stem, source=str(path))
 
 
-def _looks_like_path(ref: str) -> bool:
-    return ref.lower().endswith((".json", ".gguf")) or Path(ref).is_dir()
+_PATH_STARTS: Final = ("./", "../", ".\\", "..\\", "~", "/")
+
+
+def looks_like_path(ref: str) -> bool:
+    """True for a name written as a file or folder path: ``./x``, ``../x``, ``~/x``, ``/x``
+    (or a Windows absolute path), or a name ending in ``.json`` / ``.gguf``. Anything else is a
+    model name or a Hub repo id, even when a folder of that name exists here."""
+    name = ref.strip()
+    return (
+        name in (".", "..")
+        or name.startswith(_PATH_STARTS)
+        or Path(name).is_absolute()
+        or name.lower().endswith((".json", ".gguf"))
+    )
 
 
 def resolve_model(
@@ -118,9 +143,14 @@ def resolve_model(
 
     if isinstance(ref, InlineArchitecture):
         return architecture_from_inline(ref)
+    if not isinstance(ref, str):
+        raise InputError(f"a model is a name, an org/name repo id or a path; got {ref!r}")
     name = ref.strip()
-    if _looks_like_path(name):
-        path = Path(name).expanduser()
+    if looks_like_path(name):
+        try:
+            path = Path(name).expanduser()
+        except RuntimeError:  # "~user/..." for a user this system does not know
+            raise InputError(f"model path {name[:80]!r}: no such user's home folder") from None
         if not path.exists():
             raise InputError(f"model file not found: {name} (a config.json, .gguf or folder)")
         return _from_path(path)

@@ -10,8 +10,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from enum import StrEnum
+from typing import get_type_hints
 
 from spicetrader.errors import InputError
+from spicetrader.spec.input import coerce_keywords
 from spicetrader.units import HOURS_PER_MONTH
 
 __all__ = [
@@ -81,6 +83,8 @@ def parse_tiers(text: str) -> frozenset[Tier]:
 def _check_positive(name: str, value: float | None, upper: float | None = None) -> None:
     if value is None:
         return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name} must be a number, given {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"{name} must be a positive number, got {value:g}")
     if upper is not None and value > upper:
@@ -171,7 +175,8 @@ class PlanConstraints:
 
     @classmethod
     def of(cls, only: str | Iterable[str] | None = None, **kw: object) -> PlanConstraints:
-        """Build from loose keyword values (``only="buy,rent"`` or a list of names)."""
+        """Build from loose keyword values (``only="buy,rent"`` or a list of names; numbers
+        and yes/no given as text are read as such, anything else raises InputError)."""
         names = {f.name for f in fields(cls)} - {"only"}
         unknown = sorted(set(kw) - names)
         if unknown:
@@ -179,11 +184,14 @@ class PlanConstraints:
                 f"unknown plan constraint(s) {', '.join(unknown)}; accepted: only, "
                 + ", ".join(sorted(names))
             )
+        kw = coerce_keywords(get_type_hints(cls), kw)  # "8" -> 8.0, "yes" -> True
         tiers: frozenset[Tier] | None
         if only is None:
             tiers = None
         elif isinstance(only, str):
             tiers = parse_tiers(only)
+        elif isinstance(only, Iterable):
+            tiers = parse_tiers(",".join(str(t) for t in only))
         else:
-            tiers = parse_tiers(",".join(only))
+            raise InputError(f"only takes tier names (buy, mac, rent, free), given {only!r}")
         return cls(only=tiers, **kw)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 from spicetrader.catalog.staleness import is_stale
 from spicetrader.planner.constraints import Tier
 from spicetrader.spec.estimate import Estimate
+from spicetrader.spec.prices import PricesInfo
 from spicetrader.spec.workload import Workload
 
 __all__ = [
@@ -180,6 +181,13 @@ class PlanOption(_Frozen):
         data["estimate"] = self.estimate.to_dict()
         return data
 
+    def __repr__(self) -> str:
+        from spicetrader.render.summary import option_repr
+
+        return option_repr(self)
+
+    __str__ = __repr__
+
 
 class Recommendation(_Frozen):
     option: str | None
@@ -204,6 +212,8 @@ class Plan(_Frozen):
     pareto: tuple[str, ...]
     assumptions: tuple[str, ...]
     prices_as_of: str
+    model_input: str | None = None  # the model name as given (workload.model: the id it found)
+    prices: PricesInfo | None = None  # where the prices came from (set by spicetrader.plan())
 
     def option(self, option_id: str) -> PlanOption:
         for opt in self.options:
@@ -226,4 +236,30 @@ class Plan(_Frozen):
             "pareto": list(self.pareto),
             "assumptions": list(self.assumptions),
             "prices_as_of": self.prices_as_of,
+            "model_input": self.model_input,
+            **({} if self.prices is None else {"prices": self.prices.to_dict()}),
         }
+
+    def __repr__(self) -> str:
+        from spicetrader.render.summary import plan_repr
+
+        return plan_repr(self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        from spicetrader.render.notebook import plan_html
+
+        return plan_html(self)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat row per option, in the plan's order (for pandas, CSV, a spreadsheet)."""
+        from spicetrader.render.records import plan_records
+
+        return plan_records(self)
+
+    def to_pandas(self) -> Any:
+        """``to_records()`` as a pandas DataFrame indexed by option id (needs pandas)."""
+        from spicetrader.render.records import to_dataframe
+
+        return to_dataframe(self.to_records(), index="id")

@@ -25,6 +25,7 @@ from spicetrader.planner.rent import rent_options
 from spicetrader.planner.search import BitsOf, ConfigSearch, Estimator, WeightsOf
 from spicetrader.planner.status import job_window_hours, speed_goal, with_status
 from spicetrader.spec.estimate import Estimate
+from spicetrader.spec.input import workload_of
 from spicetrader.spec.workload import InferenceSpec, Task, Workload
 from spicetrader.units import bytes_to_gb
 
@@ -86,7 +87,7 @@ def _default_weights_of(
 
 
 def plan(
-    spec: Workload | Mapping[str, Any],
+    spec: Workload | Mapping[str, Any] | str,
     catalog: Catalog | None = None,
     constraints: PlanConstraints | None = None,
     *,
@@ -113,7 +114,7 @@ def plan(
     if constraints is not None and kw:
         raise InputError("give constraints either as a PlanConstraints or as keywords, not both")
     cons = constraints if constraints is not None else PlanConstraints.of(**kw)
-    workload = spec if isinstance(spec, Workload) else Workload.model_validate(dict(spec))
+    workload, model_input = _named(workload_of(spec), fetch_config, strict=estimator is None)
     if cons.deadline_hours is not None and workload.task is Task.INFERENCE and cons.tokens is None:
         raise InputError(
             "--deadline-hours applies to a job with an end (finetune, pretrain, inference with "
@@ -170,7 +171,24 @@ def plan(
         pareto=pareto_front(points),
         assumptions=tuple(plan_assumptions(ctx, allow_q) + notes),
         prices_as_of=_prices_as_of(catalog),
+        model_input=model_input,
     )
+
+
+def _named(
+    workload: Workload, fetch_config: FetchConfig | None, strict: bool
+) -> tuple[Workload, str | None]:
+    """The workload with its model's id (see :func:`named_model`); with an injected estimator
+    (``strict`` False) a model the registry does not know keeps its name."""
+    from spicetrader.costmodel.resolve import named_model
+    from spicetrader.errors import SpiceError
+
+    try:
+        return named_model(workload, fetch_config)
+    except SpiceError:
+        if strict:
+            raise
+        return workload, workload.model if isinstance(workload.model, str) else None
 
 
 def _with_users(workload: Workload, users: int, job: Job) -> Workload:

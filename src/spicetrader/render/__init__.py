@@ -1,1 +1,2 @@
-"""Rendering of results for people: rich tables and PNG charts. Only the CLI and web call it."""
+"""Rendering of results for people: rich tables and PNG charts (the CLI and web call them), and
+the short reprs, notebook HTML and flat records that ``Estimate`` and ``Plan`` expose."""

@@ -1,9 +1,10 @@
 """Edge connections to the real world (they may use the network, the clock, the user directory).
 
 - :mod:`.live` / :mod:`.gpuhunt_fetch` / :mod:`.gpuhunt_convert` / :mod:`.snapshot`: live cloud
-  prices (``spice offers refresh``) kept as snapshots in the user directory.
+  prices (``spice offers refresh``) kept as snapshots in the user directory;
+  :mod:`.gpuhunt_api` is the one module that touches gpuhunt's API.
 - :mod:`.prices`: ``current_offers(home, catalog) -> (Catalog, PricesInfo)``, the prices a plan
-  uses.
+  uses (gathered with the rest by :class:`spicetrader.Context`).
 - :mod:`.quotes`: the user's own offers and systems (``<home>/offers.toml``, ``spice offers add``).
 - :mod:`.probe` / :mod:`.probe_detect` / :mod:`.bench`: this machine (``spice probe [--bench]``),
   ``local_option(home, catalog)`` for the planner.

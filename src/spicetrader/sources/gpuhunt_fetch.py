@@ -1,4 +1,5 @@
-"""The real fetcher for ``spice offers refresh``: gpuhunt (the ``live`` extra), imported lazily.
+"""The real fetcher for ``spice offers refresh``: gpuhunt (the ``live`` extra), imported lazily
+and reached only through the adapter :mod:`spicetrader.sources.gpuhunt_api`.
 
 gpuhunt has two kinds of providers: "offline" ones (aws, azure, gcp, lambdalabs, nebius, oci,
 runpod, ...) whose catalogs dstack publishes as zipped CSVs, and "online" ones (vastai, crusoe,
@@ -13,27 +14,16 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from spicetrader.errors import InputError
+from spicetrader.sources.gpuhunt_api import (
+    gpuhunt,
+    gpuhunt_version,
+    missing_creds_error,
+    new_catalog,
+    provider_lists,
+)
 from spicetrader.sources.live import ProviderUnavailableError
 
 __all__ = ["GpuhuntFetcher", "gpuhunt_version"]
-
-
-def _gpuhunt() -> Any:
-    try:
-        import gpuhunt
-    except ImportError:
-        raise InputError("live prices need gpuhunt: pip install 'spicetrader[live]'") from None
-    return gpuhunt
-
-
-def gpuhunt_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("gpuhunt")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 class GpuhuntFetcher:
@@ -42,20 +32,15 @@ class GpuhuntFetcher:
     def __init__(self) -> None:
         import logging
 
-        gpuhunt = _gpuhunt()
+        gpuhunt()  # InputError when the live extra is not installed
         # gpuhunt logs each failed download with its traceback; failures are reported per
         # provider instead, so keep its log records off the terminal.
         logging.getLogger("gpuhunt").addHandler(logging.NullHandler())
         logging.getLogger("gpuhunt").propagate = False
-        from gpuhunt._internal import catalog as ghc
-        from gpuhunt._internal import default as ghd
-
-        self._gpuhunt = gpuhunt
-        self.offline: tuple[str, ...] = tuple(ghc.OFFLINE_PROVIDERS)
-        self.online: tuple[str, ...] = tuple(ghc.ONLINE_PROVIDERS)
-        self._online_modules: dict[str, tuple[str, str]] = {
-            module.rsplit(".", 1)[-1]: (module, cls) for module, cls in ghd.ONLINE_PROVIDER_MODULES
-        }
+        lists = provider_lists()
+        self.offline: tuple[str, ...] = lists.offline
+        self.online: tuple[str, ...] = lists.online
+        self._online_modules: dict[str, tuple[str, str]] = dict(lists.online_modules)
         self._catalog: Any = None
         self._lock = threading.Lock()
 
@@ -86,7 +71,7 @@ class GpuhuntFetcher:
     def _offline_catalog(self) -> Any:
         with self._lock:
             if self._catalog is None:
-                catalog = self._gpuhunt.Catalog(balance_resources=False, auto_reload=False)
+                catalog = new_catalog()
                 catalog.load()  # raises GPUHuntError when no provider could be downloaded
                 self._catalog = catalog
             return self._catalog
@@ -98,7 +83,7 @@ class GpuhuntFetcher:
                 raise RuntimeError(f"the published {provider} catalog could not be downloaded")
             items = catalog.query(provider=provider)
         else:
-            catalog = self._gpuhunt.Catalog(balance_resources=False, auto_reload=False)
+            catalog = new_catalog()
             catalog.add_provider(self._online_provider(provider))
             items = catalog.query(provider=provider)
         return [_as_dict(item) for item in items]
@@ -113,7 +98,7 @@ class GpuhuntFetcher:
             raise ProviderUnavailableError(f"needs an extra package: {exc.name}") from None
         try:
             return getattr(module, class_name).from_env()
-        except self._gpuhunt.MissingCredsError as exc:
+        except missing_creds_error() as exc:
             raise ProviderUnavailableError(f"no credentials: {exc}") from None
 
 

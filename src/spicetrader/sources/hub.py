@@ -22,8 +22,10 @@ _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._
 
 
 def looks_like_repo_id(ref: str) -> bool:
-    """True for "org/name" (not a path to a local file)."""
-    return bool(_REPO_ID.match(ref)) and not Path(ref).exists()
+    """True for "org/name" (not a name written as a path, like ``x/config.json``)."""
+    from spicetrader.models.registry import looks_like_path
+
+    return bool(_REPO_ID.match(ref)) and not looks_like_path(ref)
 
 
 def _hub_errors() -> Any:

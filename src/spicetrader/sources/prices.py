@@ -8,56 +8,29 @@ carried over after a failure); bundled offers of other providers stay.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spicetrader.sources.gpu_names import provider_id
 from spicetrader.sources.quotes import load_quotes, with_quotes
 from spicetrader.sources.snapshot import latest_snapshot, read_offers_csv
+from spicetrader.spec.prices import PriceOrigin, PricesInfo, as_of_date
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
 
-__all__ = ["PriceOrigin", "PricesInfo", "as_of_date", "current_offers"]
+__all__ = ["PriceOrigin", "PricesInfo", "as_of_date", "catalog_prices", "current_offers"]
 
 
-class PriceOrigin(StrEnum):
-    BUNDLED = "bundled"
-    SNAPSHOT = "snapshot"
-
-
-@dataclass(frozen=True)
-class PricesInfo:
-    as_of: str  # ISO date of the offers' prices
-    age_days: int
-    origin: PriceOrigin
-    snapshot: str | None = None  # path of the snapshot CSV
-    quotes: int = 0  # the user's own offers and systems merged in
-
-    def describe(self) -> str:
-        where = "live snapshot" if self.origin is PriceOrigin.SNAPSHOT else "bundled catalog"
-        text = f"prices as of {self.as_of} ({self.age_days} days old, {where})"
-        if self.quotes:
-            text += f" + {self.quotes} of your own quotes"
-        return text
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of,
-            "age_days": self.age_days,
-            "origin": self.origin.value,
-            "snapshot": self.snapshot,
-            "quotes": self.quotes,
-            "description": self.describe(),
-        }
-
-
-def as_of_date(as_of: str) -> date:
-    """``YYYY-MM-DD`` -> that day; ``YYYY-MM`` -> the first of the month."""
-    return date.fromisoformat(as_of if len(as_of) > 7 else f"{as_of}-01")
+def catalog_prices(
+    catalog: Catalog, today: date, origin: PriceOrigin = PriceOrigin.CATALOG
+) -> PricesInfo:
+    """The note for a catalog's own offers (nothing from the user's home merged in)."""
+    dates = [as_of_date(o.as_of) for o in catalog.offers]
+    as_of = max(dates).isoformat() if dates else today.isoformat()
+    age = max(0, (today - as_of_date(as_of)).days)
+    return PricesInfo(as_of=as_of, age_days=age, origin=origin)
 
 
 def current_offers(

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -83,8 +84,33 @@ class Estimate(_Out):
     assumptions: list[str]
     confidence: str = "medium"  # high | medium | low: how well measurements back this family
     suggestions: list[str] = []  # when it does not fit: what would make it fit
+    model_input: str | None = None  # the model name as given (workload.model: the id it found)
 
     def to_dict(self) -> dict[str, object]:
         data = self.model_dump(mode="json")
         data["workload"] = self.workload.to_dict()
         return data
+
+    def __repr__(self) -> str:
+        from spicetrader.render.summary import estimate_repr
+
+        return estimate_repr(self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        from spicetrader.render.notebook import estimate_html
+
+        return estimate_html(self)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The estimate as one flat row (a list of one dict, like ``Plan.to_records()``)."""
+        from spicetrader.render.records import estimate_record
+
+        return [estimate_record(self)]
+
+    def to_pandas(self) -> Any:
+        """``to_records()`` as a pandas DataFrame (needs pandas)."""
+        from spicetrader.render.records import to_dataframe
+
+        return to_dataframe(self.to_records())

@@ -132,12 +132,13 @@ def free_tiers(svc: ServicesDep) -> list[dict[str, Any]]:
 
 @router.get("/models", summary="Models the estimator knows")
 def models(svc: ServicesDep, q: Search = None, limit: Limit = 1000) -> list[dict[str, Any]]:
-    """Model ids with name, kind (llm or diffusion) and parameter count, for search boxes."""
+    """Model ids with name, aliases, kind (llm or diffusion) and parameter count, for search
+    boxes; ``q`` matches the id, the name or an alias."""
     out: list[dict[str, Any]] = []
     for m in svc.models():
         if len(out) >= limit:
             break
-        if _matches(q, m.id, m.name):
+        if _matches(q, m.id, m.name, *m.aliases):
             out.append(_model_summary(m))
     return out
 

@@ -22,6 +22,7 @@ from spicetrader.web.services import EstimatorFn, ModelsFn, PlannerFn, default_s
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
+    from spicetrader.context import Context
 
 __all__ = ["create_app"]
 
@@ -32,10 +33,13 @@ def create_app(
     planner: PlannerFn | None = None,
     models: ModelsFn | None = None,
     *,
+    context: Context | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
-    """A new app. ``None`` for a collaborator means the real one (the catalog is then the bundled
-    catalog with the user's overlay, loaded once, on the first request that needs it)."""
+    """A new app. ``None`` for a collaborator means the real one: the estimator and planner of
+    the library, computing with ``context`` (``spice serve`` passes ``Context.load(hub=False)``),
+    else with a context around ``catalog``, else with ``Context.load(hub=False)`` loaded once,
+    on the first request that needs it."""
     from importlib.metadata import version
 
     app = FastAPIOffline(
@@ -47,7 +51,7 @@ def create_app(
             "and free tiers. Errors are JSON: `{error, message, ...}`."
         ),
     )
-    app.state.services = default_services(catalog, estimator, planner, models)
+    app.state.services = default_services(catalog, estimator, planner, models, context)
     install_error_handlers(app)
     app.include_router(api_catalog.router)
     app.include_router(api_compute.router)

@@ -1,7 +1,8 @@
 """What the web app computes with: the catalog, the estimator, the planner, the model list.
 
 The app receives these as plain callables (dependency injection): ``spice serve`` hands in the
-real ones, tests hand in fakes. Nothing here is global; each app holds its own :class:`Services`.
+real ones (around one :class:`~spicetrader.context.Context`, built with ``hub=False``), tests
+hand in fakes. Nothing here is global; each app holds its own :class:`Services`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
+    from spicetrader.context import Context
     from spicetrader.models.arch import Architecture, DiffusionArchitecture
     from spicetrader.spec.estimate import Estimate
     from spicetrader.spec.workload import Workload
@@ -45,62 +46,24 @@ class Services:
     models: ModelsFn
 
 
-@dataclass(frozen=True)
-class _Sources:
-    """What the real app plans with, read once per app at the edge: the user's home, the catalog
-    (bundled + the user's rows + the freshest live-price snapshot + the user's quotes, as
-    ``spice offers refresh`` / ``spice offers add`` left them) and how old its prices are."""
+def _real_estimator(context: Callable[[], Context]) -> EstimatorFn:
+    """The real estimator, with the app's context (the catalog handed in is the context's)."""
 
-    home: Path
-    catalog: Catalog
-    prices: Mapping[str, Any]
+    def estimator(workload: Workload, catalog: Catalog) -> Estimate:
+        from spicetrader.api import estimate
 
-    @classmethod
-    def load(cls) -> _Sources:
-        from spicetrader.catalog.load import load_catalog
-        from spicetrader.paths import user_catalog_dir, user_home
-        from spicetrader.sources.prices import current_offers
+        return estimate(workload, context())
 
-        home = user_home()
-        catalog, prices = current_offers(home, load_catalog(user_dir=user_catalog_dir(home)))
-        return cls(home=home, catalog=catalog, prices=prices.to_dict())
+    return estimator
 
 
-def _default_estimator(workload: Workload, catalog: Catalog) -> Estimate:
-    from spicetrader.costmodel import estimate
-    from spicetrader.sources.hub import fetch_hf_config
-
-    return estimate(workload, catalog, fetch_config=fetch_hf_config)
-
-
-class _PlanWithPrices:
-    """A plan whose JSON also says where its prices came from and how old they are."""
-
-    def __init__(self, plan: HasToDict, prices: Mapping[str, Any]) -> None:
-        self._plan = plan
-        self._prices = prices
-
-    def to_dict(self) -> Mapping[str, Any]:
-        return {**self._plan.to_dict(), "prices": dict(self._prices)}
-
-
-def _real_planner(sources: Callable[[], _Sources]) -> PlannerFn:
-    """The real planner, with Hub models, the user's prices and this machine (``spice probe``)."""
+def _real_planner(context: Callable[[], Context]) -> PlannerFn:
+    """The real planner, with the app's context: the user's prices and quotes, this machine."""
 
     def planner(workload: Workload, catalog: Catalog, constraints: PlanConstraintsIn) -> HasToDict:
-        from spicetrader.planner import plan
-        from spicetrader.sources.hub import fetch_hf_config
-        from spicetrader.sources.local import this_machine
+        from spicetrader.api import plan
 
-        src = sources()
-        result = plan(
-            workload,
-            catalog,
-            constraints.to_planner(),
-            fetch_config=fetch_hf_config,
-            local=this_machine(src.home, catalog),
-        )
-        return _PlanWithPrices(result, src.prices)
+        return plan(workload, context(), constraints.to_planner())
 
     return planner
 
@@ -116,24 +79,48 @@ def default_services(
     estimator: EstimatorFn | None = None,
     planner: PlannerFn | None = None,
     models: ModelsFn | None = None,
+    context: Context | None = None,
 ) -> Services:
-    """Fill what the caller did not inject with the real implementations."""
-    sources = cache(_Sources.load)
-    if catalog is None:
+    """Fill what the caller did not inject with the real implementations.
 
-        def provider() -> Catalog:
-            return sources().catalog
+    The real estimator and planner compute with one :class:`~spicetrader.context.Context`:
+    ``context`` when given, else one around ``catalog``, else ``Context.load(hub=False)`` (the
+    user's world without the Hugging Face Hub: a web request never reaches the network), loaded
+    on first use.
+    """
+    if context is not None and catalog is not None:
+        raise ValueError("give the web app a context or a catalog, not both")
+    provider: Callable[[], Context]
+    if context is not None:
+        fixed_context = context
+
+        def provider() -> Context:
+            return fixed_context
+
+    elif catalog is not None:
+        fixed_catalog = catalog
+
+        @cache
+        def provider() -> Context:
+            from spicetrader.context import Context
+
+            return Context.of(fixed_catalog)
 
     else:
-        fixed = catalog
 
-        def provider() -> Catalog:
-            return fixed
+        @cache
+        def provider() -> Context:
+            from spicetrader.context import Context
+
+            return Context.load(hub=False)
+
+    def catalog_of() -> Catalog:
+        return provider().catalog
 
     return Services(
-        catalog=provider,
-        estimator=estimator or _default_estimator,
-        planner=planner or _real_planner(sources),
+        catalog=catalog_of,
+        estimator=estimator or _real_estimator(provider),
+        planner=planner or _real_planner(provider),
         models=models or cache(_default_models),
     )
 
