@@ -107,8 +107,12 @@ def _device_count(value: object) -> int | Literal["auto"]:
         value = int(text) if text.isdigit() else value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DEVICES:
-        raise ValueError(f"devices must be an integer from 1 to {MAX_DEVICES:,} or 'auto'")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("input should be a whole number of devices or 'auto'")
+    if value < 1:
+        raise ValueError("input should be greater than or equal to 1, or 'auto'")
+    if value > MAX_DEVICES:
+        raise ValueError(f"input should be less than or equal to {MAX_DEVICES}, or 'auto'")
     return value
 
 
