@@ -258,7 +258,10 @@ def launch_command(
         except ValueError:
             accepted = [t.value for t in LaunchTarget]
             raise UnknownNameError("launch target", to, accepted) from None
-    catalog = load_catalog()
+    from spicetrader.context import Context
+
+    context = Context.load()  # the world `spice plan` plans in: the same option ids
+    catalog = context.catalog
     args = WorkloadArgs(model=model, task=task, precision=precision, engine=engine,
                         prompt=prompt, output=output, batch=batch, method=method,
                         seq_len=seq_len, lora_rank=lora_rank, tokens=tokens,
@@ -271,14 +274,11 @@ def launch_command(
         chosen = dict(find_option(saved["options"], option))
         workload = Workload.model_validate(spec)
     else:
-        from spicetrader.planner import PlanConstraints, plan
-        from spicetrader.sources.hub import fetch_hf_config
-        from spicetrader.sources.prices import current_offers
+        from spicetrader.api import plan
+        from spicetrader.planner import PlanConstraints
 
-        catalog, _ = current_offers(_home(), catalog)
         constraints = PlanConstraints.of(spot=option.endswith(":spot"))
-        result = plan(workload_mapping(args, file), catalog, constraints,
-                      fetch_config=fetch_hf_config)  # fmt: skip
+        result = plan(workload_mapping(args, file), context, constraints)
         options = [o.to_dict() for o in result.options]
         chosen = dict(find_option(options, option))
         workload = result.workload
