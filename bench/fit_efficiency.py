@@ -6,7 +6,8 @@ A group is (task, engine, accelerator family, weights kind): exactly the key the
 looks its efficiency row up by. Each group's few parameters (bandwidth efficiency, compute
 efficiency, overhead) minimise the sum of squared log errors over the group's cases, evaluated
 through ``estimate()`` itself (coordinate search on a grid, refined three times). Global
-constants (llama.cpp pipeline hop, training width factor h0) are fit over all cases they touch.
+constants (llama.cpp pipeline hop, training width factor h0, the MoE routed-token overheads of
+training and inference) are fit over all cases they touch.
 Held-out check: fit on the even-numbered cases of each group, score the odd ones, and vice
 versa. ``--write`` stores the fitted values and calibration notes in the CSV files and the
 held-out errors in ``bench/data/fit_report.json`` (read by ``bench/accuracy.py``).
@@ -28,7 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import dotted, load_cases, percentile  # noqa: E402
-from fit_write import write_constants, write_rows  # noqa: E402
+from fit_write import (  # noqa: E402
+    write_calibrated,
+    write_constants,
+    write_moe_engines,
+    write_rows,
+)
 from spicetrader.costmodel import diffusion, inference, training  # noqa: E402
 from spicetrader.costmodel import efficiency as eff  # noqa: E402
 
@@ -49,7 +55,10 @@ _original_constants = eff.speed_constants
 
 
 def _key(task: eff.SpeedTask, engine: Any, accel: Any, weights: eff.WeightsKind) -> Key:
-    return (task.value, engine.value, accel.family, weights.value)
+    """The row a case calibrates: ollama's cases fit llama.cpp's rows (its kernels), as the
+    lookup reads them (``efficiency._SAME_KERNELS``)."""
+    kin = {"ollama": "llama.cpp"}.get(engine.value, engine.value)
+    return (task.value, kin, accel.family, weights.value)
 
 
 def _lookup(task: eff.SpeedTask, engine: Any, accel: Any, weights: eff.WeightsKind) -> eff.Match:
@@ -69,6 +78,47 @@ def _speed_constants() -> eff.SpeedConstants:
 for module in MODULES:
     module.lookup = _lookup  # type: ignore[attr-defined]
     module.speed_constants = _speed_constants  # type: ignore[attr-defined]
+
+_moe_overheads: dict[str, float] = {}  # engine kin -> us per MoE layer (the fit's trial values)
+_original_moe_overhead = inference.moe_layer_overhead_us
+_KIN = {"ollama": "llama.cpp", "sglang": "vllm"}
+
+
+def _moe_overhead(engine: Any) -> float:
+    kin = _KIN.get(engine.value, engine.value)
+    if kin in _moe_overheads:
+        return _moe_overheads[kin]
+    return _original_moe_overhead(engine)
+
+
+inference.moe_layer_overhead_us = _moe_overhead  # type: ignore[attr-defined]
+
+
+def fit_moe_overheads(
+    cases: Sequence[dict[str, Any]],
+    groups: dict[Key, list[dict[str, Any]]],
+    fitted: dict[Key, eff.EfficiencyRow],
+) -> dict[str, tuple[float, list[str]]]:
+    """Each engine's MoE layer latency: the grid value (smallest within 2% of the best loss)
+    over its MoE inference cases, the rows those cases touch refit at each trial."""
+    out: dict[str, tuple[float, list[str]]] = {}
+    by_engine: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for case in cases:
+        engine = case["workload"].get("engine") or ""
+        by_engine[_KIN.get(engine, engine)].append(case)
+    for kin, mine in sorted(by_engine.items()):
+        touched = _touched(groups, mine)
+        losses = []
+        for value in (0, 25, 50, 100, 200, 300, 400, 600, 800):
+            _moe_overheads[kin] = value
+            fitted.update(fit_all(touched))
+            losses.append((value, loss(mine)))
+        floor = min(trial for _, trial in losses)
+        best = min(value for value, trial in losses if trial <= floor * 1.02)
+        _moe_overheads[kin] = best
+        fitted.update(fit_all(touched))
+        out[kin] = (best, [c["id"] for c in mine])
+    return out
 
 
 def predict(case: dict[str, Any]) -> tuple[float | None, Key | None]:
@@ -222,6 +272,22 @@ def fit_constant(
     return best
 
 
+def _is_moe(case: dict[str, Any]) -> bool:
+    from spicetrader.models.arch import Architecture
+    from spicetrader.models.registry import resolve_model
+
+    arch = resolve_model(case["workload"]["model"])
+    return isinstance(arch, Architecture) and arch.is_moe
+
+
+def _touched(
+    groups: dict[Key, list[dict[str, Any]]], cases: Sequence[dict[str, Any]]
+) -> dict[Key, list[dict[str, Any]]]:
+    """The groups holding at least one of ``cases`` (the rows a constant's fit must refit)."""
+    ids = {c["id"] for c in cases}
+    return {k: v for k, v in groups.items() if any(c["id"] in ids for c in v)}
+
+
 def folds(cases: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Two halves: within each metric, cases sorted by id go alternately to each half (so both
     halves see decode and prefill, and a workload's MFU and tokens/s cases stay together)."""
@@ -245,7 +311,10 @@ def heldout(groups: dict[Key, list[dict[str, Any]]]) -> dict[str, dict[str, floa
             for case in test:
                 value, _ = predict(case)
                 if value is not None:
-                    errors[case["metric"]].append(abs(value - case["value"]) / case["value"])
+                    error = abs(value - case["value"]) / case["value"]
+                    errors[case["metric"]].append(error)
+                    if _is_moe(case):  # MoE kinds are also scored as their own rows
+                        errors[f"{case['metric']} (MoE)"].append(error)
         _rows[key] = saved[key]
     return {
         m: {"count": len(e), "median": statistics.median(e), "p90": percentile(e, 0.9)}
@@ -253,12 +322,42 @@ def heldout(groups: dict[Key, list[dict[str, Any]]]) -> dict[str, dict[str, floa
     }
 
 
-def _report(held: dict[str, dict[str, float]]) -> None:
+def constant_heldout(
+    name: str,
+    grid: Sequence[float],
+    cases: Sequence[dict[str, Any]],
+    refit: Callable[[], None],
+) -> dict[str, float]:
+    """A constant's own held-out error: fit it (and the rows it touches) on one half of its
+    cases, score the other half, both ways; the constant and rows are restored afterwards."""
+    saved_rows, saved = dict(_rows), _constants.get(name)
+    errors: list[float] = []
+    for train, test in (folds(cases), folds(cases)[::-1]):
+        fit_constant(name, grid, train, refit)
+        for case in test:
+            value, _ = predict(case)
+            if value is not None:
+                errors.append(abs(value - case["value"]) / case["value"])
+    _rows.clear()
+    _rows.update(saved_rows)
+    if saved is not None:
+        _constants[name] = saved
+    return {
+        "count": len(errors),
+        "median": statistics.median(errors) if errors else 0.0,
+        "p90": percentile(errors, 0.9) if errors else 0.0,
+    }
+
+
+def _report(
+    held: dict[str, dict[str, float]], constants: dict[str, dict[str, float]] | None = None
+) -> None:
     report = {
         "summary": "Each group fit on one half of its cases (alternate cases per metric) and "
         "scored on the other half, both ways (bench/fit_efficiency.py); the global constants "
         "stay at their fitted values.",
         "heldout": held,
+        "constants_heldout": constants or {},
     }
     (ROOT / "bench" / "data" / "fit_report.json").write_text(json.dumps(report, indent=1))
 
@@ -313,9 +412,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         training_cases,
         lambda: fitted.update(fit_all(train_groups)),
     )
+    moe_training = [c for c in training_cases if _is_moe(c)]
+    moe_grid = (0, 2000, 4000, 6000, 8000, 10000, 12000, 16000)
+    refit_moe = lambda: fitted.update(fit_all(_touched(train_groups, moe_training)))  # noqa: E731
+    constants_held = {
+        "moe_training_width_half": constant_heldout(
+            "moe_training_width_half", moe_grid, moe_training, refit_moe
+        )
+    }
+    fit_constant("moe_training_width_half", moe_grid, moe_training, refit_moe)
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
     fit_constant("pipeline_hop_us", (0, 25, 50, 100, 200, 400, 800), pipeline_cases, lambda: None)
+    moe_inference = [c for c in cases if c["metric"].startswith("inference.") and _is_moe(c)]
+    fit_constant(
+        "moe_inference_width_half",
+        (0, 250, 500, 1000, 2000, 4000, 8000),
+        moe_inference,
+        lambda: fitted.update(fit_all(_touched(infer_groups, moe_inference))),
+    )
     fitted.update(fit_all(infer_groups))
+    moe_engines = fit_moe_overheads(moe_inference, infer_groups, fitted)
+    print("MoE layer overhead per engine", moe_engines)
     for key, row in sorted(fitted.items()):
         print(
             key,
@@ -323,14 +440,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"overhead={row.overhead_us:.0f}us",
             f"loss={loss(groups[key]):.3f}",
         )
-    print("constants", _constants)
+    print("constants", _constants, "constants held out", constants_held)
     held = heldout(groups)
     for metric, row in sorted(held.items()):
         print("held-out", metric, row)
     if args.write:
         write_rows(fitted, groups)
         write_constants(_constants)
-        _report(held)
+        write_calibrated(groups)
+        write_moe_engines(moe_engines)
+        _report(held, constants_held)
     return 0
 
 

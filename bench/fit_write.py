@@ -74,3 +74,44 @@ def write_constants(constants: Mapping[str, float]) -> None:
             line = buf.getvalue()
         out.append(line)
     path.write_text("\n".join(out) + "\n")
+
+
+def write_calibrated(groups: Mapping[Key, Sequence[dict[str, Any]]]) -> None:
+    """``calibrated.csv``: every (task, engine, family, architecture kind) with a case."""
+    from collections import Counter
+
+    from spicetrader.costmodel.region import COLUMNS, SAME_KERNELS, architecture_kind
+    from spicetrader.models.registry import resolve_model
+
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    for (task, engine, family, _weights), cases in groups.items():
+        for case in cases:
+            kind = architecture_kind(resolve_model(case["workload"]["model"]))
+            counts[(task, SAME_KERNELS.get(engine, engine), family, kind)] += 1
+    lines = [
+        "# Calibrated region (spicetrader.costmodel.region): the (task, engine, accelerator "
+        "family, architecture) combinations with at least one measured case in "
+        "bench/data/cases.jsonl; written by bench/fit_efficiency.py --write.",
+        ",".join(COLUMNS),
+    ]
+    today = date.today().isoformat()
+    lines += [f"{t},{e},{h},{a},{n},{today}" for (t, e, h, a), n in sorted(counts.items())]
+    (DATA / "calibrated.csv").write_text("\n".join(lines) + "\n")
+
+
+def write_moe_engines(fitted: Mapping[str, tuple[float, Sequence[str]]]) -> None:
+    """``moe_engines.csv``: each fitted engine's MoE layer latency (other rows kept)."""
+    path = DATA / "moe_engines.csv"
+    today = date.today().isoformat()
+    out = []
+    for line in path.read_text().splitlines():
+        cells = next(csv.reader([line])) if line and not line.startswith("#") else []
+        if cells and cells[0] in fitted:
+            continue  # rewritten below
+        out.append(line)
+    for engine, (value, ids) in sorted(fitted.items()):
+        note = f"fitted (bench/fit_efficiency.py) on {len(ids)} MoE cases: {';'.join(ids)}"
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow([engine, f"{value:g}", note, today])
+        out.append(buf.getvalue())
+    path.write_text("\n".join(out) + "\n")

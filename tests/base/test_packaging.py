@@ -50,8 +50,8 @@ def test_charts_and_probe_extras_are_imported_where_used() -> None:
 
 def test_launch_tools_are_only_for_checking_launch_files() -> None:
     assert "launch" not in EXTRAS  # writing a launch file needs no extra package
-    assert EXTRAS["launch-check"] == {"skypilot", "nbformat"}
-    assert not {"sky", "nbformat"} & _imports(PACKAGE)
+    assert EXTRAS["launch-check"] == {"skypilot", "nbformat", "dstack", "modal"}
+    assert not {"sky", "nbformat", "dstack", "modal"} & _imports(PACKAGE)
     for name, dists in EXTRAS.items():
         if name not in ("launch-check", "dev"):
             assert "skypilot" not in dists, name

@@ -152,7 +152,7 @@ def test_launch_from_a_fresh_plan(spice_home: Path, tmp_path: Path) -> None:
     task = yaml.safe_load(out.read_text())
     assert task["resources"]["cloud"] == "lambda"
     assert task["resources"]["instance_type"] == option["id"].removeprefix("rent:lambda:")
-    assert task["envs"] == {"MODEL_ID": "meta-llama/Meta-Llama-3-8B"}  # the catalog's config repo
+    assert task["envs"] == {"MODEL_ID": "meta-llama/Meta-Llama-3-8B-Instruct"}  # chat: instruct
     assert option["precision"] == "bf16"
     assert "--dtype bfloat16" in task["run"]
 
@@ -163,7 +163,8 @@ def test_launch_from_saved_plan_json(spice_home: Path, tmp_path: Path) -> None:
         "workload": {"model": "meta-llama/Llama-3.1-8B", "task": "inference", "precision": "bf16"},
         "options": [{"id": "rent:aws:g5.xlarge", "tier": "rent", "hardware": "a10g",
                      "devices": 1, "precision": "bf16", "fits": True, "provider": "aws",
-                     "sources": ["aws:g5.xlarge"], "as_of": "2026-11"}],
+                     "sources": ["aws:g5.xlarge"], "as_of": "2026-11",
+                     "estimate": {"workload": {"engine": "vllm"}}}],
     }))  # fmt: skip
     out = tmp_path / "svc.dstack.yml"
     result = runner.invoke(app, ["launch", "--plan", str(saved), "--option", "rent:aws:g5.xlarge",

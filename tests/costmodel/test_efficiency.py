@@ -147,9 +147,16 @@ def test_compute_dtype_parsing() -> None:
 
 def test_ring_allreduce_moves_two_n_minus_one_over_n_of_the_message() -> None:
     assert allreduce_s(1e9, 1, 1e11, 1e-5) == 0.0
-    # 8 ranks, 1 GB over 100 GB/s: 2 * 7/8 * 10 ms + latency.
-    assert allreduce_s(1e9, 8, 1e11, 1e-5) == pytest.approx(1e-5 + 0.0175)
+    # 8 ranks, 1 GB over 100 GB/s: 2 * 7/8 * 10 ms + a tree latency of log2(8) = 3 hops.
+    assert allreduce_s(1e9, 8, 1e11, 1e-5) == pytest.approx(3e-5 + 0.0175)
     assert gather_s(1e9, 8, 1e11, 0.0) == pytest.approx(0.00875)
+
+
+def test_small_message_latency_grows_with_the_tree_depth() -> None:
+    """A one-token all-reduce is latency-bound: 2 -> 4 -> 8 ranks add one tree level each."""
+    two, four, eight = (allreduce_s(8192.0, n, 1e11, 1e-5) for n in (2, 4, 8))
+    assert four - two == pytest.approx(1e-5, rel=0.05)
+    assert eight - four == pytest.approx(1e-5, rel=0.05)
 
 
 @settings(max_examples=50, deadline=None)

@@ -100,14 +100,30 @@ def test_saturated_throughput_stays_under_the_compute_roofline(
     assert saturated["batch"] > 1
 
 
-def test_moe_speed_says_it_is_low_confidence_and_dense_does_not_say_so() -> None:
+def test_moe_without_a_case_is_outside_the_calibrated_region_and_dense_is_not() -> None:
     from spicetrader.costmodel import estimate
+    from spicetrader.costmodel.region import calibrated
 
-    moe = estimate(
-        {"model": "mixtral-8x7b", "hardware": "h100-sxm", "devices": 2, "precision": "bf16"}
-    )
+    spec = {"hardware": "h100-sxm", "engine": "tensorrt-llm", "precision": "bf16"}
+    assert ("inference", "tensorrt-llm", "hopper", "moe") not in calibrated()
+    assert ("inference", "tensorrt-llm", "hopper", "dense") in calibrated()
+    moe = estimate({**spec, "model": "mixtral-8x7b", "devices": 2})
+    dense = estimate({**spec, "model": "llama-3-8b"})
     assert moe.fits
-    dense = estimate({"model": "llama-3-8b", "hardware": "h100-sxm", "precision": "bf16"})
     assert moe.confidence == "low"
-    assert any("MoE speed rests on dense-model efficiencies" in a for a in moe.assumptions)
-    assert not any("MoE speed" in a for a in dense.assumptions)
+    assert any("outside the calibrated region" in a for a in moe.assumptions)
+    assert not any("outside the calibrated region" in a for a in dense.assumptions)
+
+
+def test_long_time_to_first_token_is_flagged() -> None:
+    from spicetrader.costmodel import estimate
+    from spicetrader.costmodel.region import LONG_TTFT_S
+
+    spec = {"model": "llama-3-8b", "hardware": "rtx-4090", "precision": "q4_k_m"}
+    long = estimate({**spec, "inference": {"batch": 32, "prompt_tokens": 4000}})
+    short = estimate({**spec, "inference": {"batch": 1, "prompt_tokens": 500}})
+    assert long.inference is not None
+    assert short.inference is not None
+    assert long.inference.ttft_s > LONG_TTFT_S > short.inference.ttft_s
+    assert any("long time to first token" in a for a in long.assumptions)
+    assert not any("long time to first token" in a for a in short.assumptions)

@@ -1,4 +1,4 @@
-"""``render_launch`` over hand-written plan options: SkyPilot, dstack, Colab."""
+"""``render_launch`` over hand-written plan options: SkyPilot, dstack, Colab, refusals."""
 
 from __future__ import annotations
 
@@ -100,17 +100,22 @@ def test_skypilot_yaml_passes_skypilot_own_parser(tmp_path: Path) -> None:
     assert "{'H100': 8} Lambda False 350 gpu_8x_h100_sxm5" in done.stdout
 
 
+TRAIN: dict[str, Any] = {**RENT, "precision": "nf4",
+                         "estimate": {"workload": {"engine": "transformers"}}}  # fmt: skip
+
+
 def test_spot_qlora_finetune_task(catalog: Catalog) -> None:
-    option = {**RENT, "id": "rent:aws:g5.xlarge:spot", "hardware": "a10g", "devices": 1,
+    option = {**TRAIN, "id": "rent:aws:g5.xlarge:spot", "hardware": "a10g", "devices": 1,
               "provider": "aws", "spot": True, "sources": ["aws:g5.xlarge"]}  # fmt: skip
     task = yaml.safe_load(render_launch(option, QLORA, LaunchTarget.SKYPILOT, catalog=catalog))
     assert task["resources"]["accelerators"] == "A10G:1"
     assert task["resources"]["use_spot"] is True
     assert "ports" not in task["resources"]  # a job, not a server
-    assert "--load_in_4bit" in task["run"]
-    assert "--lora_r 32" in task["run"]
-    assert "--max_length 4096" in task["run"]
-    assert "--bf16 True" in task["run"]  # the A10G has bf16 (from the catalog)
+    assert "load_in_4bit=True, bnb_4bit_quant_type='nf4'" in task["run"]
+    assert "r=32, lora_alpha=64" in task["run"]
+    assert "max_length=4096" in task["run"]
+    assert "bf16=True" in task["run"]  # the A10G has bf16 (from the catalog)
+    assert task["run"].rstrip().endswith("python train.py")  # one device: no launcher
 
 
 def test_dstack_service() -> None:
@@ -125,7 +130,7 @@ def test_dstack_service() -> None:
 
 
 def test_dstack_task_for_finetune() -> None:
-    config = yaml.safe_load(render_launch(RENT, QLORA, LaunchTarget.DSTACK))
+    config = yaml.safe_load(render_launch(TRAIN, QLORA, LaunchTarget.DSTACK))
     assert config["type"] == "task"
     assert "port" not in config
 
@@ -148,18 +153,26 @@ def test_colab_notebook_validates_with_nbformat() -> None:
 @pytest.mark.parametrize(
     ("option", "workload", "target", "words"),
     [
-        (RENT, SERVE_70B, LaunchTarget.COLAB, "free-tier options"),
+        (RENT, SERVE_70B, LaunchTarget.COLAB, "colab free-tier options"),
+        (FREE, SERVE_70B, LaunchTarget.KAGGLE, "kaggle free-tier options"),
         (FREE, SERVE_70B, LaunchTarget.SKYPILOT, "rented options"),
         ({**RENT, "fits": False}, SERVE_70B, LaunchTarget.SKYPILOT, "does not fit"),
         (RENT, Workload(model="llama-3-8b", task="pretrain"), LaunchTarget.SKYPILOT,
-         "not task pretrain"),
-        (RENT, Workload(model="llama-3-8b", task="finetune", finetune={"method": "full"}),
-         LaunchTarget.SKYPILOT, "LoRA and QLoRA"),
+         "task pretrain has no launch recipe"),
+        (TRAIN, Workload(model="llama-3-8b", task="finetune", finetune={"method": "full"}),
+         LaunchTarget.SKYPILOT, "full fine-tuning"),
         ({**RENT, "provider": "moonbase"}, SERVE_70B, LaunchTarget.SKYPILOT, "provider 'moonbase'"),
         ({**RENT, "provider": "verda"}, SERVE_70B, LaunchTarget.SKYPILOT, "SkyPilot cannot target"),
-        ({**RENT, "hardware": "m2-ultra-76c"}, SERVE_70B, LaunchTarget.DSTACK, "accelerator"),
+        ({**RENT, "hardware": "m2-ultra-76c"}, SERVE_70B, LaunchTarget.DSTACK,
+         "vllm does not run on apple-m2"),
         ({**RENT, "estimate": {"workload": {"engine": "mlx"}}}, SERVE_70B, LaunchTarget.SKYPILOT,
-         "runs on a Mac"),
+         "mlx is not recorded"),
+        ({**RENT, "hardware": "p100", "devices": 1}, SERVE_70B, LaunchTarget.SKYPILOT,
+         "vllm does not run on pascal"),
+        ({**RENT, "precision": "int8"}, Workload(model="my-org/private-llm"),
+         LaunchTarget.SKYPILOT, "no int8 weights of my-org/private-llm for vllm on hopper"),
+        ({**RENT, "precision": "q4_k_m", "estimate": {"workload": {"engine": "llama.cpp"}}},
+         Workload(model="llama-2-7b"), LaunchTarget.SKYPILOT, "no q4_k_m weights of llama-2-7b"),
     ],
 )  # fmt: skip
 def test_refusals_say_why(
@@ -175,18 +188,69 @@ def test_option_without_id_is_an_input_error() -> None:
                       LaunchTarget.SKYPILOT)  # fmt: skip
 
 
-def test_unknown_model_gets_a_guard_not_a_guess() -> None:
-    task = yaml.safe_load(render_launch(RENT, Workload(model="my-private-model"),
-                                        LaunchTarget.SKYPILOT))  # fmt: skip
-    assert task["envs"]["MODEL_ID"] == ""
-    assert task["run"].startswith(': "${MODEL_ID:?set MODEL_ID')
+def test_unknown_model_is_refused_not_guessed() -> None:
+    with pytest.raises(NotSupportedError, match="no Hub repo known for my-private-model"):
+        render_launch(RENT, Workload(model="my-private-model"), LaunchTarget.SKYPILOT)
 
 
-def test_catalog_model_gets_its_hub_repo() -> None:
-    task = yaml.safe_load(render_launch(RENT, Workload(model="llama-2-7b"), LaunchTarget.SKYPILOT))
-    assert task["envs"]["MODEL_ID"] == "meta-llama/Llama-2-7b-hf"
+def test_catalog_model_without_a_recorded_variant_serves_its_own_repo() -> None:
+    text = render_launch(RENT, Workload(model="llama-2-7b"), LaunchTarget.SKYPILOT)
+    assert yaml.safe_load(text)["envs"]["MODEL_ID"] == "meta-llama/Llama-2-7b-hf"
+    assert "no instruct variant recorded" in text  # said, not hidden
+
+
+def test_chat_serving_loads_the_instruct_variant() -> None:
+    text = render_launch(RENT, Workload(model="llama-3-70b"), LaunchTarget.SKYPILOT)
+    assert yaml.safe_load(text)["envs"]["MODEL_ID"] == "meta-llama/Meta-Llama-3-70B-Instruct"
+    assert "serving Meta-Llama-3-70B-Instruct" in text
 
 
 def test_launch_tables_name_catalog_ids(catalog: Catalog) -> None:
     assert set(accelerator_names()) <= set(catalog.accelerators)
     assert {o.provider for o in catalog.offers} <= set(provider_names())
+
+
+def test_mac_mlx_option_serves_the_mlx_community_repo(tmp_path: Path) -> None:
+    option = {"id": "mac:mac-mini-m4-pro-16c-48gb", "tier": "mac", "hardware": "m4-pro-16c",
+              "devices": 1, "precision": "mlx-4bit", "fits": True,
+              "estimate": {"workload": {"engine": "mlx"}, "inference": {"batch": 1}}}  # fmt: skip
+    text = render_launch(option, Workload(model="llama-3-70b"))  # default for a Mac: a script
+    assert text.startswith("#!/usr/bin/env bash")
+    assert "export MODEL_ID=mlx-community/Meta-Llama-3-70B-Instruct-4bit" in text
+    assert 'mlx_lm.server --model "$MODEL_ID"' in text
+    script = tmp_path / "serve.sh"
+    script.write_text(text)
+    done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_split_that_leaves_devices_idle_is_refused() -> None:
+    option = {**RENT, "estimate": {"workload": {"engine": "vllm",
+              "parallelism": {"tensor": 4, "pipeline": 1, "data": 2}}}}  # fmt: skip
+    with pytest.raises(NotSupportedError, match="does not span its 8 devices"):
+        render_launch(option, SERVE_70B, LaunchTarget.SKYPILOT)
+
+
+def test_a_sharded_finetune_is_refused_not_written_as_ddp() -> None:
+    option = {**TRAIN, "estimate": {"workload": {"engine": "transformers",
+              "parallelism": {"tensor": 1, "pipeline": 1, "data": 8, "zero": 3}}}}  # fmt: skip
+    with pytest.raises(NotSupportedError, match="ZeRO-3"):
+        render_launch(option, QLORA, LaunchTarget.SKYPILOT)
+
+
+@pytest.mark.parametrize(
+    ("hardware", "build", "gpu_layers"),
+    [
+        ("ryzen-9-9950x", "-DCMAKE_BUILD_TYPE=Release", "--n-gpu-layers 0"),  # CPU build
+        ("rx-7900-xtx", "-DGGML_VULKAN=ON", "--n-gpu-layers 999"),  # AMD consumer GPU: Vulkan
+        ("rtx-4090", "-DGGML_CUDA=ON", "--n-gpu-layers 999"),
+    ],
+)
+def test_llama_cpp_is_built_for_the_machine(hardware: str, build: str, gpu_layers: str) -> None:
+    estimate = {"workload": {"engine": "llama.cpp"}, "inference": {"batch": 1}}
+    option = {"id": f"buy:{hardware}", "tier": "buy", "hardware": hardware, "devices": 1,
+              "precision": "q4_k_m", "fits": True, "estimate": estimate}  # fmt: skip
+    text = render_launch(option, Workload(model="llama-3.1-8b"))
+    assert build in text
+    assert gpu_layers in text
+    assert "GGUF_QUANT=Q4_K_M" in text

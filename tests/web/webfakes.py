@@ -107,12 +107,17 @@ def fake_estimate(workload: Workload, catalog: Catalog) -> Estimate:
         raise UnknownNameError("model", name, [m for m in KNOWN_MODELS if m[:5] == name[:5]])
     weights_gb = float(name.rsplit("-", 1)[1].rstrip("b")) * 2.0
     capacity = accel.memory_gb
-    fits = weights_gb + 1.0 <= capacity * workload.devices
-    per_device = (weights_gb + 1.0) / workload.devices
+    if workload.devices == "auto":  # the fewest whole devices that hold the weights
+        workload = workload.model_copy(
+            update={"devices": max(1, -(-int(weights_gb + 1) // int(capacity)))}
+        )
+    devices = workload.device_count
+    fits = weights_gb + 1.0 <= capacity * devices
+    per_device = (weights_gb + 1.0) / devices
     return Estimate(
         workload=workload, fits=fits,
         memory=MemoryBreakdown(per_device_gb=per_device, capacity_gb=capacity,
-                               weights_gb=weights_gb / workload.devices, overhead_gb=1.0),
+                               weights_gb=weights_gb / devices, overhead_gb=1.0),
         inference=InferenceSpeed(prefill_tokens_per_s=5000.0, ttft_s=0.1,
                                  decode_tokens_per_s=accel.mem_bw_gbs / weights_gb,
                                  throughput_tokens_per_s=accel.mem_bw_gbs / weights_gb,

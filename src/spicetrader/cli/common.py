@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import typer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
     from spicetrader.catalog.catalog import Catalog
@@ -146,3 +148,23 @@ def load_catalog() -> Catalog:
     from spicetrader.paths import user_catalog_dir, user_home
 
     return _load(user_dir=user_catalog_dir(user_home()))
+
+
+def save_charts(chart: Path, write: Callable[[Path], Sequence[Path]]) -> None:
+    """Write the charts named after ``chart`` and say where; a failed write is an InputError."""
+    from spicetrader.errors import InputError
+
+    try:
+        paths = write(chart)
+    except OSError as exc:
+        raise InputError(f"cannot write the charts next to {chart}: {exc.strerror}") from None
+    typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
+
+
+def fit_width(out: Console, piped_width: int) -> None:
+    """A file or a pipe has no width: COLUMNS when it is set, else ``piped_width``."""
+    import os
+
+    if not out.is_terminal:
+        columns = os.environ.get("COLUMNS", "")
+        out.width = int(columns) if columns.isdigit() and int(columns) > 0 else piped_width

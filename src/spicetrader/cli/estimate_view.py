@@ -96,6 +96,12 @@ def render_estimate(est: Estimate) -> None:
         im = est.image
         speeds.add_row("steps/s", _fmt(im.steps_per_s, ""))
         speeds.add_row("seconds per image", _fmt(im.seconds_per_image, "s"))
+        speeds.add_row("images/s (all devices)", _fmt(im.images_per_s, ""))
+        images = est.workload.image.images if est.workload.image is not None else None
+        if images:
+            hours = images / im.images_per_s / 3600
+            speeds.add_row(f"time for {images:,} images", _fmt(hours, "h"))
+            speeds.add_row("device-hours", _fmt(hours * est.workload.device_count, "h"))
     if speeds.row_count:
         out.print(speeds)
     if est.offload is not None:

@@ -30,29 +30,23 @@ def fleet_command(
 ) -> None:
     """Plan a team's GPUs: what to buy for the base load, what to rent for the peaks."""
     from spicetrader.api import fleet
-    from spicetrader.cli.common import console, print_json
+    from spicetrader.cli.common import console, fit_width, print_json, save_charts
     from spicetrader.cli.workload_args import read_workload_file
     from spicetrader.context import Context
 
     data = read_workload_file(team_file)
     result = fleet(data, Context.load())
     if chart is not None:
-        from spicetrader.errors import InputError
         from spicetrader.render.fleet_charts import write_fleet_charts
 
-        try:
-            paths = write_fleet_charts(result, chart)
-        except OSError as exc:
-            raise InputError(f"cannot write the charts next to {chart}: {exc.strerror}") from None
-        typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
+        save_charts(chart, lambda path: write_fleet_charts(result, path))
     if as_json:
         print_json(result.to_dict())
         return
     from spicetrader.render.fleet_tables import render_fleet
 
     out = console()
-    if not out.is_terminal:
-        out.width = PIPED_WIDTH
+    fit_width(out, PIPED_WIDTH)
     render_fleet(result, out)
 
 

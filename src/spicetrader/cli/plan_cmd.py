@@ -158,7 +158,7 @@ def plan_command(
     then time, cost and break-even per tier. Uses the freshest `spice offers refresh` snapshot,
     your quotes (offers.toml) and this machine (`spice probe`) when there are some."""
     from spicetrader.api import plan
-    from spicetrader.cli.common import console, print_json
+    from spicetrader.cli.common import console, fit_width, print_json, save_charts
     from spicetrader.cli.workload_args import read_workload_file, workload_mapping
     from spicetrader.context import Context
     from spicetrader.planner import PlanConstraints
@@ -185,26 +185,18 @@ def plan_command(
     context = Context.load()
     result = plan(spec, context, constraints)
     if chart is not None:
-        from spicetrader.errors import InputError
         from spicetrader.render.charts import write_charts
 
-        try:
-            paths = write_charts(result, chart)
-        except OSError as exc:
-            raise InputError(f"cannot write the charts next to {chart}: {exc.strerror}") from None
-        typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
+        save_charts(chart, lambda path: write_charts(result, path))
     if as_json:
         print_json(result.to_dict())
         return
-    import os
     from datetime import date
 
     from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, render_plan
 
     out = console()
-    if not out.is_terminal:  # a file or a pipe: COLUMNS when set (rich reads it), else 100
-        columns = os.environ.get("COLUMNS", "")
-        out.width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+    fit_width(out, PIPED_WIDTH)
     if wide:
         out.width = max(out.width, WIDE_WIDTH)
     resolved = resolved_line(result.model_input, result.workload.model)

@@ -14,6 +14,14 @@ import typer
 
 from spicetrader.cli.catalog_cmds import offers_app
 from spicetrader.cli.common import console, handles_errors, load_catalog, print_json
+from spicetrader.cli.workload_args import (
+    ImagesOpt,
+    KvCacheOpt,
+    MicroBatchOpt,
+    OptimizerOpt,
+    ResolutionOpt,
+    StepsOpt,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -206,12 +214,16 @@ def launch_command(
     model: str | None = typer.Argument(None, help="Model id, HF repo id or config/GGUF path."),
     file: Path | None = typer.Option(None, "-f", "--file", help="A workload YAML/JSON file."),
     option: str = typer.Option(..., "--option", help="Option id from `spice plan --json`."),
-    to: str = typer.Option(..., "--to", help="skypilot | dstack | colab"),
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="skypilot | dstack | colab | kaggle | jupyter | modal | script (default: the tier's)",
+    ),
     out_file: Path = typer.Option(..., "-o", "--out-file", help="File to write."),
     plan_file: Path | None = typer.Option(
         None, "--plan", help="Take the option from a saved `spice plan --json` (no re-planning)."
     ),
-    task: str | None = typer.Option(None, "--task", help="inference | finetune"),
+    task: str | None = typer.Option(None, "--task", help="inference | finetune | image"),
     precision: str | None = typer.Option(None, "--precision", help="bf16, fp8, q4_k_m, ..."),
     engine: str | None = typer.Option(None, "--engine", help="vllm, llama.cpp, ..."),
     prompt: int | None = typer.Option(None, "--prompt", help="Prompt tokens (inference)."),
@@ -221,25 +233,40 @@ def launch_command(
     seq_len: int | None = typer.Option(None, "--seq-len", help="Sequence length (finetune)."),
     lora_rank: int | None = typer.Option(None, "--lora-rank", help="LoRA rank (finetune)."),
     tokens: float | None = typer.Option(None, "--tokens", help="Tokens to train on."),
+    micro_batch: MicroBatchOpt = None,
+    optimizer: OptimizerOpt = None,
+    kv_cache: KvCacheOpt = None,
+    resolution: ResolutionOpt = None,
+    steps: StepsOpt = None,
+    images: ImagesOpt = None,
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Write a SkyPilot task, a dstack configuration or a Colab notebook for a plan option."""
+    """Write a plan option's job as its tier's hand-off: SkyPilot task / dstack configuration
+    (rentals), Colab / Kaggle / Jupyter notebook (free tiers), shell script (owned machines, Macs).
+    It runs the planned precision, engine and devices, or exits 2 saying what is missing."""
     from spicetrader.cli.workload_args import WorkloadArgs, workload_mapping
     from spicetrader.errors import UnknownNameError
     from spicetrader.fileio import write_text_atomic
-    from spicetrader.sources.launch import LaunchTarget, render_launch
+    from spicetrader.sources.launch import LaunchTarget, launch_files
     from spicetrader.sources.launch_option import find_option, read_plan_json
     from spicetrader.spec.workload import Workload
 
-    try:
-        target = LaunchTarget(to.strip().lower())
-    except ValueError:
-        accepted = [t.value for t in LaunchTarget]
-        raise UnknownNameError("launch target", to, accepted) from None
-    catalog = load_catalog()
+    target: LaunchTarget | None = None
+    if to is not None:
+        try:
+            target = LaunchTarget(to.strip().lower())
+        except ValueError:
+            accepted = [t.value for t in LaunchTarget]
+            raise UnknownNameError("launch target", to, accepted) from None
+    from spicetrader.context import Context
+
+    context = Context.load()  # the world `spice plan` plans in: the same option ids
+    catalog = context.catalog
     args = WorkloadArgs(model=model, task=task, precision=precision, engine=engine,
                         prompt=prompt, output=output, batch=batch, method=method,
-                        seq_len=seq_len, lora_rank=lora_rank, tokens=tokens)  # fmt: skip
+                        seq_len=seq_len, lora_rank=lora_rank, tokens=tokens,
+                        micro_batch=micro_batch, optimizer=optimizer, kv_cache=kv_cache,
+                        resolution=resolution, steps=steps, images=images)  # fmt: skip
     if plan_file is not None:
         saved = read_plan_json(plan_file)
         given = model is not None or file is not None
@@ -247,26 +274,34 @@ def launch_command(
         chosen = dict(find_option(saved["options"], option))
         workload = Workload.model_validate(spec)
     else:
-        from spicetrader.planner import PlanConstraints, plan
-        from spicetrader.sources.hub import fetch_hf_config
-        from spicetrader.sources.prices import current_offers
+        from spicetrader.api import plan
+        from spicetrader.planner import PlanConstraints
 
-        catalog, _ = current_offers(_home(), catalog)
         constraints = PlanConstraints.of(spot=option.endswith(":spot"))
-        result = plan(workload_mapping(args, file), catalog, constraints,
-                      fetch_config=fetch_hf_config)  # fmt: skip
+        result = plan(workload_mapping(args, file), context, constraints)
         options = [o.to_dict() for o in result.options]
         chosen = dict(find_option(options, option))
         workload = result.workload
-    text = render_launch(chosen, workload, target, catalog=catalog)
-    write_text_atomic(out_file, text)
+    from spicetrader.sources.launch import default_target
+
+    target = target or default_target(chosen)
+    files = launch_files(chosen, workload, target, out_file.name, catalog=catalog)
+    written = [out_file.parent / name for name in files]
+    for path, text in zip(written, files.values(), strict=True):
+        write_text_atomic(path, text)
     if json_out:
-        print_json({"file": str(out_file), "target": target.value, "option": option})
+        print_json({"files": [str(p) for p in written], "target": target.value, "option": option})
         return
     how = {LaunchTarget.SKYPILOT: f"sky launch -c spice {out_file}",
            LaunchTarget.DSTACK: f"dstack apply -f {out_file}",
-           LaunchTarget.COLAB: "open it in Colab (File > Upload notebook)"}[target]  # fmt: skip
-    console().print(f"Wrote {out_file} for option {option}; next: {how}", markup=False)
+           LaunchTarget.COLAB: "open it in Colab (File > Upload notebook)",
+           LaunchTarget.KAGGLE: f"kaggle kernels push -p {out_file.parent} (set your username "
+                                "in kernel-metadata.json) or upload the notebook",
+           LaunchTarget.JUPYTER: "upload it to the notebook server (Studio Lab: GPU project)",
+           LaunchTarget.MODAL: f"modal run {out_file} (servers: modal serve {out_file})",
+           LaunchTarget.SCRIPT: f"bash {out_file}"}[target]  # fmt: skip
+    names = ", ".join(str(p) for p in written)
+    console().print(f"Wrote {names} for option {option}; next: {how}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -46,7 +46,10 @@ MemoryOpt = Annotated[
     float | None,
     typer.Option("--memory-gb", help="Memory configuration (Apple M-series, DGX Spark)."),
 ]
-DevicesOpt = Annotated[int | None, typer.Option("--devices", help="Number of accelerators.")]
+DevicesOpt = Annotated[
+    str | None,
+    typer.Option("--devices", help="Number of accelerators, or 'auto' (the fewest that fit)."),
+]
 NodesOpt = Annotated[int | None, typer.Option("--nodes", help="Machines the devices spread over.")]
 TensorOpt = Annotated[int | None, typer.Option("--tensor", help="Tensor-parallel size.")]
 PipelineOpt = Annotated[
@@ -112,7 +115,7 @@ class WorkloadArgs:
     engine: str | None = None
     kv_cache: str | None = None
     memory_gb: float | None = None
-    devices: int | None = None
+    devices: str | int | None = None
     nodes: int | None = None
     tensor: int | None = None
     pipeline: int | None = None
@@ -153,6 +156,19 @@ def _batch(value: str) -> int | str:
         raise InputError(f"--batch must be a positive integer or 'max', got {value!r}") from None
 
 
+def _devices(value: str | int) -> int | str:
+    from spicetrader.errors import InputError
+
+    if isinstance(value, int):
+        return value
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"--devices must be a positive integer or 'auto', got {value!r}") from None
+
+
 _TOP = ("hardware", "task", "precision", "engine", "kv_cache", "memory_gb", "devices", "nodes")
 _PARALLEL = ("tensor", "pipeline", "zero", "offload")
 
@@ -177,6 +193,8 @@ def workload_mapping(
     for name in _TOP:
         if given[name] is not None:
             data[name] = given[name]
+    if args.devices is not None:
+        data["devices"] = _devices(args.devices)
     for name in _PARALLEL:
         if given[name] is not None:
             data.setdefault("parallelism", {})[name] = given[name]

@@ -78,14 +78,14 @@ def default_nodes(devices: int, per_node: int) -> int:
 def with_nodes(workload: Workload, accel: Accelerator) -> tuple[Workload, str]:
     """The workload with ``nodes`` filled (or raised to what the machines hold), and why."""
     row = node_row(accel)
-    needed = default_nodes(workload.devices, row.devices_per_node)
+    needed = default_nodes(workload.device_count, row.devices_per_node)
     given = "nodes" in workload.model_fields_set
     if given and workload.nodes >= needed:
         return workload, ""
     filled = workload.model_copy(update={"nodes": needed})
     if needed == 1:
         return filled, ""
-    per = workload.devices // needed
+    per = workload.device_count // needed
     why = (
         f"nodes {needed} of {per} {accel.id} (a node holds at most {row.devices_per_node}; "
         f"{row.network} = {row.scale_out_gbs_per_device:g} GB/s per device between nodes)"

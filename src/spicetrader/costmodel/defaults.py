@@ -4,7 +4,8 @@ Each default returns the value and the sentence the estimate's ``assumptions`` r
 Rules (the usual choice on that hardware, as of 2025):
 - inference: GGUF quants run on llama.cpp, EXL2 on exllamav2, bitsandbytes on transformers;
   Apple silicon runs MLX for other formats; NVIDIA/AMD datacenter GPUs, TPUs and Gaudi serve with
-  vLLM. Consumer GPUs and Macs default to ``q4_k_m`` on llama.cpp (what local users run);
+  vLLM, except where vLLM does not run (``data/engine_support.csv``: Pascal) which gets
+  llama.cpp. Consumer GPUs and Macs default to ``q4_k_m`` on llama.cpp (what local users run);
   CPUs (``segment: cpu``) run llama.cpp, q4_k_m by default;
   datacenter hardware to ``bf16`` (``fp16`` where the chip has no bf16: T4, V100, P100).
 - fine-tuning: Hugging Face transformers + PEFT (MLX on Apple); QLoRA bases are ``nf4``.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from spicetrader.catalog.schema import Vendor
+from spicetrader.costmodel.engine_support import engine_runs_on
 from spicetrader.models.precision import PrecisionKind
 from spicetrader.spec.workload import Engine, Method, Task
 
@@ -86,4 +88,6 @@ def default_engine(task: Task, accel: Accelerator, fmt: PrecisionFormat, devices
         return sorted(fmt.engines)[0]
     if apple:
         return Engine.MLX
+    if engine_runs_on(Engine.VLLM, accel.family) is False:  # Pascal: below vLLM's CC 7.0
+        return Engine.LLAMA_CPP
     return Engine.VLLM

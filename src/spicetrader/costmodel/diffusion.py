@@ -76,10 +76,14 @@ def image_speed(setup: Setup, memory: MemoryBreakdown) -> SpeedResult:
     )
     seconds_per_batch = steps * step_s + text_s + vae_s
     seconds_per_image = seconds_per_batch / batch
+    # Data parallel: each device runs its own copy of the pipeline on its own images (diffusers
+    # / accelerate's distributed inference splits the prompts over processes), so images/s adds
+    # up over the replicas; one image's latency does not change.
+    replicas = max(setup.parallel.data, 1)
     speed = ImageSpeed(
         steps_per_s=1.0 / step_s,
         seconds_per_image=seconds_per_image,
-        images_per_s=1.0 / seconds_per_image,
+        images_per_s=replicas / seconds_per_image,
     )
     assumptions = [
         match.assumption(setup.engine, setup.accel),
@@ -87,6 +91,12 @@ def image_speed(setup: Setup, memory: MemoryBreakdown) -> SpeedResult:
         f"{resolution}px x batch {batch}" + (" x 2 (classifier-free guidance)" if arch.cfg else ""),
         f"{steps} steps + text encoder once + VAE decode once per image",
     ]
+    if replicas > 1:
+        assumptions.append(
+            f"data parallel over {replicas} devices: each runs the whole pipeline on its own "
+            f"images, so images/s is {replicas} x one device's (seconds per image is one image's "
+            "latency)"
+        )
     if peak.note:
         assumptions.append(peak.note)
     confidence = match.confidence

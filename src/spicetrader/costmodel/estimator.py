@@ -16,8 +16,10 @@ from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.fit import Sized, max_context, size
 from spicetrader.costmodel.host import cpu_time_note, is_cpu
 from spicetrader.costmodel.memory import breakdown
+from spicetrader.costmodel.region import with_doubts
 from spicetrader.costmodel.resolve import FetchConfig, named_model, resolve
 from spicetrader.costmodel.suggest import suggestions
+from spicetrader.errors import InputError
 from spicetrader.spec.estimate import Bound, Estimate
 from spicetrader.spec.input import workload_of
 from spicetrader.spec.workload import Task, Workload
@@ -42,6 +44,27 @@ def _speed(sized: Sized) -> SpeedResult:
     if wl.task is Task.PRETRAIN and wl.pretrain is not None:
         return training.training_speed(setup, wl.pretrain.tokens or 0.0, memory)
     return diffusion.image_speed(setup, memory)
+
+
+def _auto_devices(
+    workload: Workload, catalog: Catalog, fetch_config: FetchConfig | None
+) -> tuple[Workload, str]:
+    """``devices: auto``: the fewest devices that fit (``autodevices.smallest_fitting``)."""
+    from spicetrader.costmodel.autodevices import smallest_fitting
+    from spicetrader.errors import NotSupportedError
+
+    if workload.hardware is None:
+        raise InputError("hardware is required: give a catalog id such as rtx-4090 or h100-sxm")
+    accel = catalog.accelerators.get(workload.hardware) or catalog.accelerator(workload.hardware)
+
+    def fits(trial: Workload) -> bool:
+        try:
+            return size(resolve(trial, catalog, fetch_config)).fits
+        except NotSupportedError:  # e.g. a given tensor x pipeline that needs more devices
+            return False
+
+    chosen, auto = smallest_fitting(workload, accel, fits)
+    return chosen, auto.assumption(accel.id)
 
 
 def estimate(
@@ -69,11 +92,15 @@ def estimate(
         from spicetrader.costmodel.offload_estimate import estimate_offload
 
         return estimate_offload(workload, catalog, fetch_config)
+    auto_note: list[str] = []
+    if workload.devices == "auto":
+        workload, note = _auto_devices(workload, catalog, fetch_config)
+        auto_note.append(note)
     resolved = resolve(workload, catalog, fetch_config)
     sized = size(resolved)
     setup = sized.setup
     memory = breakdown(sized.parts, setup.capacity_gb)
-    assumptions = [*resolved.assumptions, *sized.notes]
+    assumptions = [*auto_note, *resolved.assumptions, *sized.notes]
     if not sized.fits:
         assumptions.append(
             f"does not fit: needs {memory.per_device_gb:.1f} GB per device, "
@@ -89,7 +116,7 @@ def estimate(
             suggestions=suggestions(setup, memory.per_device_gb, catalog, fetch_config),
             model_input=model_input,
         )
-    speed = _speed(sized)
+    speed = with_doubts(setup, _speed(sized))
     if is_cpu(setup.accel):
         assumptions.append(cpu_time_note(setup, memory))
     inference = speed.inference

@@ -132,7 +132,7 @@ def choose_layout(setup: Setup) -> tuple[Setup, tuple[str, ...]]:
     if not isinstance(arch, Architecture):
         return setup, ()
     wl = setup.workload
-    sequences = batch_sequences(wl) or wl.devices
+    sequences = batch_sequences(wl) or wl.device_count
     candidates = training_layouts(wl, arch, setup.engine)
     within = [p for p in candidates if batch_within(sequences, p.data)] or candidates[-1:]
     limited = len(within) < len(candidates)

@@ -33,6 +33,14 @@ from typing import TYPE_CHECKING
 
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.efficiency import SpeedTask, lookup, speed_constants
+from spicetrader.costmodel.moe import (
+    active_routed_params,
+    moe_layer_overhead_us,
+    routed_overhead,
+    routed_params,
+    router_flops_per_token,
+    touched_fraction,
+)
 from spicetrader.costmodel.roofline import bandwidth_bytes_per_s, parse_compute_dtype, peak_flops
 from spicetrader.costmodel.step import Machine, StepTime, Work, step_time
 from spicetrader.errors import NotSupportedError
@@ -46,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "StepTime",
+    "gemm_flops_per_token",
     "inference_speed",
     "moe_touched_fraction",
     "streamed_params",
@@ -57,29 +66,34 @@ __all__ = [
 _PIPELINED_SERVING = frozenset({Engine.VLLM, Engine.SGLANG, Engine.TENSORRT_LLM})
 
 
-def moe_touched_fraction(experts: int, experts_per_token: int, tokens: int) -> float:
-    """Expected share of routed experts a step touches when ``tokens`` tokens each pick
-    ``experts_per_token`` of ``experts`` (uniform routing): 1 - (1 - k/E)^tokens."""
-    if experts <= experts_per_token:
-        return 1.0
-    return 1.0 - (1.0 - experts_per_token / experts) ** max(tokens, 1)
+moe_touched_fraction = touched_fraction  # the name the tests and callers import
 
 
 def streamed_params(arch: Architecture, tokens: int) -> float:
     """Parameters one forward step over ``tokens`` tokens reads from memory.
 
     The input embedding is a table lookup (one row per token), so an untied embedding is not
-    streamed; the lm_head is. MoE: the dense part plus the routed experts the step touches.
+    streamed; the lm_head is. MoE: the dense part plus the routed experts the step touches
+    (:mod:`spicetrader.costmodel.moe`).
     """
     total = arch.total_params()
-    active = arch.active_params()
     lookup_only = 0 if arch.tied_embeddings else arch.embedding_params()
-    routed_all = 0.0
-    if arch.is_moe and arch.experts > arch.experts_per_token:
-        # total - active = (E - k) routed experts' worth of parameters
-        routed_all = (total - active) * arch.experts / (arch.experts - arch.experts_per_token)
-    touched = routed_all * moe_touched_fraction(arch.experts, arch.experts_per_token, tokens)
+    routed_all = routed_params(arch)
+    touched = routed_all * touched_fraction(arch.experts, arch.experts_per_token, tokens)
     return max(total - routed_all + touched - lookup_only, 0.0)
+
+
+def gemm_flops_per_token(arch: Architecture, width_half: float) -> float:
+    """Forward GEMM FLOPs per token, the routed experts' weighted by their overhead
+    (:func:`spicetrader.costmodel.moe.routed_overhead`) and the routers added: 2 x active
+    parameters for a dense model (Kaplan et al. 2020, sec. 2.1)."""
+    routed = active_routed_params(arch)
+    dense = streamed_params(arch, 1) - routed
+    return (
+        2.0 * dense
+        + 2.0 * routed * routed_overhead(arch, width_half)
+        + router_flops_per_token(arch)
+    )
 
 
 def streamed_weight_bytes(arch: Architecture, total_weight_bytes: float, tokens: int) -> float:
@@ -102,16 +116,33 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
     assumptions = [match.assumption(engine, accel)]
     if peak.note:
         assumptions.append(peak.note)
+    link_bytes_per_s = max(accel.interconnect_gbs, 1e-3) * 1e9 * link.bw_efficiency
+    link_latency_s = link.allreduce_latency_us * 1e-6
+    per_node = setup.devices_per_node
+    if setup.parallel.tensor > per_node:
+        # Tensor parallel across machines: its all-reduces cross the scale-out network, each
+        # node's ranks on their own NICs (one NCCL ring per NIC), at the network's latency.
+        from spicetrader.costmodel.cluster import node_row
+
+        net, node = interconnect_row(None), node_row(accel)
+        network = per_node * node.scale_out_gbs_per_device * 1e9 * net.bw_efficiency
+        link_bytes_per_s = min(link_bytes_per_s, network)
+        link_latency_s = net.allreduce_latency_us * 1e-6
+        assumptions.append(
+            f"tensor parallel {setup.parallel.tensor} spans {setup.nodes} nodes: its all-reduces "
+            f"cross {node.network} at {net.allreduce_latency_us:g} us per tree level"
+        )
     machine = Machine(
         bw=bandwidth_bytes_per_s(accel) * row.bw_efficiency,
         flops=peak.flops_per_s * row.compute_efficiency,
         layer_overhead_s=row.overhead_us * 1e-6,
         tensor=setup.parallel.tensor,
         pipeline=setup.parallel.pipeline,
-        link_bytes_per_s=max(accel.interconnect_gbs, 1e-3) * 1e9 * link.bw_efficiency,
-        link_latency_s=link.allreduce_latency_us * 1e-6,
+        link_bytes_per_s=link_bytes_per_s,
+        link_latency_s=link_latency_s,
         hop_s=consts.pipeline_hop_us * 1e-6,
         activation_bytes=consts.activation_bytes,
+        moe_layer_overhead_s=moe_layer_overhead_us(engine) * 1e-6,
     )
     return machine, assumptions, match.confidence
 
@@ -148,7 +179,7 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     kv_per_token = _kv_bytes_per_token(setup, arch)
     replicas = max(setup.parallel.data, 1)
     per_replica = max(math.ceil(batch / replicas), 1)
-    flops_per_token = 2.0 * streamed_params(arch, 1)
+    flops_per_token = gemm_flops_per_token(arch, speed_constants().moe_inference_width_half)
 
     # Prefill: every prompt of the batch in one pass; attention over half the prompt on average
     # (causal mask).
@@ -206,15 +237,6 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     if setup.accel.estimated:
         confidence = Confidence.LOW
         assumptions.append(f"{setup.accel.id} specs are estimated: {setup.accel.estimate_note}")
-    if arch.is_moe:
-        # No calibration case measures an MoE model (bench/data/cases.jsonl): the efficiencies
-        # come from dense models, and MoE decode also pays for routing and one small GEMM per
-        # touched expert, which the dense fits do not see.
-        confidence = Confidence.LOW
-        assumptions.append(
-            "MoE speed rests on dense-model efficiencies (no MoE measurement backs it): routing "
-            "and per-expert kernels make real MoE decode slower, so read it as an upper bound"
-        )
     return SpeedResult(
         inference=speed,
         training=None,
@@ -233,9 +255,14 @@ def _notes(
         f"{prompt}+{output}); prefill: 2 x active params + attention FLOPs per prompt token",
     ]
     if arch.is_moe:
+        touched = touched_fraction(arch.experts, arch.experts_per_token, batch)
+        width_half = speed_constants().moe_inference_width_half
         notes.append(
-            f"MoE: {arch.experts_per_token} of {arch.experts} experts per token; a decode step "
-            "reads only the experts its batch touches"
+            f"MoE: {arch.experts_per_token} of {arch.experts} experts per token; a decode step of "
+            f"batch {batch} touches {touched:.0%} of the routed experts (1 - (1 - k/E)^batch); "
+            f"expert GEMMs x{routed_overhead(arch, width_half):.2f} for routing, permutation "
+            f"and grouped per-expert kernels; {moe_layer_overhead_us(setup.engine):.0f} us per MoE "
+            f"layer per pass ({setup.engine.value})"
         )
     par = setup.parallel
     if par.tensor > 1:

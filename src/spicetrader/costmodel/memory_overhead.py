@@ -56,6 +56,14 @@ def usable_capacity(accel: Accelerator, memory_gb: float, engine: Engine) -> Cap
             f"`sudo sysctl iogpu.wired_limit_mb={int(memory_gb * 1024 * 0.9)}` "
             "(leave the OS a few GB)"
         )
+    igpu = table.igpu_fraction
+    shared_igpu = accel.unified_memory and accel.vendor is not Vendor.APPLE and not is_cpu(accel)
+    if shared_igpu and igpu is not None:
+        usable = physical * igpu.value
+        notes.append(
+            f"{accel.id} is an integrated GPU sharing system RAM: the driver gives it about "
+            f"{igpu.value:.0%} by default ({usable:.1f} of {physical:.1f} GB; {igpu.note})"
+        )
     if is_cpu(accel):
         reserve = os_reserve_gb()
         usable = max(physical - reserve, 0.0)

@@ -89,7 +89,7 @@ def training_layouts(workload: Workload, arch: Architecture, engine: Engine) -> 
     Tensor parallel grows through the divisors of the devices per node (<= 8) that divide the
     heads; then pipeline parallel through the divisors of the remaining devices (<= layers).
     """
-    devices = workload.devices
+    devices = workload.device_count
     zero = 3 if engine in SHARDING_ENGINES else 0
     per_node = max(devices // workload.nodes, 1)
     tps = [t for t in _divisors(min(per_node, MAX_TENSOR)) if arch.heads % t == 0]
@@ -105,7 +105,7 @@ def validate_parallelism(
     given: Parallelism, workload: Workload, arch: Architecture | DiffusionArchitecture
 ) -> Parallelism:
     """Check a user's layout against devices, heads and layers; fill ``data``."""
-    devices = workload.devices
+    devices = workload.device_count
     tp, pp = given.tensor, given.pipeline
     model = tp * pp
     if model > devices:
@@ -148,7 +148,7 @@ def default_parallelism(
     workload: Workload, arch: Architecture | DiffusionArchitecture, engine: Engine
 ) -> tuple[Parallelism, str]:
     """The usual layout (training ZeRO stage left at 0 here: the estimator picks it)."""
-    devices = workload.devices
+    devices = workload.device_count
     if devices == 1:
         return Parallelism(), "one device"
     if workload.task is Task.IMAGE or not isinstance(arch, Architecture):

@@ -78,11 +78,14 @@ def named_model(
 ) -> tuple[Workload, str | None]:
     """The workload with its model named by the bundled id it resolves to ("llama3" ->
     "llama-3-8b"), and the name as given (``None`` for an inline architecture). Files and Hub
-    repos keep their name. Raises like :func:`resolve_model` for a name that matches nothing."""
+    repos keep their name. Raises like :func:`resolve_model` for a name that matches nothing,
+    and NotSupportedError for a model of the wrong kind for the task (a text model asked for
+    images), so that a plan says so instead of "nothing fits"."""
     ref = workload.model
     if not isinstance(ref, str):
         return workload, None
     arch = model_of(ref, fetch_config)
+    check_task_model(workload.task, arch)
     if is_bundled(arch) and arch.id != ref:
         workload = workload.model_copy(update={"model": arch.id})
     return workload, ref
@@ -130,7 +133,7 @@ def resolve(
     fmt = _precision(name)
 
     if workload.engine is None:
-        engine = default_engine(workload.task, accel, fmt, workload.devices)
+        engine = default_engine(workload.task, accel, fmt, workload.device_count)
         notes.append(f"engine {engine.value} (default for {accel.id} {workload.task.value})")
     else:
         engine = workload.engine
@@ -144,8 +147,8 @@ def resolve(
     choose_zero = False
     if workload.parallelism is None:
         parallel, why = default_parallelism(workload, arch, engine)
-        choose_zero = workload.task in (Task.FINETUNE, Task.PRETRAIN) and workload.devices > 1
-        if workload.devices > 1:
+        choose_zero = workload.task in (Task.FINETUNE, Task.PRETRAIN) and workload.device_count > 1
+        if workload.device_count > 1:
             notes.append(f"parallelism: {why} (default)")
     else:
         parallel = validate_parallelism(workload.parallelism, workload, arch)
@@ -175,13 +178,13 @@ def resolve(
         fmt=fmt,
         engine=engine,
         parallel=parallel,
-        devices=workload.devices,
+        devices=workload.device_count,
         nodes=workload.nodes,
         capacity_gb=capacity.usable_gb,
         kv_bytes_per_element=KV_BYTES_PER_ELEMENT[workload.kv_cache],
     )
     layout = workload.parallelism is None and workload.task is Task.PRETRAIN
-    return Resolved(setup, tuple(notes), choose_zero, layout and workload.devices > 1)
+    return Resolved(setup, tuple(notes), choose_zero, layout and workload.device_count > 1)
 
 
 def _task_defaults(
@@ -208,7 +211,7 @@ def _task_defaults(
             "or dataset_tokens + epochs)"
         )
         update["tokens"] = FINETUNE_DEFAULT_TOKENS
-    single_full = ft.method is Method.FULL and workload.devices == 1
+    single_full = ft.method is Method.FULL and workload.device_count == 1
     if engine is Engine.TORCHTUNE and single_full and "optimizer" not in ft.model_fields_set:
         notes.append(
             "optimizer paged-adamw-8bit with the step fused into backward (torchtune's "

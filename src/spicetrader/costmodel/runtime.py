@@ -26,6 +26,7 @@ class RuntimeKind(StrEnum):
     MEMORY_FRACTION = "memory_fraction"
     APPLE_WIRED_FRACTION = "apple_wired_fraction"
     HOST_OS_RESERVE_GB = "host_os_reserve_gb"
+    IGPU_FRACTION = "igpu_fraction"
 
 
 class RuntimeRow(BaseModel):
@@ -46,6 +47,7 @@ class RuntimeTable:
     memory_fraction: dict[Engine, RuntimeRow]
     apple_wired: tuple[RuntimeRow, ...]  # sorted by min_memory_gb
     host_os_reserve: RuntimeRow | None = None  # RAM the OS keeps on a CPU-only machine
+    igpu_fraction: RuntimeRow | None = None  # share of shared RAM a non-Apple iGPU may use
 
     def overhead_for(self, engine: Engine) -> RuntimeRow:
         return self.overhead_gb[engine]
@@ -79,7 +81,10 @@ def build_table(rows: list[RuntimeRow], path: str) -> RuntimeTable:
     if any(r.value > 1 for r in (*fraction.values(), *wired)):
         raise CatalogDataError(path, None, "value", "fractions must be at most 1")
     reserve = next((r for r in rows if r.kind is RuntimeKind.HOST_OS_RESERVE_GB), None)
-    return RuntimeTable(overhead, fraction, wired, reserve)
+    igpu = next((r for r in rows if r.kind is RuntimeKind.IGPU_FRACTION), None)
+    if igpu is not None and igpu.value > 1:
+        raise CatalogDataError(path, None, "value", "fractions must be at most 1")
+    return RuntimeTable(overhead, fraction, wired, reserve, igpu)
 
 
 @cache

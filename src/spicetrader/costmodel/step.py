@@ -65,6 +65,7 @@ class Machine:
     link_latency_s: float
     hop_s: float
     activation_bytes: float
+    moe_layer_overhead_s: float = 0.0  # per MoE layer per pass (router, token sort, launches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,5 +93,7 @@ def step_time(m: Machine, arch: Architecture, work: Work) -> StepTime:
         attn_memory_s=work.kv_bytes / tp / m.bw,
         attn_compute_s=work.attention_flops / tp / m.flops,
         comm_s=comm,
-        overhead_s=arch.layers * m.layer_overhead_s + (m.pipeline - 1) * m.hop_s,
+        overhead_s=arch.layers * m.layer_overhead_s
+        + arch.moe_layers * m.moe_layer_overhead_s
+        + (m.pipeline - 1) * m.hop_s,
     )

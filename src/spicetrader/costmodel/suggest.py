@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from spicetrader.catalog.schema import Vendor
+from spicetrader.costmodel.autodevices import candidate_counts
+from spicetrader.costmodel.cluster import default_nodes, node_row
 from spicetrader.costmodel.fit import size
 from spicetrader.costmodel.resolve import FetchConfig, resolve
 from spicetrader.costmodel.runtime import runtime_table
@@ -22,8 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["suggestions"]
 
-_DEVICE_COUNTS: Final = (2, 4, 8, 16, 32, 64, 128, 256)
-_DEVICES_PER_NODE: Final = 8
+_MAX_SUGGESTED_DEVICES: Final = 256
 _GGUF_LADDER: Final = ("q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 _SERVING_LADDER: Final = ("fp8", "int8", "awq-4bit")
 _MLX_LADDER: Final = ("int8", "int4")
@@ -40,12 +41,11 @@ def _fits(workload: Workload, catalog: Catalog, fetch: FetchConfig | None) -> fl
 
 def _more_devices(setup: Setup, catalog: Catalog, fetch: FetchConfig | None) -> str | None:
     wl = setup.workload
-    if setup.accel.vendor is Vendor.APPLE:
-        return None  # one GPU per Mac; clustering Macs is not modelled
-    for n in _DEVICE_COUNTS:
-        if n <= wl.devices:
+    per_node = node_row(setup.accel).devices_per_node
+    for n in candidate_counts(setup.accel, _MAX_SUGGESTED_DEVICES):  # Apple: 1 (not clustered)
+        if n <= wl.device_count:
             continue
-        nodes = max(1, -(-n // _DEVICES_PER_NODE))
+        nodes = default_nodes(n, per_node)
         variant = wl.model_copy(update={"devices": n, "nodes": nodes, "parallelism": None})
         gb = _fits(variant, catalog, fetch)
         if gb is not None:
@@ -71,9 +71,8 @@ def _smaller_precision(setup: Setup, catalog: Catalog, fetch: FetchConfig | None
         variant = wl.model_copy(update={"precision": name})
         probe = _fits(variant, catalog, fetch)
         if probe is not None:
-            return (
-                f"precision {name} on {wl.devices} x {setup.accel.id} ({probe:.1f} GB per device)"
-            )
+            on = f"{wl.device_count} x {setup.accel.id}"
+            return f"precision {name} on {on} ({probe:.1f} GB per device)"
     return None
 
 
@@ -90,9 +89,8 @@ def _lighter_method(setup: Setup, catalog: Catalog, fetch: FetchConfig | None) -
         })  # fmt: skip
         gb = _fits(variant, catalog, fetch)
         if gb is not None:
-            return (
-                f"method {method.value} on {wl.devices} x {setup.accel.id} ({gb:.1f} GB per device)"
-            )
+            on = f"{wl.device_count} x {setup.accel.id}"
+            return f"method {method.value} on {on} ({gb:.1f} GB per device)"
     return None
 
 
@@ -100,13 +98,13 @@ def _offload(setup: Setup, catalog: Catalog, fetch: FetchConfig | None) -> str |
     wl = setup.workload
     if wl.task not in (Task.FINETUNE, Task.PRETRAIN) or setup.parallel.offload is Offload.CPU:
         return None
-    zero = 3 if wl.devices > 1 else 0
-    layout = Parallelism(data=wl.devices, zero=zero, offload=Offload.CPU)
+    zero = 3 if wl.device_count > 1 else 0
+    layout = Parallelism(data=wl.device_count, zero=zero, offload=Offload.CPU)
     gb = _fits(wl.model_copy(update={"parallelism": layout}), catalog, fetch)
     if gb is None:
         return None
     return (
-        f"parallelism offload: cpu{' with zero 3' if zero else ''} on {wl.devices} x "
+        f"parallelism offload: cpu{' with zero 3' if zero else ''} on {wl.device_count} x "
         f"{setup.accel.id} ({gb:.1f} GB per device; optimizer in host RAM, slower steps)"
     )
 

@@ -50,7 +50,20 @@ from spicetrader.costmodel.efficiency import (
     speed_constants,
 )
 from spicetrader.costmodel.inference import streamed_params
-from spicetrader.costmodel.roofline import allreduce_s, gather_s, parse_compute_dtype, peak_flops
+from spicetrader.costmodel.moe import (
+    active_routed_params,
+    expert_parallel,
+    routed_overhead,
+    routed_params,
+    router_flops_per_token,
+)
+from spicetrader.costmodel.roofline import (
+    ComputeDtype,
+    allreduce_s,
+    gather_s,
+    parse_compute_dtype,
+    peak_flops,
+)
 from spicetrader.costmodel.training_host import dequant_seconds, host_time
 from spicetrader.errors import NotSupportedError
 from spicetrader.spec.estimate import Bound, TrainingSpeed
@@ -64,6 +77,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TrainingShape",
+    "compute_seconds_per_token",
     "flops_per_token",
     "size_factor",
     "training_shape",
@@ -120,6 +134,33 @@ def flops_per_token(
         model = 4.0 * n + 3.0 * attn_fwd + 6.0 * adapter_params(arch, lora_rank)
     recompute = 2.0 * n + attn_fwd if checkpointing else 0.0
     return model, model + recompute
+
+
+def compute_seconds_per_token(
+    arch: Architecture,
+    shape: TrainingShape,
+    linear_flops_per_s: float,
+    attention_flops_per_s: float,
+    moe_width_half: float,
+) -> float:
+    """Seconds per trained token of the matmuls: the linear layers at ``linear_flops_per_s``
+    (the routed experts' time x :func:`~spicetrader.costmodel.moe.routed_overhead`), the
+    attention score/value matmuls at ``attention_flops_per_s`` (FP8 training runs only the
+    linear layers in FP8: Transformer Engine's FP8 recipe covers ``Linear`` layers, dot-product
+    attention stays BF16; Micikevicius et al. 2022, "FP8 Formats for Deep Learning", sec. 4)."""
+    passes = 6.0 if shape.method is Method.FULL else 4.0  # forward 2 + backward 4 (or 2, frozen)
+    attn_passes = 3.0
+    if shape.checkpointing:
+        passes += 2.0
+        attn_passes += 1.0
+    routed = active_routed_params(arch)
+    dense = streamed_params(arch, 1) - routed
+    linear = passes * (dense + routed * routed_overhead(arch, moe_width_half))
+    linear += passes / 2.0 * router_flops_per_token(arch)
+    if shape.method is not Method.FULL:
+        linear += 6.0 * adapter_params(arch, shape.lora_rank)
+    attention = attn_passes * arch.attention_flops_per_token(shape.seq_len)
+    return linear / linear_flops_per_s + attention / attention_flops_per_s
 
 
 def size_factor(hidden: int, hidden_half: float) -> float:
@@ -183,17 +224,20 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     )  # fmt: skip
     compute_dtype = parse_compute_dtype("bf16" if quantized else setup.fmt.compute_dtype)
     peak = peak_flops(setup.accel, compute_dtype)
-    achieved = (
-        peak.flops_per_s
-        * match.row.compute_efficiency
-        * size_factor(arch.hidden, consts.training_hidden_half)
-    )
+    scale = match.row.compute_efficiency * size_factor(arch.hidden, consts.training_hidden_half)
+    attention_peak = peak
+    if peak.dtype in (ComputeDtype.FP8, ComputeDtype.FP4):
+        attention_peak = peak_flops(setup.accel, ComputeDtype.BF16)
     model_fpt, hw_fpt = flops_per_token(
         arch, shape.method, shape.seq_len, shape.checkpointing, shape.lora_rank
     )
     shards = par.tensor * par.pipeline
     step_tokens = shape.tokens_per_replica_step
-    compute_s = step_tokens * hw_fpt / shards / achieved
+    per_token_s = compute_seconds_per_token(
+        arch, shape, peak.flops_per_s * scale, attention_peak.flops_per_s * scale,
+        consts.moe_training_width_half,
+    )  # fmt: skip
+    compute_s = step_tokens * per_token_s / shards
     if quantized:
         dequant_s = dequant_seconds(
             float(arch.total_params()) / shards, setup.fmt.bits_per_weight, shape.checkpointing,
@@ -234,10 +278,18 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
         )
 
     dp = max(par.data, 1)
-    param_bytes = setup.fmt.bits_per_weight / 8.0 * arch.total_params() / shards
+    ep = expert_parallel(arch, dp, setup.devices_per_node)
+    held = arch.total_params() - routed_params(arch) * (1.0 - 1.0 / ep)  # experts split EP ways
+    param_bytes = setup.fmt.bits_per_weight / 8.0 * held / shards
+    if arch.is_moe:
+        assumptions.append(
+            f"MoE: expert parallel {ep} (experts over the data-parallel ranks of a node); "
+            f"expert GEMMs x{routed_overhead(arch, consts.moe_training_width_half):.2f} for "
+            "routing, permutation, all-to-all dispatch/combine and grouped expert kernels"
+        )
     if dp > 1:
         link = group_link(setup, dp, par.tensor)
-        trainable = arch.total_params() if shape.method is Method.FULL else 0.0
+        trainable = held if shape.method is Method.FULL else 0.0
         if shape.method is not Method.FULL:
             trainable = adapter_params(arch, shape.lora_rank)
         grad_bytes = _GRAD_BYTES * trainable / shards

@@ -47,6 +47,7 @@ _TRAINING_ENGINES: Final = frozenset(
      Engine.TORCHTUNE, Engine.UNSLOTH, Engine.MLX}
 )  # fmt: skip
 _LLAMA_KV: Final = frozenset({KvCacheFormat.Q8_0, KvCacheFormat.Q4_0})
+_GGUF_ENGINES: Final = frozenset({Engine.LLAMA_CPP, Engine.OLLAMA})
 _FP8_KV_ENGINES: Final = frozenset(
     {Engine.VLLM, Engine.SGLANG, Engine.TENSORRT_LLM, Engine.TRANSFORMERS}
 )
@@ -130,6 +131,12 @@ def check_precision(
         accepted = ", ".join(sorted(e.value for e in fmt.engines))
         raise NotSupportedError(
             f"precision {fmt.id} cannot be loaded by {engine.value}; engines for it: {accepted}"
+        )
+    if engine in _GGUF_ENGINES and fmt.kind is PrecisionKind.INT:
+        # llama.cpp loads GGUF files: its 8- and 4-bit weights are q8_0 / q4_k_m (a little
+        # larger than int8 / int4 with their scales), never the W8A8 or AWQ-style formats
+        raise NotSupportedError(
+            f"{engine.value} runs GGUF formats, not {fmt.id}: use q8_0 (8-bit) or q4_k_m (4-bit)"
         )
     if fmt.id == "bf16" and not accel.bf16:
         fmt = resolve_precision("fp16")

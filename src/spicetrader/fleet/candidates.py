@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from spicetrader.fleet.team import Location, Team, TeamWorkload
 from spicetrader.planner.constraints import PlanConstraints, Tier
 from spicetrader.planner.economics import Ownership
-from spicetrader.spec.workload import InferenceSpec, Task, Workload
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
@@ -109,7 +108,7 @@ def gather(team: Team, catalog: Catalog, planner: Planner) -> Candidates:
     fits = []
     as_of = ""
     for item in team.workloads:
-        workload = _sized(item)
+        workload = item.workload
         cons = _constraints(team, item)
         key = f"{workload.model_dump_json()}|{cons!r}"
         if key not in plans:
@@ -153,19 +152,6 @@ def _beats(cand: Candidates, better: str, worse: str) -> bool:
     return strict or better < worse  # identical machines: keep one
 
 
-def _sized(item: TeamWorkload) -> Workload:
-    """Serving for several concurrent users is estimated at that batch (one sequence each)."""
-    workload = item.workload
-    users = item.serving.peak_users if item.serving is not None else 1
-    if workload.task is Task.INFERENCE and users > 1:
-        spec = workload.inference or InferenceSpec()
-        if spec.batch == 1:
-            return workload.model_copy(
-                update={"inference": spec.model_copy(update={"batch": users})}
-            )
-    return workload
-
-
 def _constraints(team: Team, item: TeamWorkload) -> PlanConstraints:
     jobs = item.jobs
     return PlanConstraints(
@@ -180,18 +166,16 @@ def _constraints(team: Team, item: TeamWorkload) -> PlanConstraints:
             item.serving.hours_per_month if item.serving and item.serving.hours_per_month else None
         ),
         colocation=team.location is Location.COLOCATION,
+        users=item.serving.peak_users if item.serving else 1,
     )
 
 
 def usable(option: PlanOption) -> bool:
-    """Fits, fast enough to serve and within the deadline (the plan's own verdicts)."""
-    return (
-        option.fits
-        and option.hours is not None
-        and option.fast_enough is not False
-        and option.meets_deadline is not False
-        and getattr(option, "status", "ok") in ("ok", "over_budget")
-    )
+    """The plan's own verdict: fits, fast enough for its users, within the deadline and the
+    job window (status ok)."""
+    from spicetrader.planner.models import OptionStatus
+
+    return option.status is OptionStatus.OK and option.hours is not None
 
 
 def _fits(
@@ -226,11 +210,7 @@ def _fits(
 
 
 def _why_not(option: PlanOption) -> str:
-    if option.fast_enough is False:
-        return "too slow"
-    if option.meets_deadline is False:
-        return "misses the deadline"
-    return getattr(option, "status_reason", None) or "not usable"
+    return option.status_reason or option.status.value.replace("_", " ")
 
 
 def _provider_allowed(team: Team, option: PlanOption) -> bool:

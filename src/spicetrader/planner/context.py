@@ -39,7 +39,7 @@ class Miss:
 
     @classmethod
     def of(cls, option_id: str, estimate: Estimate) -> Miss:
-        devices = estimate.workload.devices
+        devices = estimate.workload.device_count
         mem = estimate.memory
         return cls(
             id=option_id,

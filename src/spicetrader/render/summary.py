@@ -56,7 +56,7 @@ def estimate_speed(est: Estimate) -> str:
 def estimate_repr(est: Estimate) -> str:
     wl = est.workload
     mem = est.memory
-    where = f"{wl.devices}x {wl.hardware}" if wl.devices > 1 else f"{wl.hardware}"
+    where = f"{wl.device_count}x {wl.hardware}" if wl.device_count > 1 else f"{wl.hardware}"
     head = f"{wl.model_name} {wl.task.value} on {where} ({wl.precision})"
     memory = f"{mem.per_device_gb:,.1f} of {mem.capacity_gb:,.1f} GB"
     if not est.fits:

@@ -10,7 +10,7 @@ from typing import Any
 
 from spicetrader.errors import InputError, UnknownNameError
 
-__all__ = ["find_option", "read_plan_json"]
+__all__ = ["find_option", "read_plan_json", "required_field"]
 
 
 def find_option(options: Sequence[Mapping[str, Any]], option_id: str) -> Mapping[str, Any]:
@@ -34,3 +34,10 @@ def read_plan_json(path: Path) -> dict[str, Any]:
     if not isinstance(data.get("workload"), dict):
         raise InputError(f"{path}: not a `spice plan --json` output (no 'workload')")
     return data
+
+
+def required_field(option: Mapping[str, Any], key: str) -> Any:
+    """``option[key]``; InputError when the option lacks it (not an option of `spice plan`)."""
+    if key not in option or option[key] in (None, ""):
+        raise InputError(f"the plan option has no {key!r}; pass an option from `spice plan --json`")
+    return option[key]

@@ -1,38 +1,64 @@
-"""What to run for a plan option: the engine recipe, its environment and its shell scripts.
+"""What to run for a plan option: the recipe (engine, command line, environment, files).
 
-The scripts are data (``templates/<recipe>.setup.sh`` / ``.run.sh``, ``string.Template``: ``$name``
-is filled here, ``$$VAR`` stays a shell variable). The launchers (SkyPilot, dstack, Colab) wrap
-the same recipe.
+The recipe follows the plan, not defaults: the option's engine (the one the estimate assumed), its
+precision (weights from :mod:`.launch_weights`), its tensor/pipeline split, the context and
+concurrent sequences the estimate sized the KV cache for, and the engine's memory share the fit
+assumed (``gpu_memory_utilization``, ``costmodel/data/runtime.csv``).
+
+Servers are written by :mod:`.launch_serve`, batch jobs (fine-tunes, images) by
+:mod:`.launch_jobs`. Scripts are data (``templates/<kind>.setup.sh`` / ``.run.sh``,
+``string.Template``: ``$name`` is filled here, ``$$VAR`` stays a shell variable). The
+launchers (SkyPilot, dstack, notebooks, shell script) wrap the same recipe.
 """
 
 from __future__ import annotations
 
-import importlib
-import math
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from string import Template
 from typing import Any
 
 from spicetrader.errors import NotSupportedError
-from spicetrader.spec.workload import Engine, Method, Task, Workload
+from spicetrader.spec.workload import Engine, Task, Workload
 
-__all__ = ["Recipe", "RecipeKind", "build_recipe", "hf_repo_for"]
+__all__ = [
+    "SERVER_PORT",
+    "Host",
+    "Recipe",
+    "RecipeKind",
+    "build_recipe",
+    "fill",
+    "planned",
+    "planned_engine",
+    "session_budget_h",
+    "shell_with_files",
+]
 
 SERVER_PORT = 8000
-_GGUF = re.compile(r"^i?q\d")  # GGUF quant names: q4_k_m, q8_0, iq3_xs...
-_HF_URL = re.compile(r"huggingface\.co/([^/\s]+/[^/\s]+)")
-_LLAMA_CPP_ENGINES = {Engine.LLAMA_CPP, Engine.OLLAMA}
-_LOCAL_ONLY_ENGINES = {Engine.MLX, Engine.COREML}
+_SESSION_MARGIN_H = 0.5  # stop this long before a session's limit, with a checkpoint
 
 
 class RecipeKind(StrEnum):
     VLLM = "vllm"
     LLAMA_CPP = "llama-cpp"
+    MLX = "mlx"
     FINETUNE_LORA = "finetune-lora"
+    IMAGE = "diffusers-image"
+
+
+@dataclass(frozen=True)
+class Host:
+    """Where the recipe runs (from the catalog and the tier)."""
+
+    family: str  # the accelerator's family (engine_support.csv)
+    apple: bool
+    nvidia: bool
+    cpu: bool  # a CPU option (no accelerator): llama.cpp's CPU build
+    bf16: bool
+    persistent_dir: str | None = None  # notebooks: where checkpoints outlive the session
+    session_hours: float | None = None  # notebooks: the session limit
 
 
 @dataclass(frozen=True)
@@ -44,139 +70,75 @@ class Recipe:
     service: bool  # a server listening on ``port`` (else a job that ends)
     port: int | None
     notes: tuple[str, ...]
+    precision: str  # the plan's precision, as launched
+    devices: int  # devices the command uses
+    served: str  # what is loaded, one line
+    files: Mapping[str, str] = field(default_factory=dict)  # name -> content, written first
 
 
-def _template(kind: RecipeKind, part: str) -> Template:
-    ref = resources.files("spicetrader.sources").joinpath("templates", f"{kind.value}.{part}.sh")
+def _template(name: str) -> Template:
+    ref = resources.files("spicetrader.sources").joinpath("templates", name)
     return Template(ref.read_text(encoding="utf-8"))
 
 
-def hf_repo_for(workload: Workload) -> str | None:
-    """The Hugging Face repo to load: the model itself when it is "org/name", else the repo of
-    the catalog model's ``source`` config URL (None when there is none)."""
-    model = workload.model
-    if not isinstance(model, str):
-        return None
-    if re.fullmatch(r"[\w.-]+/[\w.-]+", model):
-        return model
-    try:
-        registry = importlib.import_module("spicetrader.models.registry")
-        arch = registry.resolve_model(model)
-    except Exception:  # unknown model or registry not available: the user sets MODEL_ID
-        return None
-    match = _HF_URL.search(str(getattr(arch, "source", "")))
-    return match.group(1) if match else None
+def fill(name: str, values: Mapping[str, object]) -> str:
+    """The template filled, without trailing blanks (an empty flag leaves none behind)."""
+    text = _template(name).substitute(values)
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
-def _engine(option: Mapping[str, Any], workload: Workload) -> Engine | None:
-    filled = option.get("estimate", {}).get("workload", {}).get("engine")
+def planned(option: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The workload the estimate filled (engine, precision, parallelism...)."""
+    estimate = option.get("estimate") or {}
+    return dict(estimate.get("workload") or {})
+
+
+def planned_engine(option: Mapping[str, Any], workload: Workload) -> Engine:
+    filled = planned(option).get("engine")
     if filled:
         return Engine(filled)
+    if workload.engine is None:
+        raise NotSupportedError("the plan option names no engine; pass an option of `spice plan`")
     return workload.engine
 
 
-def _context(workload: Workload) -> int:
-    spec = workload.inference
-    tokens = 4096 if spec is None else spec.prompt_tokens + spec.output_tokens
-    return max(2048, math.ceil(tokens / 1024) * 1024)
+def build_recipe(option: Mapping[str, Any], workload: Workload, host: Host) -> Recipe:
+    """The recipe for this option (NotSupportedError, naming what is missing, otherwise)."""
+    from spicetrader.sources.launch_jobs import finetune_recipe, image_recipe
+    from spicetrader.sources.launch_serve import serving_recipe
 
-
-def _batch(workload: Workload) -> int:
-    spec = workload.inference
-    if spec is None or spec.batch == "max":
-        return 8
-    return int(spec.batch)
-
-
-def _inference(
-    option: Mapping[str, Any], workload: Workload, precision: str, model_id: str
-) -> Recipe:
-    engine = _engine(option, workload)
-    if engine in _LOCAL_ONLY_ENGINES:
-        raise NotSupportedError(f"engine {engine} runs on a Mac; nothing to launch in a cloud")
-    ctx = _context(workload)
-    notes: list[str] = []
-    values: dict[str, object]
-    if engine in _LLAMA_CPP_ENGINES or _GGUF.match(precision):
-        parallel = _batch(workload)
-        values = {"port": SERVER_PORT, "max_model_len": ctx * parallel, "parallel": parallel}
-        kind = RecipeKind.LLAMA_CPP
-        gguf_repo = model_id if model_id.lower().endswith("gguf") else ""
-        env = {"GGUF_REPO": gguf_repo, "GGUF_QUANT": precision.upper() or "Q4_K_M"}
-        notes.append(
-            "llama.cpp loads GGUF files: set GGUF_REPO to a Hub repo holding this model's "
-            "GGUF quants (e.g. one of bartowski/*-GGUF)"
-        )
-    else:
-        extra = {"fp8": "--quantization fp8", "bf16": "--dtype bfloat16",
-                 "fp16": "--dtype float16"}.get(precision, "")  # fmt: skip
-        if workload.inference is not None and workload.inference.batch != "max":
-            extra = f"{extra} --max-num-seqs {workload.inference.batch}".strip()
-        devices = int(option.get("devices", workload.devices))
-        values = {"port": SERVER_PORT, "tensor_parallel": devices, "max_model_len": ctx,
-                  "extra_args": extra}  # fmt: skip
-        kind = RecipeKind.VLLM
-        env = {"MODEL_ID": model_id}
-        if precision.startswith(("awq", "gptq", "int4", "nf4")):
-            notes.append(f"{precision}: point MODEL_ID at a {precision} checkpoint of the model")
-    return Recipe(
-        kind=kind,
-        env=env,
-        setup=_template(kind, "setup").substitute(values),
-        run=_template(kind, "run").substitute(values),
-        service=True,
-        port=SERVER_PORT,
-        notes=tuple(notes),
-    )
-
-
-def _finetune(workload: Workload, model_id: str, bf16: bool) -> Recipe:
-    spec = workload.finetune
-    if spec is None or spec.method is Method.FULL:
+    if workload.task is Task.PRETRAIN:
         raise NotSupportedError(
-            "launch templates cover LoRA and QLoRA fine-tunes (finetune.method lora|qlora); "
-            "a full fine-tune needs your own training script"
+            "launch writes inference servers, LoRA/QLoRA fine-tunes and image generation; "
+            "task pretrain has no launch recipe yet"
         )
-    values = {
-        "lora_rank": spec.lora_rank,
-        "lora_alpha": 2 * spec.lora_rank,
-        "quant_args": "--load_in_4bit --bnb_4bit_quant_type nf4"
-        if spec.method is Method.QLORA
-        else "",
-        "micro_batch": spec.micro_batch,
-        "seq_len": spec.seq_len,
-        "checkpointing_args": "--gradient_checkpointing" if spec.gradient_checkpointing else "",
-        "epochs": f"{spec.epochs:g}",
-        "precision_args": "--bf16 True" if bf16 else "--fp16 True",
-    }
-    kind = RecipeKind.FINETUNE_LORA
-    return Recipe(
-        kind=kind,
-        env={"MODEL_ID": model_id, "DATASET": "trl-lib/Capybara", "OUTPUT_DIR": "lora-out"},
-        setup=_template(kind, "setup").substitute(values),
-        run=_template(kind, "run").substitute(values),
-        service=False,
-        port=None,
-        notes=("DATASET is an example conversational dataset: set it to yours",),
+    vulkan = (
+        workload.task is Task.INFERENCE and planned_engine(option, workload) is Engine.LLAMA_CPP
     )
-
-
-def build_recipe(option: Mapping[str, Any], workload: Workload, *, bf16: bool) -> Recipe:
-    """The recipe for this option's workload (NotSupportedError for pretrain and image)."""
-    precision = str(option.get("precision") or workload.precision or "bf16").lower()
-    model_id = hf_repo_for(workload) or ""
+    if not (host.nvidia or host.apple or vulkan):
+        raise NotSupportedError(
+            f"launch installs the CUDA (NVIDIA) and Metal (Mac) builds of the engines, and "
+            f"llama.cpp's Vulkan build elsewhere; {host.family} hardware needs its own build "
+            "(ROCm, TPU, Gaudi, XPU) for this engine, not written yet"
+        )
+    precision = str(option.get("precision") or planned(option).get("precision") or "")
+    precision = precision.lower() or str(workload.precision or "bf16")
+    devices = int(option.get("devices") or planned(option).get("devices") or workload.devices)
     if workload.task is Task.INFERENCE:
-        recipe = _inference(option, workload, precision, model_id)
-    elif workload.task is Task.FINETUNE:
-        recipe = _finetune(workload, model_id, bf16)
-    else:
-        raise NotSupportedError(
-            f"launch templates cover inference servers and LoRA/QLoRA fine-tunes, not "
-            f"task {workload.task.value}"
-        )
-    if not recipe.env.get("MODEL_ID", "x") or not recipe.env.get("GGUF_REPO", "x"):
-        missing = [k for k, v in recipe.env.items() if not v]
-        guard = "".join(f': "${{{k}:?set {k} (see the notes above)}}"\n' for k in missing)
-        recipe = Recipe(recipe.kind, recipe.env, recipe.setup, guard + recipe.run,
-                        recipe.service, recipe.port, recipe.notes)  # fmt: skip
-    return recipe
+        return serving_recipe(option, workload, host, precision, devices)
+    if workload.task is Task.FINETUNE:
+        return finetune_recipe(option, workload, host, precision, devices)
+    return image_recipe(option, workload, host, precision, devices)
+
+
+def session_budget_h(host: Host) -> float:
+    if host.session_hours is None:
+        return 24.0 * 365  # no session limit: run to the end
+    return max(0.5, host.session_hours - _SESSION_MARGIN_H)
+
+
+def shell_with_files(recipe: Recipe) -> str:
+    """The run script with the recipe's files written first (quoted heredocs: no expansion)."""
+    parts = [f"cat > {name} <<'SPICE_EOF'\n{text.rstrip()}\nSPICE_EOF\n"
+             for name, text in recipe.files.items()]  # fmt: skip
+    return "".join(parts) + recipe.run

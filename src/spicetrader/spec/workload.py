@@ -10,7 +10,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "Engine",
@@ -88,6 +96,34 @@ class Offload(StrEnum):
 
 
 PositiveInt = Annotated[int, Field(ge=1)]
+MAX_DEVICES = 1_000_000
+
+
+def _device_count(value: object) -> int | Literal["auto"]:
+    """A device count from 1 to MAX_DEVICES, or "auto" (one error message for both forms)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "auto":
+            return "auto"
+        value = int(text) if text.isdigit() else value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("input should be a whole number of devices or 'auto'")
+    if value < 1:
+        raise ValueError("input should be greater than or equal to 1, or 'auto'")
+    if value > MAX_DEVICES:
+        raise ValueError(f"input should be less than or equal to {MAX_DEVICES}, or 'auto'")
+    return value
+
+
+DeviceCount = Annotated[
+    int | Literal["auto"],
+    PlainValidator(_device_count),
+    WithJsonSchema({"anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": MAX_DEVICES}, {"const": "auto"},
+    ]}),
+]  # fmt: skip
 
 
 class Parallelism(_Strict):
@@ -190,7 +226,8 @@ class Workload(_Strict):
     engine: Engine | None = None
     hardware: str | None = None  # required by estimate(); the planner chooses it per option
     memory_gb: Annotated[float, Field(gt=0, le=100_000)] | None = None
-    devices: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    # "auto": the smallest device count (and nodes) that fits, chosen by the cost model
+    devices: DeviceCount = 1
     nodes: Annotated[int, Field(ge=1, le=100_000)] = 1
     parallelism: Parallelism | None = None
     inference: InferenceSpec | None = None
@@ -213,7 +250,7 @@ class Workload(_Strict):
 
     @model_validator(mode="after")
     def _fill_task_section(self) -> Workload:
-        if self.devices % self.nodes:
+        if self.devices != "auto" and self.devices % self.nodes:
             raise ValueError(
                 f"devices ({self.devices}) must spread evenly over nodes ({self.nodes})"
             )
@@ -227,6 +264,15 @@ class Workload(_Strict):
         if getattr(self, name) is None:
             object.__setattr__(self, name, cls())
         return self
+
+    @property
+    def device_count(self) -> int:
+        """``devices`` as a number; "auto" is resolved by the cost model before it is read."""
+        if self.devices == "auto":
+            from spicetrader.errors import InputError
+
+            raise InputError("devices: auto must be resolved first (estimate() does it)")
+        return self.devices
 
     @property
     def model_name(self) -> str:

@@ -1,3 +1,3 @@
-# LoRA / QLoRA supervised fine-tune with TRL (https://huggingface.co/docs/trl/clis)
+# LoRA / QLoRA supervised fine-tune with TRL's SFTTrainer (https://huggingface.co/docs/trl/sft_trainer)
 pip install --upgrade pip
-pip install "trl>=0.19" "peft>=0.11" "transformers>=4.44" datasets accelerate bitsandbytes
+pip install "trl>=0.19" "peft>=0.11" "transformers>=4.46" datasets accelerate bitsandbytes

@@ -1,4 +1,4 @@
-# -hf downloads a GGUF from the Hub: GGUF_REPO is a repo holding GGUF files, GGUF_QUANT the quant tag
-llama.cpp/build/bin/llama-server -hf "$$GGUF_REPO:$$GGUF_QUANT" \
+# -hf downloads the GGUF of that quant tag from the Hub repo (all parts of a split file)
+$server -hf "$$GGUF_REPO:$$GGUF_QUANT" \
   --host 0.0.0.0 --port $port \
-  --n-gpu-layers 999 --ctx-size $max_model_len --parallel $parallel
+  --n-gpu-layers $gpu_layers --ctx-size $ctx_size --parallel $parallel

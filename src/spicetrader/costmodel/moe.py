@@ -1,0 +1,141 @@
+"""Mixture-of-experts terms of the speed model: which weights a step reads, what routing costs.
+
+- Experts touched per step: each of ``n`` tokens picks ``k`` of ``E`` routed experts; with
+  balanced routing (the auxiliary load-balancing loss of Shazeer et al. 2017 and Fedus et al.
+  2021, "Switch Transformers", sec. 2.2; DeepSeek-V3's bias-based balancing, Liu et al. 2024,
+  sec. 2.1.2) an expert is missed by one token with probability 1 - k/E, so the expected share
+  touched is ``1 - (1 - k/E)^n``. Shared experts and the dense layers are always read. Decode
+  therefore streams ~active parameters at batch 1 and ~all of them at large batch.
+- Router: a ``hidden x E`` linear layer per MoE layer per token (Switch Transformers, sec. 2.1:
+  ``h(x) = W_r . x``), 2 x hidden x E FLOPs.
+- Routed-token overhead: every routed token is permuted to its experts and back (and, with
+  expert parallelism, sent over the link: the all-to-all dispatch and combine of GShard, Lepikhin
+  et al. 2020, sec. 2.2, and of Megatron-Core's ``alltoall`` token dispatcher), its experts are
+  small GEMMs grouped per expert, and load is never perfectly even. These costs grow with the
+  token's hidden vector and ``k`` while the expert FLOPs grow with hidden x expert width x ``k``,
+  so relative to the expert GEMMs they scale as ``1 / expert width``: the expert GEMM time is
+  multiplied by ``1 + w0 / expert_ffn_hidden``, ``w0`` fitted separately for training (where the
+  all-to-all runs forward and backward) and for inference (``data/speed_constants.csv``).
+- MoE layer latency in inference (``data/moe_engines.csv``, per engine, fitted): a fixed time
+  per MoE layer per forward pass for the router top-k, the sort/align of tokens per expert and
+  the grouped-expert kernel launches; at batch 1 it, not the bytes, sets the decode speed of a
+  large MoE (DeepSeek-V3 on 8 H200 with SGLang: ~30 tokens/s where 37 GB of active FP8 weights
+  over 8 x 4.8 TB/s allow ~160).
+- Expert parallelism in training: Megatron-Core places the experts over the data-parallel ranks
+  of one NVLink domain (EP <= devices per node; Megatron-Core MoE docs, "Expert Parallelism"),
+  so each rank holds ``E / EP`` experts and their gradients are reduced over ``dp / EP`` ranks.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import TYPE_CHECKING, Annotated, Final
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from spicetrader.catalog.csvload import parse_rows
+from spicetrader.catalog.rowbase import AsOf
+from spicetrader.errors import CatalogDataError
+
+if TYPE_CHECKING:
+    from spicetrader.models.arch import Architecture
+    from spicetrader.spec.workload import Engine
+
+__all__ = [
+    "MoeEngineRow",
+    "expert_parallel",
+    "moe_layer_overhead_us",
+    "routed_overhead",
+    "routed_params",
+    "router_flops_per_token",
+    "touched_fraction",
+]
+
+
+def touched_fraction(experts: int, experts_per_token: int, tokens: int) -> float:
+    """Expected share of routed experts a step touches when ``tokens`` tokens each pick
+    ``experts_per_token`` of ``experts`` (balanced routing): 1 - (1 - k/E)^tokens."""
+    if experts <= experts_per_token:
+        return 1.0
+    return 1.0 - (1.0 - experts_per_token / experts) ** max(tokens, 1)
+
+
+def routed_params(arch: Architecture) -> float:
+    """Parameters of all routed experts together (0 for a dense model).
+
+    ``total - active`` is ``E - k`` routed experts' worth of parameters, so all ``E`` of them
+    are ``(total - active) x E / (E - k)``.
+    """
+    if not arch.is_moe or arch.experts <= arch.experts_per_token:
+        return 0.0
+    spare = arch.total_params() - arch.active_params()
+    return spare * arch.experts / (arch.experts - arch.experts_per_token)
+
+
+def active_routed_params(arch: Architecture) -> float:
+    """Parameters of the ``k`` routed experts one token uses."""
+    if not arch.is_moe:
+        return 0.0
+    return routed_params(arch) * arch.experts_per_token / arch.experts
+
+
+def router_flops_per_token(arch: Architecture) -> float:
+    """Forward FLOPs of the routers for one token: 2 x hidden x E per MoE layer."""
+    return 2.0 * arch.hidden * arch.experts * arch.moe_layers if arch.is_moe else 0.0
+
+
+def routed_overhead(arch: Architecture, width_half: float) -> float:
+    """Multiplier on the routed experts' GEMM time: 1 + w0 / expert width (1 for dense)."""
+    if not arch.is_moe:
+        return 1.0
+    return 1.0 + width_half / arch.expert_ffn_hidden
+
+
+def expert_parallel(arch: Architecture, data: int, devices_per_node: int) -> int:
+    """Expert-parallel size: the largest divisor of both ``E`` and the data-parallel size that
+    fits in one node (1 for dense models)."""
+    if not arch.is_moe:
+        return 1
+    limit = min(data, devices_per_node, arch.experts)
+    return max(d for d in range(1, limit + 1) if arch.experts % d == 0 and data % d == 0)
+
+
+_PATH: Final = "spicetrader/costmodel/data/moe_engines.csv"
+_COLUMNS: Final = ("engine", "layer_overhead_us", "calibration", "as_of")
+_SAME_KERNELS: Final = {"ollama": "llama.cpp", "sglang": "vllm"}
+
+
+class MoeEngineRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    engine: Annotated[str, Field(min_length=1)]
+    layer_overhead_us: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    calibration: Annotated[str, Field(min_length=1)]
+    as_of: AsOf
+
+
+@functools.cache
+def moe_engine_rows() -> dict[str, MoeEngineRow]:
+    """Rows by engine, strictly loaded (a ``*`` row is required; no duplicates)."""
+    from spicetrader.spec.workload import Engine
+
+    text = (resources.files("spicetrader.costmodel") / "data" / "moe_engines.csv").read_text()
+    table: dict[str, MoeEngineRow] = {}
+    known = {e.value for e in Engine} | {"*"}
+    for located in parse_rows(text, MoeEngineRow, _COLUMNS, _PATH):
+        row = located.row
+        if row.engine not in known or row.engine in table:
+            raise CatalogDataError(_PATH, located.line, "engine", "unknown or duplicate engine")
+        table[row.engine] = row
+    if "*" not in table:
+        raise CatalogDataError(_PATH, None, "engine", "a '*' fallback row is required")
+    return table
+
+
+def moe_layer_overhead_us(engine: Engine) -> float:
+    """The engine's fixed latency per MoE layer per forward pass (its kernels' row, else ``*``)."""
+    rows = moe_engine_rows()
+    kin = _SAME_KERNELS.get(engine.value, engine.value)
+    row = rows.get(engine.value) or rows.get(kin) or rows["*"]
+    return row.layer_overhead_us

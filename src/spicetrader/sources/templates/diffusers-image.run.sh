@@ -1,0 +1,2 @@
+mkdir -p "$$OUTPUT_DIR"
+$launcher generate.py

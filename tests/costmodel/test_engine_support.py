@@ -1,0 +1,39 @@
+"""The engine x hardware-family table and the default engine that follows it."""
+
+from __future__ import annotations
+
+import pytest
+
+from spicetrader.catalog.catalog import Catalog
+from spicetrader.catalog.load import load_catalog
+from spicetrader.costmodel.defaults import default_engine
+from spicetrader.costmodel.engine_support import engine_runs_on, engine_support_table
+from spicetrader.models.precision import resolve_precision
+from spicetrader.spec.workload import Engine, Task
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def test_vllm_needs_compute_capability_7() -> None:
+    # vLLM's install docs: compute capability 7.0 or higher (V100 is 7.0, P100 is 6.0)
+    assert engine_runs_on(Engine.VLLM, "pascal") is False
+    assert engine_runs_on(Engine.VLLM, "volta") is True
+    assert engine_runs_on(Engine.LLAMA_CPP, "pascal") is True
+    assert engine_runs_on(Engine.MLX, "hopper") is None  # not recorded
+
+
+def test_every_row_names_a_catalog_family(catalog: Catalog) -> None:
+    families = {a.family for a in catalog.accelerators.values()}
+    assert {family for _, family in engine_support_table()} <= families
+
+
+def test_default_engine_follows_the_table(catalog: Catalog) -> None:
+    fp16 = resolve_precision("fp16")
+    for accel in catalog.accelerators.values():
+        engine = default_engine(Task.INFERENCE, accel, fp16, 1)
+        assert engine_runs_on(engine, accel.family) is not False, accel.id
+    p100 = catalog.accelerators["p100"]
+    assert default_engine(Task.INFERENCE, p100, fp16, 1) is Engine.LLAMA_CPP
