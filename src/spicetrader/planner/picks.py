@@ -21,7 +21,7 @@ from spicetrader.planner.models import (
     PlanOption,
     Recommendation,
 )
-from spicetrader.planner.ranking import LOW_CONFIDENCE, choosable, money, score, speed_words
+from spicetrader.planner.ranking import choosable, measured_first, money, score, speed_words
 
 __all__ = ["picks_for"]
 
@@ -113,7 +113,7 @@ def picks_for(
     picks[PickName.FASTEST] = Pick(
         option=fastest.id, reason=f"the fastest: {what(fastest)}; {_trade(fastest, cheapest)}"
     )
-    owned = _measured_first([o for o in ok if o.tier in ON_PREM_TIERS])
+    owned = measured_first([o for o in ok if o.tier in ON_PREM_TIERS])
     if owned:
         best = min(owned, key=by_score)
         picks[PickName.BEST_OWNED] = Pick(
@@ -121,7 +121,7 @@ def picks_for(
             reason=f"the best machine to own: {what(best)}{_owned_words(best)}; "
             f"{_trade(best, cheapest)}",
         )
-    rentals = _measured_first([o for o in ok if o.tier is Tier.RENT])
+    rentals = measured_first([o for o in ok if o.tier is Tier.RENT])
     if rentals:
         best = min(rentals, key=by_score)
         price = f" at {money(best.price_usd_per_hour)}/h" if best.price_usd_per_hour else ""
@@ -130,12 +130,6 @@ def picks_for(
             reason=f"the best rental{price}: {what(best)}; {_trade(best, cheapest)}",
         )
     return _free_pick(fitting, job, picks)
-
-
-def _measured_first(options: list[PlanOption]) -> list[PlanOption]:
-    """The options a measurement backs, when there are some (as the recommendation does)."""
-    measured = [o for o in options if o.estimate.confidence != LOW_CONFIDENCE]
-    return measured or options
 
 
 def _free_pick(

@@ -17,9 +17,11 @@ from spicetrader.planner.context import Miss
 from spicetrader.planner.models import Job, JobKind, OptionStatus, PlanOption, Recommendation
 
 __all__ = [
+    "LOW_CONFIDENCE",
     "Point",
     "choosable",
     "dominates",
+    "measured_first",
     "money",
     "pareto_front",
     "rank_key",
@@ -121,6 +123,12 @@ def choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
 LOW_CONFIDENCE = "low"  # Confidence.LOW of the cost model
 
 
+def measured_first(options: Sequence[PlanOption]) -> list[PlanOption]:
+    """The options a measurement backs (confidence not low), when there are some; else all."""
+    measured = [o for o in options if o.estimate.confidence != LOW_CONFIDENCE]
+    return measured or list(options)
+
+
 def recommend(
     options: Sequence[PlanOption],
     constraints: PlanConstraints,
@@ -145,8 +153,7 @@ def recommend(
     usable = [o for o in fitting if o.status is OptionStatus.OK]
     if not usable:
         return Recommendation(option=None, why=_why_infeasible(fitting, constraints, job))
-    measured = [o for o in usable if o.estimate.confidence != LOW_CONFIDENCE]
-    ok = measured or usable
+    ok = measured_first(usable)
     if constraints.budget_usd is not None and constraints.deadline_hours is None:
         best = min(ok, key=lambda o: (o.time, o.rank_cost_usd, o.id))
         why = (
