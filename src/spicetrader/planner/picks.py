@@ -132,6 +132,15 @@ def picks_for(
     return _free_pick(fitting, job, picks)
 
 
+TRY_SESSION_HOURS = 1.0  # trying a model takes a session long enough to load it and use it
+
+
+def _short_sessions(option: PlanOption) -> bool:
+    """Sessions too short to load a model and try it (per-call GPU slices such as ZeroGPU)."""
+    use = option.free_use
+    return use is not None and use.session_hours < TRY_SESSION_HOURS
+
+
 def _free_pick(
     fitting: Sequence[PlanOption], job: Job, picks: dict[PickName, Pick]
 ) -> dict[PickName, Pick]:
@@ -147,6 +156,8 @@ def _free_pick(
             key=lambda o: (
                 o.cost_usd or 0.0,
                 o.fast_enough is False,
+                _short_sessions(o),
+                o.estimate.confidence == "low",
                 (o.time if job.kind is JobKind.SERVING else o.finish_hours) or 0.0,
                 o.id,
             ),
