@@ -5,6 +5,12 @@ sends a fixed number of requests per endpoint from ``--concurrency`` clients (ea
 answer before sending the next), stops at the count or the time cap, whichever comes first, then
 stops the server. Nothing leaves the machine. Needs the ``web`` and ``dev`` extras (httpx).
 
+Phases: ``/api/estimate``; ``/api/plan`` with a few bodies sent again and again (after the first,
+answered from the app's result cache: a form submitted twice); ``/api/plan`` with every body
+different (each one planned: the planner's own throughput); and "responsive": the same distinct
+plans from ``--concurrency`` clients while one more client sends estimates, whose latency is
+reported (slow plans must not hold estimates up).
+
 Usage: python bench/load.py [--estimates 2000] [--plans 200] [--concurrency 8] [--time-cap 60]
 """
 
@@ -44,6 +50,12 @@ ESTIMATES: list[dict[str, Any]] = [
 PLANS: list[dict[str, Any]] = [
     {"model": "llama-3-8b", "usage_hours_per_month": 200},
     {"model": "llama-3-70b", "usage_hours_per_month": 100, "budget_usd": 50000},
+]
+# every body different (a distinct usage): none is answered from the cache
+COLD_PLANS: list[dict[str, Any]] = [
+    {"model": model, "usage_hours_per_month": 1 + hours}
+    for hours in range(729)
+    for model in ("llama-3-8b", "llama-3-70b", "mixtral-8x7b")
 ]
 
 
@@ -113,7 +125,7 @@ async def _load(
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, trust_env=False) as http:
-        for body in bodies:  # warm up: first requests load the catalog and models
+        for body in bodies[:5]:  # warm up: first requests load the catalog and models
             (await http.post(path, json=body)).raise_for_status()
         cpu_start = _cpu_seconds(server_pid)
         start = time.perf_counter()
@@ -122,6 +134,42 @@ async def _load(
         cpu_end = _cpu_seconds(server_pid)
     cpu = None if cpu_start is None or cpu_end is None else cpu_end - cpu_start
     return Result(path, concurrency, len(latencies), errors, seconds, tuple(latencies), cpu)
+
+
+async def _responsive(base: str, concurrency: int, cap_s: float, server_pid: int) -> Result:
+    """Estimate latency while ``concurrency`` clients keep distinct (uncached) plans in flight."""
+    stop = asyncio.Event()
+    latencies: list[float] = []
+    errors = 0
+    counter = itertools.count(10_000)
+
+    async def planner(http: httpx.AsyncClient) -> None:
+        while not stop.is_set():
+            body = COLD_PLANS[next(counter) % len(COLD_PLANS)]
+            await http.post("/api/plan", json={**body, "budget_usd": 1 + next(counter)})
+
+    async def estimator(http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        await asyncio.sleep(1.0)  # let the plans fill their slots first
+        deadline = time.perf_counter() + cap_s
+        for i in itertools.count():
+            if time.perf_counter() > deadline:
+                break
+            start = time.perf_counter()
+            body = {**ESTIMATES[0], "inference": {"prompt_tokens": 100 + i}}  # never cached
+            response = await http.post("/api/estimate", json=body)
+            latencies.append(time.perf_counter() - start)
+            errors += response.status_code != 200
+            await asyncio.sleep(0.05)
+        stop.set()
+
+    limits = httpx.Limits(max_connections=concurrency + 1)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60, trust_env=False) as http:
+        start = time.perf_counter()
+        await asyncio.gather(estimator(http), *(planner(http) for _ in range(concurrency)))
+        seconds = time.perf_counter() - start
+    return Result("estimate during plans", concurrency, len(latencies), errors, seconds,
+                  tuple(latencies), None)  # fmt: skip
 
 
 def _free_port() -> int:
@@ -158,6 +206,12 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("spice serve did not start within 60 s")
 
 
+def _renamed(result: Result, endpoint: str) -> Result:
+    from dataclasses import replace
+
+    return replace(result, endpoint=endpoint)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--estimates", type=int, default=2000, help="requests to /api/estimate")
@@ -176,9 +230,12 @@ def main() -> None:
             for path, bodies, total in (
                 ("/api/estimate", ESTIMATES, args.estimates),
                 ("/api/plan", PLANS, args.plans),
+                ("/api/plan", COLD_PLANS, args.plans),
             )
             if total > 0
         ]
+        results[-1] = _renamed(results[-1], "/api/plan (all distinct)")
+        results.append(asyncio.run(_responsive(base, args.concurrency, 10.0, proc.pid)))
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -196,7 +253,7 @@ def main() -> None:
     )
     for s in summaries:
         print(
-            f"{s['endpoint']:14} {s['requests']:6d} req in {s['seconds']:6.2f} s = "
+            f"{s['endpoint']:24} {s['requests']:6d} req in {s['seconds']:6.2f} s = "
             f"{s['requests_per_s']:7.1f} req/s  p50 {s['p50_ms']} ms  p99 {s['p99_ms']} ms  "
             f"max {s['max_ms']} ms  errors {s['errors']}  "
             f"server CPU {s['server_cpu_ms_per_request']} ms/req"

@@ -116,7 +116,8 @@ def test_the_web_never_asks_the_hub(monkeypatch: pytest.MonkeyPatch) -> None:
             "/api/estimate", json={"model": "nobody-xyz/nothing-abc", "hardware": "t4"}
         )
     assert 400 <= response.status_code < 500, response.text
-    assert response.json()["error"] == "UnknownNameError"
+    assert response.json()["error"] == "ModelNotServedError"  # an UnknownNameError, with the CLI
+    assert response.json()["kind"] == "model"
 
 
 def test_the_fleet_plans_the_same_world_in_library_and_cli(spice_home: Path) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from spicetrader.cli.common import console, handles_errors, load_catalog, print_json
+from spicetrader.cli.common import console, esc, handles_errors, load_catalog, print_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -50,7 +50,7 @@ def _num(value: float | None, digits: int = 1) -> str:
 def _table(title: str, columns: Sequence[str]) -> Table:
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=esc(title), title_justify="left")
     for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column == "id")
     return table
@@ -70,7 +70,7 @@ def _print_rows(
         return
     table = _table(title, columns)
     for row in rows:
-        table.add_row(*cells(row))
+        table.add_row(*(esc(cell) for cell in cells(row)))
     console().print(table)
 
 
@@ -142,7 +142,7 @@ def _show(row: Accelerator | System, json_out: bool) -> None:
     for key, value in data.items():
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        table.add_row(key, "-" if value is None or value == "" else str(value))
+        table.add_row(key, "-" if value is None or value == "" else esc(value))
     console().print(table)
 
 

@@ -72,11 +72,36 @@ def format_validation_error(exc: Any) -> str:
     return "invalid input: " + "; ".join(parts)
 
 
+def esc(value: object) -> str:
+    """``value`` as text that rich prints literally: user-supplied names (a model called
+    ``[/bold]``, a file in ``[red]dir``) must never be read as markup."""
+    from rich.markup import escape
+
+    return escape(str(value))
+
+
 def print_json(data: object) -> None:
-    """Indented for a terminal; compact when piped (json's C encoder: a 400-option plan's
-    1.3 MB of JSON encodes ~10x faster without indentation)."""
+    """``data`` as JSON on stdout: indented for a terminal, compact when piped (json's C
+    encoder: a 400-option plan's 1.3 MB of JSON encodes ~10x faster without indentation); a
+    non-finite number (never valid JSON) is written as null."""
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(data, indent=indent, default=str) + "\n")
+    try:
+        text = json.dumps(data, indent=indent, default=str, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite_or_null(data), indent=indent, default=str, allow_nan=False)
+    sys.stdout.write(text + "\n")
+
+
+def _finite_or_null(data: object) -> object:
+    import math
+
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite_or_null(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite_or_null(v) for v in data]
+    return data
 
 
 def console() -> Console:

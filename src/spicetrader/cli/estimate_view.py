@@ -49,15 +49,16 @@ def _fmt(value: float | None, unit: str) -> str:
 def render_estimate(est: Estimate) -> None:
     from rich.table import Table
 
-    from spicetrader.cli.common import console
+    from spicetrader.cli.common import console, esc
     from spicetrader.render.summary import resolved_line
 
     out = console()
     wl = est.workload
     verdict = "[bold green]fits[/bold green]" if est.fits else "[bold red]does NOT fit[/bold red]"
     out.print(
-        f"[bold]{wl.model_name}[/bold] {wl.task.value} on {wl.devices} x {wl.hardware} "
-        f"({wl.precision}, {wl.engine.value if wl.engine else '-'}): {verdict}"
+        f"[bold]{esc(wl.model_name)}[/bold] {wl.task.value} on {wl.devices} x "
+        f"{esc(wl.hardware)} ({esc(wl.precision)}, {wl.engine.value if wl.engine else '-'}): "
+        f"{verdict}"
     )
     resolved = resolved_line(est.model_input, wl.model)
     if resolved:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import typer
 
-from spicetrader.cli.common import console, handles_errors, print_json
+from spicetrader.cli.common import console, esc, handles_errors, print_json
 
 if TYPE_CHECKING:
     from spicetrader.models.arch import Architecture, DiffusionArchitecture
@@ -141,7 +141,7 @@ def list_cmd(
     for name in shown:
         table.add_column(name, no_wrap=True, justify="right" if name in _RIGHT else "left")
     for i in range(len(rows)):
-        table.add_row(*(columns[name][i] for name in shown))
+        table.add_row(*(esc(columns[name][i]) for name in shown))
     out.print(table)
 
 
@@ -155,7 +155,7 @@ def _fitting(columns: dict[str, list[str]], width: int) -> list[str]:
     kept: set[str] = set()
     used = 0
     for name in _PRIORITY:
-        need = max(len(name), *(len(cell) for cell in columns[name])) + 2
+        need = max([len(name), *(len(cell) for cell in columns[name])]) + 2
         if name == "id" or used + need <= width:
             kept.add(name)
             used += need
@@ -202,7 +202,7 @@ def _print_details(data: dict[str, Any]) -> None:
 
     arch = data["architecture"]
     out = console()
-    out.print(f"[bold]{data['name']}[/bold] ({data['id']}), {data['family']}")
+    out.print(f"[bold]{esc(data['name'])}[/bold] ({esc(data['id'])}), {esc(data['family'])}")
     out.print(f"parameters: {data['total_params']:,} total, {data['active_params']:,} active")
     if data["kind"] == "llm":
         out.print(
@@ -215,7 +215,7 @@ def _print_details(data: dict[str, Any]) -> None:
         out.print(f"KV cache per token at fp16: {data['kv_cache_bytes_per_token_fp16']:,} bytes")
     else:
         out.print(
-            f"{arch['denoiser']} {arch['denoiser_params']:,} params, "
+            f"{esc(arch['denoiser'])} {arch['denoiser_params']:,} params, "
             f"{arch['denoiser_gflops_per_step']:,} GFLOPs/step at {arch['reference_resolution']}px"
         )
         if arch["reference_frames"] > 1:
@@ -229,9 +229,10 @@ def _print_details(data: dict[str, Any]) -> None:
     out.print(table)
     if data["released"] or data["license"]:
         out.print(
-            f"released {data['released'] or 'unknown'}, licence {data['license'] or 'unknown'}"
+            f"released {esc(data['released'] or 'unknown')}, "
+            f"licence {esc(data['license'] or 'unknown')}"
         )
-    out.print(f"source: {data['source']} (as of {data['as_of']})")
+    out.print(f"source: {esc(data['source'])} (as of {esc(data['as_of'])})")
 
 
 @models_app.command("show")

@@ -110,14 +110,10 @@ MinSpeedOpt = Annotated[
 ]
 
 
-def _task_of(task: str | None, file: Path | None) -> str:
+def _task_of(task: str | None, file_data: dict[str, Any] | None) -> str:
     if task is not None:
         return task
-    if file is not None:
-        from spicetrader.cli.workload_args import read_workload_file
-
-        return str(read_workload_file(file).get("task", "inference"))
-    return "inference"
+    return str((file_data or {}).get("task", "inference"))
 
 
 @handles_errors
@@ -163,12 +159,13 @@ def plan_command(
     your quotes (offers.toml) and this machine (`spice probe`) when there are some."""
     from spicetrader.api import plan
     from spicetrader.cli.common import console, fit_width, print_json, save_charts
-    from spicetrader.cli.workload_args import workload_mapping
+    from spicetrader.cli.workload_args import read_workload_file, workload_mapping
     from spicetrader.context import Context
     from spicetrader.planner import PlanConstraints
     from spicetrader.render.summary import resolved_line
 
-    inference = _task_of(task, file) == "inference"
+    file_data = read_workload_file(file) if file is not None else None  # parsed once
+    inference = _task_of(task, file_data) == "inference"
     args = WorkloadArgs(
         model=model, task=task, precision=precision, engine=engine, kv_cache=kv_cache,
         prompt=prompt, output=output, batch=batch, method=method,
@@ -176,7 +173,7 @@ def plan_command(
         lora_rank=lora_rank, optimizer=optimizer, resolution=resolution, steps=steps,
         images=images,
     )  # fmt: skip
-    spec: dict[str, Any] = workload_mapping(args, file)
+    spec: dict[str, Any] = workload_mapping(args, file, file_data)
     constraints = PlanConstraints.of(
         only=only, usage_hours_per_month=usage_hours_per_month, deadline_hours=deadline_hours,
         budget_usd=budget_usd, months=months, spot=spot, private=private,

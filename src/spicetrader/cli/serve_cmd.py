@@ -20,6 +20,12 @@ def serve(
     ),
     port: int = typer.Option(DEFAULT_PORT, "--port", min=1, max=65535, help="TCP port."),
     access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log requests."),
+    allow_host: list[str] = typer.Option(
+        [],
+        "--allow-host",
+        help="Another name the app may be reached by (Host header), e.g. the machine's name "
+        "when serving on another interface; repeatable. Loopback names are always allowed.",
+    ),
 ) -> None:
     """Run the web app: a workload form with charts, and the JSON API (OpenAPI at /docs)."""
     try:
@@ -36,9 +42,19 @@ def serve(
     # request never reaches the Hugging Face Hub
     context = Context.load(hub=False)
     if host not in LOOPBACK:
-        typer.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
+        typer.echo(
+            f"Warning: serving on {host}, reachable from other machines; they must use a name "
+            "or address given with --allow-host (the Host header is checked).",
+            err=True,
+        )
     typer.echo(f"spicetrader web app on http://{_url_host(host)}:{port}/ (API docs at /docs)")
-    run_server(create_app(context=context), host=host, port=port, access_log=access_log)
+    run_server(
+        create_app(context=context),
+        host=host,
+        port=port,
+        access_log=access_log,
+        allow_hosts=allow_host,
+    )
 
 
 def _url_host(host: str) -> str:

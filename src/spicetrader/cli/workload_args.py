@@ -7,7 +7,6 @@ Light at import time (typer only); pydantic and yaml are imported inside the fun
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any
@@ -140,32 +139,10 @@ class WorkloadArgs:
 
 
 def read_workload_file(path: Path) -> dict[str, Any]:
-    """A workload mapping from a YAML or JSON file; syntax errors name the line."""
-    from spicetrader.errors import InputError
+    """A workload mapping from a YAML or JSON file, read within bounds (``spec/files.py``)."""
+    from spicetrader.spec.files import load_workload_file
 
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
-    elif path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or "syntax error"
-            raise InputError(f"{path}: invalid YAML{where}: {problem}") from None
-    else:
-        raise InputError(f"{path}: unknown workload file type; accepted: .yaml, .yml, .json")
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: a workload file must hold a mapping (model:, hardware:, ...)")
-    return data
+    return load_workload_file(path)
 
 
 def _batch(value: str) -> int | str:
@@ -196,11 +173,18 @@ _TOP = ("hardware", "task", "precision", "engine", "kv_cache", "memory_gb", "dev
 _PARALLEL = ("tensor", "pipeline", "zero", "offload")
 
 
-def workload_mapping(args: WorkloadArgs, file: Path | None = None) -> dict[str, Any]:
-    """The file's mapping (or an empty one) with every given flag written over it."""
+def workload_mapping(
+    args: WorkloadArgs, file: Path | None = None, file_data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The file's mapping (or an empty one) with every given flag written over it.
+
+    ``file_data``: the file's mapping when the caller has read it already (read once)."""
     from spicetrader.errors import InputError
 
-    data: dict[str, Any] = read_workload_file(file) if file is not None else {}
+    if file_data is not None:
+        data: dict[str, Any] = dict(file_data)
+    else:
+        data = read_workload_file(file) if file is not None else {}
     if args.model is not None:
         data["model"] = args.model
     if "model" not in data:

@@ -10,6 +10,7 @@ are read (the reader memory-maps the file); nothing is downloaded.
 
 from __future__ import annotations
 
+import builtins
 import re
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,10 @@ def file_type_precision(file_type: int) -> str | None:
     return ident if ident in bundled_precisions() else None
 
 
+MAX_DIMENSION = 1_000_000_000
+_MAY_BE_ZERO = frozenset({"expert_shared_count", "leading_dense_block_count"})
+
+
 class _Header:
     def __init__(self, path: Path):
         import gguf
@@ -51,7 +56,7 @@ class _Header:
         except (ValueError, OSError, IndexError) as exc:
             raise InputError(f"{path}: not a readable GGUF file ({exc})") from None
         self.path = path
-        self.arch = str(self.value("general.architecture", required=True))
+        self.arch = str(self.text("general.architecture", required=True))
         self.tensors = {t.name: t for t in self.reader.tensors}
 
     def value(self, key: str, required: bool = False) -> Any:
@@ -60,7 +65,18 @@ class _Header:
             if required:
                 raise InputError(f"{self.path}: GGUF metadata lacks {key!r}")
             return None
-        return field.contents()
+        try:
+            return field.contents()
+        except UnicodeDecodeError:
+            raise InputError(f"{self.path}: GGUF metadata {key!r} is not UTF-8 text") from None
+        except (ValueError, IndexError, TypeError) as exc:
+            raise InputError(f"{self.path}: GGUF metadata {key!r} unreadable ({exc})") from None
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.value(key, required)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{self.path}: GGUF metadata {key!r} must be a string")
+        return value
 
     def int(self, suffix: str, default: int | None = None) -> int:
         key = f"{self.arch}.{suffix}"
@@ -69,9 +85,21 @@ class _Header:
             if default is None:
                 raise InputError(f"{self.path}: GGUF metadata lacks {key!r}")
             return default
-        if isinstance(value, list):  # per-layer arrays (e.g. head_count_kv): take the first
+        if isinstance(value, list) and value:  # per-layer arrays (head_count_kv): the first
             value = value[0]
-        return int(value)
+        return self.checked(key, value, 0 if suffix in _MAY_BE_ZERO else 1)
+
+    def checked(self, key: str, value: object, least: builtins.int = 1) -> builtins.int:
+        """``value`` if it is an integer in ``least..MAX_DIMENSION`` (checked before any
+        arithmetic: a head count of 0 would divide by zero)."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{self.path}: GGUF metadata {key!r} must be an integer")
+        if not least <= value <= MAX_DIMENSION:
+            raise InputError(
+                f"{self.path}: GGUF metadata {key!r} must be {least} to {MAX_DIMENSION:,}, "
+                f"got {value}"
+            )
+        return value
 
     def has(self, name: str) -> bool:
         return name in self.tensors
@@ -80,7 +108,7 @@ class _Header:
 def _vocab(h: _Header, hidden: int) -> int:
     explicit = h.value(f"{h.arch}.vocab_size")
     if explicit is not None:
-        return int(explicit)
+        return h.checked(f"{h.arch}.vocab_size", explicit)
     embd = h.tensors.get("token_embd.weight")
     if embd is None:
         raise InputError(f"{h.path}: no token_embd.weight tensor and no {h.arch}.vocab_size")
@@ -132,8 +160,10 @@ def _fields(h: _Header) -> dict[str, Any]:
     kv_rank = h.value(f"{h.arch}.attention.kv_lora_rank")
     if kv_rank is not None:
         rope = h.int("rope.dimension_count")
+        q_rank = h.value(f"{h.arch}.attention.q_lora_rank")
         fields.update(
-            kv_lora_rank=int(kv_rank), q_lora_rank=h.value(f"{h.arch}.attention.q_lora_rank"),
+            kv_lora_rank=h.checked("kv_lora_rank", kv_rank),
+            q_lora_rank=None if q_rank is None else h.checked("q_lora_rank", q_rank, 0),
             qk_rope_head_dim=rope, qk_nope_head_dim=fields["head_dim"] - rope,
             v_head_dim=h.int("attention.value_length"),
         )  # fmt: skip
@@ -147,7 +177,9 @@ def from_gguf(path: Path | str) -> Architecture:
         raise InputError(f"GGUF file not found: {path}")
     header = _Header(path)
     file_type = header.value("general.file_type")
-    name = header.value("general.name") or path.stem
+    if file_type is not None:
+        file_type = header.checked("general.file_type", file_type, 0)
+    name = header.text("general.name") or path.stem
     try:
         return Architecture(
             id=re.sub(r"[^a-z0-9._+-]", "-", normalise_name(path.stem)).strip("-._+") or "gguf",

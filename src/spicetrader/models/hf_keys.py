@@ -47,6 +47,15 @@ class HfModelType(StrEnum):
     QWEN3_5_MOE_TEXT = "qwen3_5_moe_text"
 
 
+# Sizes are checked before any arithmetic (hidden // heads with heads = 0...). A count that may be
+# zero in real configs; every other integer (layers, sizes, heads, vocab...) must be at least 1.
+_MAY_BE_ZERO = frozenset({
+    "n_shared_experts", "first_k_dense_replace", "sliding_window", "q_lora_rank",
+    "shared_expert_intermediate_size", "num_ln_in_parallel_attn", "word_embed_proj_dim",
+})  # fmt: skip
+MAX_DIMENSION = 1_000_000_000  # larger than any layer size, vocabulary or context there is
+
+
 class HfConfig:
     """Typed access to a config dict; a missing or mistyped key is an InputError."""
 
@@ -69,7 +78,12 @@ class HfConfig:
                 )
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InputError(f"config.json: {keys[0]!r} must be an integer, got {value!r}")
+            raise InputError(f"config.json: {keys[0]!r} must be an integer, got {value!r:.40}")
+        least = 0 if keys[0] in _MAY_BE_ZERO else 1
+        if not least <= value <= MAX_DIMENSION:
+            raise InputError(
+                f"config.json: {keys[0]!r} must be {least} to {MAX_DIMENSION:,}, got {value!r:.40}"
+            )
         return value
 
     def get_opt_int(self, *keys: str) -> int | None:

@@ -38,6 +38,9 @@ FetchConfig = Callable[[str], Mapping[str, Any]]
 _VARIANT_SUFFIX: Final = re.compile(r"([-_ ](instruct|chat|it|base|hf))+$", re.IGNORECASE)
 _REPO_ID: Final = re.compile(r"^[\w.-]+/[\w.-]+$")
 INLINE_SOURCE: Final = "inline architecture in the workload"
+MAX_NAME_CHARS: Final = 200  # a model id, alias or Hub repo id ("org/name": 96 + 1 + 96)
+MAX_PATH_CHARS: Final = 4096  # PATH_MAX on Linux
+MAX_CONFIG_BYTES: Final = 4 * 1024 * 1024  # a config.json is a few kB
 
 
 def list_models() -> tuple[AnyArchitecture, ...]:
@@ -100,6 +103,8 @@ def architecture_from_inline(spec: InlineArchitecture) -> Architecture:
 
 
 def _from_path(path: Path) -> Architecture:
+    from spicetrader.fileio import read_text_limited
+
     if path.is_dir():
         path = path / "config.json"
         if not path.is_file():
@@ -110,10 +115,13 @@ def _from_path(path: Path) -> Architecture:
         return from_gguf(path)
     from spicetrader.models.hf_config import from_hf_config
 
+    text = read_text_limited(path, MAX_CONFIG_BYTES, "model config")
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
+        config = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid JSON (nested too deep)") from None
     if not isinstance(config, dict):
         raise InputError(f"{path}: a config.json must hold a JSON object")
     return from_hf_config(config, name=path.parent.name or path.stem, source=str(path))
@@ -135,6 +143,13 @@ def looks_like_path(ref: str) -> bool:
     )
 
 
+def _check_length(name: str) -> None:
+    limit = MAX_PATH_CHARS if looks_like_path(name) else MAX_NAME_CHARS
+    if len(name) > limit:
+        what = "model path" if limit == MAX_PATH_CHARS else "model name"
+        raise InputError(f"{what} of {len(name):,} characters; at most {limit:,} are accepted")
+
+
 def resolve_model(
     ref: str | InlineArchitecture, fetch_config: FetchConfig | None = None
 ) -> AnyArchitecture:
@@ -146,14 +161,18 @@ def resolve_model(
     if not isinstance(ref, str):
         raise InputError(f"a model is a name, an org/name repo id or a path; got {ref!r}")
     name = ref.strip()
+    _check_length(name)
     if looks_like_path(name):
         try:
             path = Path(name).expanduser()
         except RuntimeError:  # "~user/..." for a user this system does not know
             raise InputError(f"model path {name[:80]!r}: no such user's home folder") from None
-        if not path.exists():
-            raise InputError(f"model file not found: {name} (a config.json, .gguf or folder)")
-        return _from_path(path)
+        try:
+            if not path.exists():
+                raise InputError(f"model file not found: {name} (a config.json, .gguf or folder)")
+            return _from_path(path)
+        except OSError as exc:
+            raise InputError(f"cannot read model file {name}: {exc.strerror or exc}") from None
     from spicetrader.catalog.names import normalize
 
     models, aliases = _by_id(), _aliases()

@@ -91,6 +91,22 @@ def _check_positive(name: str, value: float | None, upper: float | None = None) 
         raise InputError(f"{name} must be at most {upper:g}, got {value:g}")
 
 
+def _check_types(constraints: PlanConstraints) -> None:
+    """Exact types before any arithmetic: ``usage_hours_per_month="8"`` is an InputError."""
+    for name, kind in _KINDS.items():
+        value = getattr(constraints, name)
+        if value is None and name not in ("spot", "private"):
+            continue
+        ok = isinstance(value, bool) if kind is bool else (
+            isinstance(value, kind) and not isinstance(value, bool)
+        )  # fmt: skip
+        if not ok:
+            expected = (
+                "true or false" if kind is bool else "a whole number" if kind is int else "a number"
+            )
+            raise InputError(f"{name} must be {expected}, given {value!r:.40}")
+
+
 @dataclass(frozen=True, slots=True)
 class PlanConstraints:
     """Constraints on a plan. ``None`` means "no constraint" or "the stated default".
@@ -130,6 +146,7 @@ class PlanConstraints:
     users: int = 1
 
     def __post_init__(self) -> None:
+        _check_types(self)
         _check_positive("usage_hours_per_month", self.usage_hours_per_month, HOURS_PER_MONTH)
         _check_positive("deadline_hours", self.deadline_hours)
         _check_positive("months", self.months, MAX_MONTHS)
@@ -195,3 +212,12 @@ class PlanConstraints:
         else:
             raise InputError(f"only takes tier names (buy, mac, rent, free), given {only!r}")
         return cls(only=tiers, **kw)  # type: ignore[arg-type]
+
+
+_KINDS: dict[str, type | tuple[type, ...]] = {
+    "usage_hours_per_month": (int, float), "deadline_hours": (int, float),
+    "budget_usd": (int, float), "months": (int, float), "tokens": (int, float), "images": int,
+    "spot": bool, "private": bool, "allow_quantization": bool, "colocation": bool,
+    "min_decode_tokens_per_s": (int, float), "value_of_time_usd_per_hour": (int, float),
+    "users": int,
+}  # fmt: skip

@@ -158,8 +158,10 @@ def _build(
             min_width=_min_width(col, rows, wide),
             justify="right" if col.key in NUMERIC else "left",
         )
-    for row in rows:
-        table.add_row(*(row[c.key] for c in cols))
+    from rich.markup import escape
+
+    for row in rows:  # cells hold user data (ids and names from quotes and snapshots)
+        table.add_row(*(escape(row[c.key]) for c in cols))
     return table
 
 

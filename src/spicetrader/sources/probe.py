@@ -9,14 +9,15 @@ the planner: the accelerator id, how many, the memory and the measured efficienc
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spicetrader.errors import CatalogDataError, SpiceError
-from spicetrader.fileio import write_text_atomic
+from spicetrader.errors import CatalogDataError, InputError, SpiceError
+from spicetrader.fileio import locked, read_text_limited, write_text_atomic
 from spicetrader.sources.bench import Measurement
 from spicetrader.sources.device_names import apple_chip_id, map_device_name
 from spicetrader.sources.probe_cpu import cpu_catalog_id
@@ -143,7 +144,8 @@ def save_probe(
     }
     path = probe_path(home)
     try:
-        write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+        with locked(home):
+            write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
     except OSError as exc:
         raise SpiceError(f"could not write {path}: {exc.strerror or exc}") from None
     return path
@@ -174,16 +176,11 @@ def local_option(home: Path, catalog: Catalog | None = None) -> LocalOption | No
     configuration the chip is sold with.
     """
     path = probe_path(home)
-    if not path.is_file():
+    if not path.exists():
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        hardware = data["accelerator"]
-        devices = data["devices"]
-        probed_at = str(data["probed_at"])
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise CatalogDataError(str(path), None, None, f"unreadable probe record: {exc}") from None
-    host_cpu, host_ram = _host_cpu(data, catalog)
+    record = _read_record(path)
+    hardware, devices = record["accelerator"], record["devices"]
+    host_cpu, host_ram = _host_cpu(record, catalog)
     if not hardware or not devices:
         if host_cpu is None or host_ram is None:
             return None
@@ -201,9 +198,9 @@ def local_option(home: Path, catalog: Catalog | None = None) -> LocalOption | No
         hardware=hardware,
         devices=len(devices),
         memory_gb=memory_gb,
-        probed_at=probed_at,
-        efficiency={str(k): float(v) for k, v in dict(data.get("efficiency", {})).items()},
-        measurements=tuple(data.get("measurements", [])),
+        probed_at=record["probed_at"],
+        efficiency={str(k): float(v) for k, v in record["efficiency"].items()},
+        measurements=tuple(record["measurements"]),
         host_cpu=host_cpu,
         host_memory_gb=host_ram,
     )
@@ -216,7 +213,9 @@ def _host_cpu(data: dict[str, Any], catalog: Catalog | None) -> tuple[str | None
     cpu_id = data.get("host_cpu_id")
     host = data.get("host")
     ram = host.get("ram_gb") if isinstance(host, dict) else None
-    ram_gb = float(ram) if isinstance(ram, (int, float)) and ram > 0 else None
+    ram_gb = (
+        float(ram) if isinstance(ram, int | float) and _finite_number(ram) and ram > 0 else None
+    )
     if not isinstance(cpu_id, str) or not cpu_id:
         return None, ram_gb
     if catalog is not None:
@@ -224,3 +223,55 @@ def _host_cpu(data: dict[str, Any], catalog: Catalog | None) -> tuple[str | None
         if accel is None or not is_cpu(accel):
             return None, ram_gb
     return cpu_id, ram_gb
+
+
+MAX_PROBE_BYTES = 1024 * 1024
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    """``probe.json`` checked field by field (a damaged one names the field; `spice probe` again
+    rewrites it)."""
+
+    def bad(field: str | None, message: str) -> CatalogDataError:
+        return CatalogDataError(str(path), None, field, f"{message}; run `spice probe` again")
+
+    try:
+        data = json.loads(read_text_limited(path, MAX_PROBE_BYTES, "probe record"))
+    except InputError as exc:
+        raise bad(None, str(exc).removeprefix(f"{path}: ")) from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise bad(None, f"not valid JSON ({getattr(exc, 'msg', 'nested too deep')})") from None
+    if not isinstance(data, dict):
+        raise bad(None, "expected a JSON object")
+    checks: dict[str, tuple[Callable[[Any], bool], str]] = {
+        "accelerator": (lambda v: v is None or isinstance(v, str), "a catalog id or null"),
+        "probed_at": (lambda v: isinstance(v, str), "an ISO time"),
+        "devices": (_devices_ok, "a list of devices, each with a positive memory_gb"),
+        "efficiency": (_efficiency_ok, "a table of names to finite numbers"),
+        "measurements": (
+            lambda v: isinstance(v, list) and all(isinstance(m, dict) for m in v),
+            "a list of tables",
+        ),
+    }
+    record = {"efficiency": {}, "measurements": [], **data}
+    for field, (ok, expected) in checks.items():
+        if field not in record:
+            raise bad(field, "missing")
+        if not ok(record[field]):
+            raise bad(field, f"expected {expected}")
+    return record
+
+
+def _finite_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _devices_ok(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(d, dict) and _finite_number(d.get("memory_gb")) and d["memory_gb"] > 0
+        for d in value
+    )
+
+
+def _efficiency_ok(value: object) -> bool:
+    return isinstance(value, dict) and all(_finite_number(v) for v in value.values())

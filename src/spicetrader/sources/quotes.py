@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spicetrader.errors import CatalogDataError, InputError, SpiceError
-from spicetrader.fileio import write_text_atomic
+from spicetrader.fileio import clean_stale_tmp, locked, read_text_limited, write_text_atomic
+from spicetrader.sources.quotes_fields import OFFER_FIELDS, SYSTEM_FIELDS, FieldKind, check_value
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
@@ -27,14 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["Quotes", "add_offer_quote", "load_quotes", "quotes_path", "with_quotes"]
 
 DEFAULT_SOURCE = "user quote"
-_OFFER_KEYS = frozenset({
-    "provider", "accelerator", "count", "price_usd_per_hour", "spot_price_usd_per_hour",
-    "instance_type", "vcpus", "ram_gb", "regions", "note", "source", "as_of",
-})  # fmt: skip
-_SYSTEM_KEYS = frozenset({
-    "id", "name", "kind", "accelerator", "count", "memory_gb", "price_usd", "price_as_of",
-    "power_w", "power_typical_w", "power_max_w", "notes", "source", "as_of",
-})  # fmt: skip
+MAX_FILE_BYTES = 4 * 1024 * 1024  # thousands of quotes; a bigger offers.toml is refused
 _REQUIRED = {
     "offer": ("provider", "accelerator", "count", "price_usd_per_hour", "as_of"),
     "system": ("id", "accelerator", "count", "price_usd", "as_of"),
@@ -76,13 +70,27 @@ class _NewEntry(_Entry):
         return InputError(f"invalid offer: {field or 'entry'}: {message}")
 
 
-def _check_keys(entry: _Entry, data: Mapping[str, Any], allowed: frozenset[str]) -> None:
-    for key in data:
-        if key not in allowed:
-            raise entry.error(key, "unknown key; accepted: " + ", ".join(sorted(allowed)))
+def _checked(
+    entry: _Entry, data: Mapping[str, Any], fields: Mapping[str, FieldKind]
+) -> dict[str, Any]:
+    """``data`` with every key known and every value of its exact TOML type (dates as text)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        kind = fields.get(key)
+        if kind is None:
+            raise entry.error(key, "unknown key; accepted: " + ", ".join(sorted(fields)))
+        out[key], problem = check_value(kind, value)
+        if problem is not None:
+            raise entry.error(key, f"{problem}, got {_shown(value)}")
     for key in _REQUIRED[entry.table]:
-        if key not in data:
+        if key not in out:
             raise entry.error(key, "required")
+    return out
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _accelerator_id(entry: _Entry, catalog: Catalog, name: object) -> str:
@@ -106,7 +114,7 @@ def _validated(entry: _Entry, model: type[Any], data: Mapping[str, Any]) -> Any:
 def _offer(entry: _Entry, data: Mapping[str, Any], catalog: Catalog) -> Offer:
     from spicetrader.catalog.schema import Offer
 
-    _check_keys(entry, data, _OFFER_KEYS)
+    data = _checked(entry, data, OFFER_FIELDS)
     accel = _accelerator_id(entry, catalog, data["accelerator"])
     instance = str(data.get("instance_type") or f"{data['count']}x-{accel}")
     regions = tuple(data.get("regions", ()))
@@ -133,7 +141,7 @@ def _offer(entry: _Entry, data: Mapping[str, Any], catalog: Catalog) -> Offer:
 def _system(entry: _Entry, data: Mapping[str, Any], catalog: Catalog) -> System:
     from spicetrader.catalog.schema import System
 
-    _check_keys(entry, data, _SYSTEM_KEYS)
+    data = _checked(entry, data, SYSTEM_FIELDS)
     accel = catalog.accelerators[_accelerator_id(entry, catalog, data["accelerator"])]
     power = data.get("power_w")
     typical, peak = data.get("power_typical_w", power), data.get("power_max_w", power)
@@ -165,6 +173,8 @@ def _parse(path: Path, text: str, catalog: Catalog) -> Quotes:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) if match else None
         raise CatalogDataError(str(path), line, None, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise CatalogDataError(str(path), None, None, "not valid TOML: nested too deep") from None
     unknown = sorted(set(data) - {"offer", "system"})
     if unknown:
         raise CatalogDataError(
@@ -195,10 +205,18 @@ def _parse(path: Path, text: str, catalog: Catalog) -> Quotes:
 
 def load_quotes(home: Path, catalog: Catalog) -> Quotes:
     """The user's quotes (empty when ``offers.toml`` does not exist); strict."""
+    clean_stale_tmp(home)  # temp files of a writer killed before its rename
     path = quotes_path(home)
-    if not path.is_file():
+    if not path.exists():
         return Quotes()
-    return _parse(path, path.read_text(encoding="utf-8"), catalog)
+    return _parse(path, _read(path), catalog)
+
+
+def _read(path: Path) -> str:
+    try:
+        return read_text_limited(path, MAX_FILE_BYTES, "offers file")
+    except InputError as exc:
+        raise CatalogDataError(str(path), None, None, str(exc).removeprefix(f"{path}: ")) from None
 
 
 def with_quotes(catalog: Catalog, quotes: Quotes) -> Catalog:
@@ -244,25 +262,33 @@ def _toml_string(text: str) -> str:
 
 
 def add_offer_quote(home: Path, entry: Mapping[str, Any], catalog: Catalog) -> Offer:
-    """Append an ``[[offer]]`` to ``offers.toml`` after validating the whole new file."""
+    """Append an ``[[offer]]`` to ``offers.toml`` after validating the whole new file.
+
+    The read, the check and the write happen under the lock of ``home``: two at once both land.
+    """
     path = quotes_path(home)
-    old = path.read_text(encoding="utf-8") if path.is_file() else (
-        "# spicetrader: your own offers ([[offer]]) and quotes to buy ([[system]]).\n"
-        "# Format: docs/sources.md. Every row needs as_of (YYYY-MM-DD); prices in USD.\n"
-    )  # fmt: skip
-    _parse(path, old, catalog)  # never write over a file that does not validate
+    given = {key: value for key, value in entry.items() if value is not None}
     new = _NewEntry(path, "offer", 0, None)
-    entry = {**entry, "accelerator": _accelerator_id(new, catalog, entry.get("accelerator"))}
-    _offer(new, entry, catalog)  # errors name the flag's field, not a line of the file
+    given = {**given, "accelerator": _accelerator_id(new, catalog, given.get("accelerator"))}
+    _offer(new, given, catalog)  # errors name the flag's field, not a line of the file
     block = "\n[[offer]]\n" + "".join(
-        f"{key} = {_toml_value(value)}\n" for key, value in entry.items() if value is not None
+        f"{key} = {_toml_value(value)}\n" for key, value in given.items()
     )
-    new_text = old.rstrip("\n") + "\n" + block
-    quotes = _parse(path, new_text, catalog)
     try:
-        write_text_atomic(path, new_text)
+        with locked(home):
+            old = _read(path) if path.exists() else _NEW_FILE_HEADER
+            _parse(path, old, catalog)  # never write over a file that does not validate
+            new_text = old.rstrip("\n") + "\n" + block
+            quotes = _parse(path, new_text, catalog)
+            write_text_atomic(path, new_text)
     except OSError as exc:
         raise SpiceError(
             f"could not write {path}: {exc.strerror or exc}; it is unchanged"
         ) from None
     return quotes.offers[-1]
+
+
+_NEW_FILE_HEADER = (
+    "# spicetrader: your own offers ([[offer]]) and quotes to buy ([[system]]).\n"
+    "# Format: docs/sources.md. Every row needs as_of (YYYY-MM-DD); prices in USD.\n"
+)

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spicetrader.errors import CatalogDataError, SpiceError
-from spicetrader.fileio import write_text_atomic
+from spicetrader.errors import CatalogDataError, InputError, SpiceError
+from spicetrader.fileio import clean_stale_tmp, locked, read_text_limited, write_text_atomic
+from spicetrader.sources.quotes_fields import MAX_USD_PER_HOUR
 
 if TYPE_CHECKING:
     from spicetrader.catalog.schema import Offer
@@ -31,6 +32,13 @@ __all__ = [
 
 _STAMP = "%Y%m%dT%H%M%SZ"
 KEEP_SNAPSHOTS = 10  # older snapshots are removed after a new one is complete
+# A live refresh holds one row per provider and instance type: hundreds. Beyond these
+# limits a snapshot is refused (it was not written by `spice offers refresh`), so a planner never
+# holds a million rows in memory.
+MAX_SNAPSHOT_ROWS = 5_000
+MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024
+MAX_META_BYTES = 1024 * 1024
+_REFRESH_HINT = "run `spice offers refresh` again, or delete the file"
 
 
 def snapshot_dir(home: Path) -> Path:
@@ -59,13 +67,43 @@ def offers_csv_text(offers: Sequence[Offer]) -> str:
 
 
 def read_offers_csv(path: Path) -> tuple[Offer, ...]:
-    """Read a snapshot CSV strictly: a bad row raises CatalogDataError with file, line, field."""
-    from spicetrader.catalog.csvload import read_rows
+    """Read a snapshot CSV strictly: a bad row raises CatalogDataError with file, line, field.
+
+    Besides the catalog's own row checks: at most :data:`MAX_SNAPSHOT_ROWS` rows (and
+    :data:`MAX_SNAPSHOT_BYTES`), unique ids, prices under the cap of a quote.
+    """
+    from spicetrader.catalog.csvload import parse_rows
     from spicetrader.catalog.schema import OFFER_COLUMNS, OPTIONAL_COLUMNS, Offer
 
-    return tuple(
-        located.row for located in read_rows(path, Offer, OFFER_COLUMNS, OPTIONAL_COLUMNS["offers"])
-    )
+    text = _read(path, MAX_SNAPSHOT_BYTES)
+    rows = sum(1 for line in text.splitlines() if line.strip() and line.lstrip()[0] != "#")
+    if rows - 1 > MAX_SNAPSHOT_ROWS:
+        raise CatalogDataError(
+            str(path), None, None,
+            f"{rows - 1:,} rows, more than the {MAX_SNAPSHOT_ROWS:,} a snapshot may hold; "
+            + _REFRESH_HINT,
+        )  # fmt: skip
+    located = parse_rows(text, Offer, OFFER_COLUMNS, str(path), OPTIONAL_COLUMNS["offers"])
+    seen: set[str] = set()
+    for item in located:
+        offer = item.row
+        if offer.id in seen:
+            raise CatalogDataError(str(path), item.line, "id", f"duplicate id {offer.id!r}")
+        seen.add(offer.id)
+        for field in ("price_usd_per_hour", "spot_price_usd_per_hour"):
+            price = getattr(offer, field)
+            if price is not None and price > MAX_USD_PER_HOUR:
+                raise CatalogDataError(
+                    str(path), item.line, field, f"{price:g} USD/h is over {MAX_USD_PER_HOUR:,.0f}"
+                )
+    return tuple(item.row for item in located)
+
+
+def _read(path: Path, max_bytes: int) -> str:
+    try:
+        return read_text_limited(path, max_bytes, "snapshot file")
+    except InputError as exc:
+        raise CatalogDataError(str(path), None, None, str(exc).removeprefix(f"{path}: ")) from None
 
 
 def write_snapshot(
@@ -78,8 +116,9 @@ def write_snapshot(
     meta_path = folder / f"offers-{stamp}.json"
     full_meta = {**meta, "taken_at": taken_at.astimezone(UTC).isoformat(), "file": csv_path.name}
     try:
-        write_text_atomic(csv_path, offers_csv_text(offers))
-        write_text_atomic(meta_path, json.dumps(full_meta, indent=2, sort_keys=True) + "\n")
+        with locked(home):
+            write_text_atomic(csv_path, offers_csv_text(offers))
+            write_text_atomic(meta_path, json.dumps(full_meta, indent=2, sort_keys=True) + "\n")
     except OSError as exc:
         raise SpiceError(
             f"could not write the snapshot in {folder}: {exc.strerror or exc}; "
@@ -97,19 +136,48 @@ def _prune(folder: Path, keep: int) -> None:
 
 
 def latest_snapshot(home: Path) -> Snapshot | None:
-    """The freshest complete snapshot (meta and CSV both present), or None."""
+    """The freshest complete snapshot (meta and CSV both present), or None.
+
+    Its meta is checked (``taken_at`` an ISO time with a zone, ``providers`` a list of
+    ``{provider, status}`` tables); a damaged one raises CatalogDataError naming the file.
+    """
     folder = snapshot_dir(home)
+    clean_stale_tmp(home, folder)  # temp files of a refresh killed before its rename
     if not folder.is_dir():
         return None
     for meta_path in sorted(folder.glob("offers-*.json"), reverse=True):
         csv_path = meta_path.with_suffix(".csv")
         if not csv_path.is_file():
             continue
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise CatalogDataError(str(meta_path), exc.lineno, None, exc.msg) from None
-        if not isinstance(meta, dict) or "taken_at" not in meta:
-            raise CatalogDataError(str(meta_path), None, "taken_at", "missing snapshot time")
-        return Snapshot(csv_path=csv_path, meta_path=meta_path, meta=meta)
+        return Snapshot(csv_path=csv_path, meta_path=meta_path, meta=_read_meta(meta_path))
     return None
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    def bad(field: str | None, message: str, line: int | None = None) -> CatalogDataError:
+        return CatalogDataError(str(path), line, field, f"{message}; {_REFRESH_HINT}")
+
+    try:
+        meta = json.loads(_read(path, MAX_META_BYTES))
+    except json.JSONDecodeError as exc:
+        raise bad(None, f"not valid JSON ({exc.msg})", exc.lineno) from None
+    except RecursionError:
+        raise bad(None, "not valid JSON (nested too deep)") from None
+    if not isinstance(meta, dict):
+        raise bad(None, "expected a JSON object")
+    taken_at = meta.get("taken_at")
+    try:
+        when = datetime.fromisoformat(taken_at) if isinstance(taken_at, str) else None
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise bad("taken_at", f"expected an ISO time with a zone, got {taken_at!r:.40}")
+    providers = meta.get("providers", [])
+    if not isinstance(providers, list) or not all(
+        isinstance(p, dict)
+        and isinstance(p.get("provider"), str)
+        and isinstance(p.get("status", ""), str)
+        for p in providers
+    ):
+        raise bad("providers", "expected a list of {provider, status} tables")
+    return meta

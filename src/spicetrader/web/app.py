@@ -15,8 +15,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from spicetrader.web import api_catalog, api_compute, api_fleet, pages
+from spicetrader.web.compute_pool import ComputePool, ResultCache
 from spicetrader.web.errors import install_error_handlers
-from spicetrader.web.limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from spicetrader.web.limits import BODY_TIMEOUT_S, DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from spicetrader.web.pages import STATIC_DIR
 from spicetrader.web.services import EstimatorFn, ModelsFn, PlannerFn, default_services
 
@@ -35,6 +36,7 @@ def create_app(
     *,
     context: Context | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    body_timeout_s: float = BODY_TIMEOUT_S,
 ) -> FastAPI:
     """A new app. ``None`` for a collaborator means the real one: the estimator and planner of
     the library, computing with ``context`` (``spice serve`` passes ``Context.load(hub=False)``),
@@ -52,11 +54,13 @@ def create_app(
         ),
     )
     app.state.services = default_services(catalog, estimator, planner, models, context)
+    app.state.compute = ComputePool()
+    app.state.results = ResultCache()
     install_error_handlers(app)
     app.include_router(api_catalog.router)
     app.include_router(api_compute.router)
     app.include_router(api_fleet.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, timeout_s=body_timeout_s)
     return app

@@ -2,8 +2,9 @@
 
 Bad input is a 4xx, never a 500: library input errors (:class:`~spicetrader.errors.InputError`,
 unknown names with their suggestions) -> 422, request validation -> 422 with the field paths,
-a body over the limit -> 413 (see :mod:`spicetrader.web.limits`). A broken catalog data file is
-the server's fault (500, with the file, line and field); anything else is a 500 without details.
+a body over the limit -> 413 (see :mod:`spicetrader.web.limits`), too many requests waiting ->
+503. A broken catalog data file is the server's fault (500, with the file, line and field);
+anything else is a 500 without details.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ def _dotted(loc: object) -> str:
 
 
 def _on_spice_error(exc: SpiceError) -> JSONResponse:
+    from spicetrader.web.compute_pool import BusyError
+
+    if isinstance(exc, BusyError):
+        return JSONResponse(exc.to_dict(), status_code=503, headers={"retry-after": "1"})
     if isinstance(exc, InputError):
         return JSONResponse(exc.to_dict(), status_code=UNPROCESSABLE)
     if isinstance(exc, CatalogDataError):
