@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from spicetrader.fleet.team import Location, Team, TeamWorkload
 from spicetrader.planner.constraints import PlanConstraints, Tier
 from spicetrader.planner.economics import Ownership
+from spicetrader.planner.ranking import measured_first
 
 if TYPE_CHECKING:
     from spicetrader.catalog.catalog import Catalog
@@ -185,9 +186,14 @@ def _fits(
     systems = {s.id: s for s in catalog.systems}
     serving = item.serving is not None
     for option in plan.options:
-        if not usable(option) or option.hours is None:
-            if option.tier in _OWNED_TIERS and option.fits:
-                out.reasons.append(f"{option.id}: {_why_not(option)}")
+        if not usable(option) and option.tier in _OWNED_TIERS and option.fits:
+            out.reasons.append(f"{option.id}: {_why_not(option)}")
+    ok = [o for o in plan.options if usable(o)]
+    # as the plan's own recommendation: guesses (low confidence) only where nothing measured runs
+    owned = measured_first([o for o in ok if o.tier in _OWNED_TIERS])
+    rented = measured_first([o for o in ok if o.tier is Tier.RENT])
+    for option in (*owned, *rented):
+        if option.hours is None:
             continue
         per_unit = 1.0 if serving else option.hours
         if option.tier in _OWNED_TIERS:

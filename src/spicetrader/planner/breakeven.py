@@ -17,6 +17,7 @@ from spicetrader.planner.constraints import Tier
 from spicetrader.planner.context import RentReference
 from spicetrader.planner.economics import Ownership, break_even_hours_per_month, break_even_months
 from spicetrader.planner.models import Job, JobKind, OptionStatus, PlanOption
+from spicetrader.planner.ranking import measured_first
 from spicetrader.units import HOURS_PER_MONTH
 
 __all__ = ["COMPARABLE_TIME_FACTOR", "BreakEven", "break_even", "comparable_rental"]
@@ -34,7 +35,8 @@ def _money(usd: float) -> str:
 def comparable_rental(
     rentals: Sequence[PlanOption], job: Job, hours: float
 ) -> RentReference | None:
-    """The cheapest usable on-demand rental that does the owned option's work (``hours``)."""
+    """The cheapest usable on-demand rental that does the owned option's work (``hours``),
+    among those a measurement backs when there are some (as the recommendation chooses)."""
     usable = [
         o
         for o in rentals
@@ -48,7 +50,7 @@ def comparable_rental(
     ]
     if not usable:
         return None
-    best = min(usable, key=lambda o: (o.cost_usd, o.id))
+    best = min(measured_first(usable), key=lambda o: (o.cost_usd, o.id))
     cost = best.cost_usd or 0.0
     return RentReference(
         option_id=best.id, cost_usd=cost, billed_hours=cost / (best.price_usd_per_hour or 1.0)

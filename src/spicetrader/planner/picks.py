@@ -21,7 +21,7 @@ from spicetrader.planner.models import (
     PlanOption,
     Recommendation,
 )
-from spicetrader.planner.ranking import choosable, money, score, speed_words
+from spicetrader.planner.ranking import choosable, measured_first, money, score, speed_words
 
 __all__ = ["picks_for"]
 
@@ -113,7 +113,7 @@ def picks_for(
     picks[PickName.FASTEST] = Pick(
         option=fastest.id, reason=f"the fastest: {what(fastest)}; {_trade(fastest, cheapest)}"
     )
-    owned = [o for o in ok if o.tier in ON_PREM_TIERS]
+    owned = measured_first([o for o in ok if o.tier in ON_PREM_TIERS])
     if owned:
         best = min(owned, key=by_score)
         picks[PickName.BEST_OWNED] = Pick(
@@ -121,7 +121,7 @@ def picks_for(
             reason=f"the best machine to own: {what(best)}{_owned_words(best)}; "
             f"{_trade(best, cheapest)}",
         )
-    rentals = [o for o in ok if o.tier is Tier.RENT]
+    rentals = measured_first([o for o in ok if o.tier is Tier.RENT])
     if rentals:
         best = min(rentals, key=by_score)
         price = f" at {money(best.price_usd_per_hour)}/h" if best.price_usd_per_hour else ""
@@ -130,6 +130,15 @@ def picks_for(
             reason=f"the best rental{price}: {what(best)}; {_trade(best, cheapest)}",
         )
     return _free_pick(fitting, job, picks)
+
+
+TRY_SESSION_HOURS = 1.0  # trying a model takes a session long enough to load it and use it
+
+
+def _short_sessions(option: PlanOption) -> bool:
+    """Sessions too short to load a model and try it (per-call GPU slices such as ZeroGPU)."""
+    use = option.free_use
+    return use is not None and use.session_hours < TRY_SESSION_HOURS
 
 
 def _free_pick(
@@ -147,6 +156,8 @@ def _free_pick(
             key=lambda o: (
                 o.cost_usd or 0.0,
                 o.fast_enough is False,
+                _short_sessions(o),
+                o.estimate.confidence == "low",
                 (o.time if job.kind is JobKind.SERVING else o.finish_hours) or 0.0,
                 o.id,
             ),

@@ -17,9 +17,11 @@ from spicetrader.planner.context import Miss
 from spicetrader.planner.models import Job, JobKind, OptionStatus, PlanOption, Recommendation
 
 __all__ = [
+    "LOW_CONFIDENCE",
     "Point",
     "choosable",
     "dominates",
+    "measured_first",
     "money",
     "pareto_front",
     "rank_key",
@@ -118,6 +120,15 @@ def choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
     ]
 
 
+LOW_CONFIDENCE = "low"  # Confidence.LOW of the cost model
+
+
+def measured_first(options: Sequence[PlanOption]) -> list[PlanOption]:
+    """The options a measurement backs (confidence not low), when there are some; else all."""
+    measured = [o for o in options if o.estimate.confidence != LOW_CONFIDENCE]
+    return measured or list(options)
+
+
 def recommend(
     options: Sequence[PlanOption],
     constraints: PlanConstraints,
@@ -132,13 +143,17 @@ def recommend(
     the lowest cost (owned: net cost of ownership) plus the value of the calendar time a job
     takes (``constraints.value_of_time_usd_per_hour``; 0 = the pure cheapest). ``misses``
     (configurations that do not fit) explain "nothing fits"; ``window_hours`` is the job window.
+    An option whose speed no measurement backs (confidence "low": an engine x chip family with
+    no calibration case, estimated specs) is recommended only when no measured option is ok:
+    users act on the recommendation, and such an estimate can be off by half (docs/accuracy.md).
     """
     fitting = choosable(options)
     if not fitting:
         return Recommendation(option=None, why=_nothing_fits(misses, constraints.tiers))
-    ok = [o for o in fitting if o.status is OptionStatus.OK]
-    if not ok:
+    usable = [o for o in fitting if o.status is OptionStatus.OK]
+    if not usable:
         return Recommendation(option=None, why=_why_infeasible(fitting, constraints, job))
+    ok = measured_first(usable)
     if constraints.budget_usd is not None and constraints.deadline_hours is None:
         best = min(ok, key=lambda o: (o.time, o.rank_cost_usd, o.id))
         why = (
@@ -167,7 +182,10 @@ def recommend(
         why = "the cheapest option that finishes in time (--value-of-time 0)"
     if constraints.budget_usd is not None:
         why += f", within the budget of {money(constraints.budget_usd)}"
-    return Recommendation(option=best.id, why=f"{why} ({what})")
+    why = f"{why} ({what})"
+    if len(ok) < len(usable):
+        why += "; options whose speed no measurement backs (low confidence) are not recommended"
+    return Recommendation(option=best.id, why=why)
 
 
 def _why_infeasible(fitting: Sequence[PlanOption], constraints: PlanConstraints, job: Job) -> str:
