@@ -122,7 +122,7 @@ async def estimate(
         closed_model(workload.model)
         return svc.estimator(workload, svc.catalog()).to_dict()
 
-    return await _answer(request, svc, "estimate", workload.model_dump_json(), work)
+    return await cached_answer(request, svc, "estimate", workload.model_dump_json(), work)
 
 
 @router.post(
@@ -144,10 +144,10 @@ async def plan(
         workload, constraints = body.split()
         return dict(svc.planner(workload, svc.catalog(), constraints).to_dict())
 
-    return await _answer(request, svc, "plan", body.model_dump_json(), work)
+    return await cached_answer(request, svc, "plan", body.model_dump_json(), work)
 
 
-async def _answer(
+async def cached_answer(
     request: Request, svc: Services, name: str, body: str, work: Callable[[], dict[str, Any]]
 ) -> Response:
     """The cached answer to an identical request, else ``work()`` in a bounded worker slot."""

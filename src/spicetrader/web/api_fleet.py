@@ -1,19 +1,22 @@
 """``POST /api/fleet``: a team's compute plan (the team file's mapping as JSON, ``docs/fleet.md``).
 
-Plain ``def``: FastAPI runs it in its thread pool. Models resolve from the catalog only: a model
-that looks like a file path or a Hub repository is refused (import it with the CLI first), so a
-request never reads the server's disk or reaches the network.
+It runs in the plan slots of the app's compute pool (a team is several plans) and shares their
+result cache. Models resolve from the catalog only, as for ``/api/plan``: a path or a Hub
+repository the catalog does not know is refused, so a request never reads the server's disk or
+reaches the network.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import Response
 
-from spicetrader.errors import InputError
-from spicetrader.web.encoding import result_response
+from spicetrader.web.api_compute import cached_answer, closed_model
 from spicetrader.web.schemas import ErrorBody
 from spicetrader.web.services import Services, services
 
@@ -33,20 +36,18 @@ _EXAMPLE = {
          "jobs": {"per_month": 2}},
     ],
 }  # fmt: skip
-_PATH_LIKE = ("/", "\\", ".json", ".gguf", ".yaml", ".yml")
 
 
-def _catalog_models_only(team: dict[str, Any]) -> None:
+def _models(team: dict[str, Any]) -> list[Any]:
+    """The model of every workload of a team mapping (whatever its shape: the team's own
+    validation names what is wrong with it)."""
     items = team.get("workloads")
+    models = []
     for item in items if isinstance(items, list) else ():
         workload = item.get("workload") if isinstance(item, dict) else None
-        model = workload.get("model") if isinstance(workload, dict) else None
-        if isinstance(model, str) and any(p in model.lower() for p in _PATH_LIKE):
-            raise InputError(
-                f"workload {item.get('name', '?')!r}: model {model[:80]!r} is not in the catalog; "
-                "the web app plans catalog models only (import others with the command line: "
-                "spice models import)"
-            )
+        if isinstance(workload, dict) and isinstance(workload.get("model"), str):
+            models.append(workload["model"])
+    return models
 
 
 @router.post(
@@ -58,13 +59,19 @@ def _catalog_models_only(team: dict[str, Any]) -> None:
         422: {"model": ErrorBody, "description": "invalid team, or a workload fits nothing"},
     },
 )
-def fleet(
+async def fleet(
+    request: Request,
     svc: ServicesDep,
     body: Annotated[dict[str, Any], Body(openapi_examples={"team": {"value": _EXAMPLE}})],
-) -> JSONResponse:
-    """The team's purchases, rentals per workload, strategies side by side and sensitivity."""
-    from spicetrader.fleet import fleet as plan_team
+) -> Response:
+    """The team's purchases, rentals per workload, strategies side by side and sensitivity.
+    A team is several plans: it runs in the plan slots and shares their result cache."""
+    from spicetrader.fleet.fleet import fleet as plan_team
 
-    _catalog_models_only(body)
-    result = plan_team(body, svc.catalog())
-    return result_response(result.to_dict())
+    def work() -> dict[str, Any]:
+        for model in _models(body):
+            closed_model(model)
+        return plan_team(body, svc.catalog()).to_dict()
+
+    key = "fleet:" + json.dumps(body, sort_keys=True, default=str)
+    return await cached_answer(request, svc, "plan", key, work)
