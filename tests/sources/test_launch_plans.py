@@ -105,7 +105,9 @@ def _check_images(option: Mapping[str, Any], workload: Workload, files: Mapping[
     dtype = {"bf16": "torch.bfloat16", "fp16": "torch.float16"}[option["precision"]]
     assert f"torch_dtype={dtype}" in command
     assert f"IMAGES = {workload.image.images}" in command
-    assert f"STEPS = {workload.image.steps}" in command
+    planned = option["estimate"]["workload"]["image"]  # steps filled from the model if not given
+    assert planned["steps"] is not None
+    assert f"STEPS = {planned['steps']}" in command
 
 
 def _check_training(option: Mapping[str, Any], files: Mapping[str, str], command: str,

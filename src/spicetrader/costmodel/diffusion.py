@@ -46,8 +46,8 @@ def image_speed(setup: Setup, memory: MemoryBreakdown) -> SpeedResult:
             f"{arch.id} is a language model: task image needs a diffusion model"
         )
     spec = setup.workload.image
-    resolution = spec.resolution if spec is not None else arch.reference_resolution
-    steps = spec.steps if spec is not None else arch.default_steps
+    resolution = (spec.resolution if spec is not None else None) or arch.reference_resolution
+    steps = (spec.steps if spec is not None else None) or arch.default_steps
     batch = spec.batch if spec is not None else 1
     fmt = setup.fmt
     dtype = parse_compute_dtype(fmt.compute_dtype)

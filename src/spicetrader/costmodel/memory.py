@@ -205,7 +205,7 @@ def image_parts(setup: Setup) -> Parts:
     if not isinstance(arch, DiffusionArchitecture):
         raise TypeError("a text architecture reached the image memory model")
     spec = setup.workload.image
-    resolution = spec.resolution if spec is not None else arch.reference_resolution
+    resolution = (spec.resolution if spec is not None else None) or arch.reference_resolution
     batch = -(-(spec.batch if spec is not None else 1) // setup.parallel.data)  # per device
     bytes_per_param = setup.fmt.bits_per_weight / 8.0
     weights = arch.total_params() * bytes_per_param

@@ -193,7 +193,26 @@ def _task_defaults(
     engine: Engine,
     notes: list[str],
 ) -> dict[str, object]:
-    """Token counts (and torchtune's optimizer) the training tasks need when not given."""
+    """Token counts (and torchtune's optimizer) the training tasks need when not given; an image
+    job's resolution and steps from the model when not given."""
+    from spicetrader.models.arch import DiffusionArchitecture
+
+    image = workload.image
+    if (
+        workload.task is Task.IMAGE
+        and image is not None
+        and isinstance(arch, DiffusionArchitecture)
+    ):
+        filled: dict[str, object] = {}
+        if image.resolution is None:
+            filled["resolution"] = arch.reference_resolution
+        if image.steps is None:
+            filled["steps"] = arch.default_steps
+        if filled:
+            said = ", ".join(f"{k} {v}" for k, v in filled.items())
+            notes.append(f"image {said}: {arch.id}'s own defaults (give image.resolution/steps)")
+            return {"image": image.model_copy(update=filled)}
+        return {}
     pt = workload.pretrain
     if workload.task is Task.PRETRAIN and pt is not None and pt.tokens is None:
         tokens = CHINCHILLA_TOKENS_PER_PARAM * arch.total_params()

@@ -20,7 +20,7 @@ from spicetrader.sources.launch_recipe import (
     session_budget_h,
 )
 from spicetrader.sources.launch_weights import model_ref
-from spicetrader.spec.workload import Engine, Method, Workload
+from spicetrader.spec.workload import Engine, ImageSpec, Method, Workload
 
 __all__ = ["finetune_recipe", "image_recipe"]
 
@@ -156,7 +156,7 @@ def image_recipe(
 ) -> Recipe:
     """Generate the plan's images with diffusers at its resolution, steps and batch; one image
     per file, so a new session resumes by skipping the files already written."""
-    spec = workload.image
+    spec = _planned_image(option, workload)
     engine = planned_engine(option, workload)
     dtypes = {"bf16": "torch.bfloat16", "fp16": "torch.float16"}
     if spec is None or engine is not Engine.DIFFUSERS or precision not in dtypes:
@@ -195,3 +195,12 @@ def image_recipe(
         served=f"{ref.base_repo} ({precision})",
         files={"generate.py": fill("diffusers-image.generate.py.in", values)},
     )
+
+
+def _planned_image(option: Mapping[str, Any], workload: Workload) -> ImageSpec | None:
+    """The image section the estimate used: its resolution and steps are filled from the model
+    when the workload leaves them out (FLUX.1 schnell: 4 steps)."""
+    planned = (option.get("estimate") or {}).get("workload", {}).get("image")
+    if isinstance(planned, dict):
+        return ImageSpec.model_validate(planned)
+    return workload.image

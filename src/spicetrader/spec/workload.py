@@ -170,8 +170,9 @@ class PretrainSpec(_Strict):
 
 
 class ImageSpec(_Strict):
-    resolution: Annotated[int, Field(ge=64, le=8192)] = 1024
-    steps: Annotated[int, Field(ge=1, le=10_000)] = 30
+    # None: the model's own (its reference resolution and default steps, e.g. FLUX.1 schnell 4)
+    resolution: Annotated[int, Field(ge=64, le=8192)] | None = None
+    steps: Annotated[int, Field(ge=1, le=10_000)] | None = None
     batch: Annotated[int, Field(ge=1, le=4096)] = 1
     images: Annotated[int, Field(ge=1, le=10**9)] | None = None
 
