@@ -8,8 +8,6 @@ replaced by functions that fail the test if they are ever called.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import schemathesis
 from fuzzcheck import assert_strict_json
@@ -23,19 +21,7 @@ app = create_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex="^/api/")
 
 
-@pytest.fixture(autouse=True)
-def no_hub_no_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    import huggingface_hub
-
-    import spicetrader.models.registry as registry
-    import spicetrader.sources.hub as hub
-
-    def forbidden(*args: object, **kwargs: object) -> Any:
-        raise AssertionError("the web app reached the Hub or read a model file")
-
-    monkeypatch.setattr(huggingface_hub, "hf_hub_download", forbidden)
-    monkeypatch.setattr(hub, "fetch_hf_config", forbidden)
-    monkeypatch.setattr(registry, "_from_path", forbidden)
+pytestmark = pytest.mark.usefixtures("no_hub_no_files")  # tests/conftest.py
 
 
 def _model(case: schemathesis.Case) -> object:

@@ -43,19 +43,7 @@ def real_client(catalog: Catalog) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture(autouse=True)
-def no_hub_no_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    import huggingface_hub
-
-    import spicetrader.models.registry as registry
-    import spicetrader.sources.hub as hub
-
-    def forbidden(*args: object, **kwargs: object) -> Any:
-        raise AssertionError("the web app reached the Hub or read a model file")
-
-    monkeypatch.setattr(huggingface_hub, "hf_hub_download", forbidden)
-    monkeypatch.setattr(hub, "fetch_hf_config", forbidden)
-    monkeypatch.setattr(registry, "_from_path", forbidden)
+pytestmark = pytest.mark.usefixtures("no_hub_no_files")  # tests/conftest.py
 
 
 BODY = {"hardware": "rtx-4090", "usage_hours_per_month": 100}
