@@ -10,8 +10,8 @@ from spicetrader.planner import plan
 from spicetrader.planner.models import OptionStatus, Plan, PlanOption
 
 
-def _low(option: PlanOption) -> bool:
-    return option.estimate.confidence == "low"
+def _low(option: PlanOption) -> bool:  # outside the calibrated region: no case backs it
+    return not option.estimate.calibrated
 
 
 @pytest.fixture(scope="module")

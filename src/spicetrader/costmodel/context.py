@@ -71,3 +71,4 @@ class SpeedResult:
     bound: Bound
     assumptions: tuple[str, ...]
     confidence: str  # "high" | "medium" | "low" (Confidence values)
+    calibrated: bool = True  # a case backs this task x engine x chip family x architecture

@@ -134,5 +134,6 @@ def estimate(
         bound=speed.bound,
         assumptions=[*assumptions, *speed.assumptions],
         confidence=speed.confidence,
+        calibrated=speed.calibrated,
         model_input=model_input,
     )

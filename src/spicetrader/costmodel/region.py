@@ -106,6 +106,7 @@ def with_doubts(setup: Setup, result: SpeedResult) -> SpeedResult:
     if outside is not None:
         notes.append(outside)
         confidence = Confidence.LOW.value
+        result = replace(result, calibrated=False)
     speed = result.inference
     if speed is not None and speed.ttft_s is not None and speed.ttft_s > LONG_TTFT_S:
         notes.append(

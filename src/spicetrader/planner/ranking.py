@@ -17,7 +17,6 @@ from spicetrader.planner.context import Miss
 from spicetrader.planner.models import Job, JobKind, OptionStatus, PlanOption, Recommendation
 
 __all__ = [
-    "LOW_CONFIDENCE",
     "Point",
     "choosable",
     "dominates",
@@ -120,12 +119,11 @@ def choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
     ]
 
 
-LOW_CONFIDENCE = "low"  # Confidence.LOW of the cost model
-
-
 def measured_first(options: Sequence[PlanOption]) -> list[PlanOption]:
-    """The options a measurement backs (confidence not low), when there are some; else all."""
-    measured = [o for o in options if o.estimate.confidence != LOW_CONFIDENCE]
+    """The options whose speed a measurement backs (the estimate is inside the calibrated
+    region: a published case of its engine x chip family x architecture), when there are some;
+    else all of them."""
+    measured = [o for o in options if o.estimate.calibrated]
     return measured or list(options)
 
 
@@ -143,9 +141,10 @@ def recommend(
     the lowest cost (owned: net cost of ownership) plus the value of the calendar time a job
     takes (``constraints.value_of_time_usd_per_hour``; 0 = the pure cheapest). ``misses``
     (configurations that do not fit) explain "nothing fits"; ``window_hours`` is the job window.
-    An option whose speed no measurement backs (confidence "low": an engine x chip family with
-    no calibration case, estimated specs) is recommended only when no measured option is ok:
-    users act on the recommendation, and such an estimate can be off by half (docs/accuracy.md).
+    An option whose speed no measurement backs (outside the calibrated region: no published case
+    of its engine x chip family x architecture) is recommended only when no measured option is
+    ok: users act on the recommendation, and such an estimate can be off by half
+    (docs/accuracy.md).
     """
     fitting = choosable(options)
     if not fitting:
@@ -162,7 +161,11 @@ def recommend(
         )
         return Recommendation(option=best.id, why=why)
     value = constraints.value_of_time_usd_per_hour
-    best = min(ok, key=lambda o: (score(o, job, value), o.time, o.id))
+
+    def rank(o: PlanOption) -> tuple[float, float, str]:
+        return score(o, job, value), o.time or 0.0, o.id
+
+    best = min(ok, key=rank)
     what = f"{money(best.rank_cost_usd or 0.0)}, {speed_words(best)}"
     if job.kind is JobKind.SERVING:
         why = "the lowest cost among the options fast enough to serve"
@@ -183,8 +186,11 @@ def recommend(
     if constraints.budget_usd is not None:
         why += f", within the budget of {money(constraints.budget_usd)}"
     why = f"{why} ({what})"
-    if len(ok) < len(usable):
-        why += "; options whose speed no measurement backs (low confidence) are not recommended"
+    if min(usable, key=rank) is not best:  # a guess would have won
+        why += (
+            "; options whose speed no measurement backs (no case of that engine and chip) "
+            "are not recommended"
+        )
     return Recommendation(option=best.id, why=why)
 
 

@@ -98,6 +98,9 @@ class Estimate(_Out):
     bound: Bound
     assumptions: list[str]
     confidence: str = "medium"  # high | medium | low: how well measurements back this family
+    # False: no published case of this task x engine x chip family x architecture (dense, MoE,
+    # diffusion) backs the speed: its efficiencies are borrowed (costmodel/region.py)
+    calibrated: bool = True
     suggestions: list[str] = []  # when it does not fit: what would make it fit
     model_input: str | None = None  # the model name as given (workload.model: the id it found)
     offload: OffloadSplit | None = None  # set when the workload asks for offload
