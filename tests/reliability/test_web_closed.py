@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from loopback import serve_on_loopback
 
 from spicetrader.catalog.catalog import Catalog
 from spicetrader.catalog.load import load_catalog
@@ -147,28 +147,9 @@ def test_allowed_hosts_include_the_bound_name_and_extras() -> None:
 
 
 def _serve(app: Any) -> Iterator[int]:
-    import uvicorn
-
     from spicetrader.web.server import _protocol
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = int(sock.getsockname()[1])
-    config = uvicorn.Config(app, log_level="warning", access_log=False, http=_protocol())
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(200):
-            if server.started:
-                break
-            thread.join(0.05)
-        assert server.started
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    yield from serve_on_loopback(app, http=_protocol())
 
 
 def _fake_app(catalog: Catalog, **kwargs: Any) -> FastAPI:
