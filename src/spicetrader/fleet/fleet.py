@@ -9,6 +9,7 @@ sensitivity (rental prices +-30 %, demand +-50 %, and where the buy decision cha
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from spicetrader.errors import InputError
@@ -126,15 +127,19 @@ class _Solver:
         key = (factor, rent_factor, allow_owned, allow_rent)
         if key not in self._memo:
             what_if = factor != 1.0 or rent_factor != 1.0
-            self._memo[key] = _try(
-                self.cand,
-                _scaled(self.demand, factor),
-                self.budget,
-                rent_factor=rent_factor,
-                allow_owned=allow_owned,
-                allow_rent=allow_rent,
-                gap=WHAT_IF_GAP if what_if else MIP_REL_GAP,
-            )
+            try:
+                prob = build(
+                    self.cand,
+                    replace(self.demand, factor=factor),
+                    budget_usd=self.budget,
+                    rent_factor=rent_factor,
+                    allow_owned=allow_owned,
+                    allow_rent=allow_rent,
+                )
+            except InputError:  # a workload with nowhere to run under this strategy
+                self._memo[key] = None
+            else:
+                self._memo[key] = solve(prob, gap=WHAT_IF_GAP if what_if else MIP_REL_GAP)
         return self._memo[key]
 
     def buys(self, factor: float) -> dict[str, int] | None:
@@ -156,30 +161,6 @@ def _demand(team: Team, cand: Candidates) -> Demand:
         serving=serving,
         jobs=jobs,
     )
-
-
-def _try(
-    cand: Candidates,
-    demand: Demand,
-    budget: float | None,
-    *,
-    rent_factor: float = 1.0,
-    allow_owned: bool = True,
-    allow_rent: bool = True,
-    gap: float = MIP_REL_GAP,
-) -> Solved | None:
-    try:
-        prob = build(
-            cand,
-            demand,
-            budget_usd=budget,
-            rent_factor=rent_factor,
-            allow_owned=allow_owned,
-            allow_rent=allow_rent,
-        )
-    except InputError:  # a workload with nowhere to run under this strategy
-        return None
-    return solve(prob, gap=gap)
 
 
 def _check_reachable(cand: Candidates) -> None:
@@ -238,16 +219,6 @@ def _scenario(
         total_usd=solved.objective_usd if solved else None,
         purchases=buys,
         same_decision=solved is not None and buys == base,
-    )
-
-
-def _scaled(demand: Demand, factor: float) -> Demand:
-    return Demand(
-        blocks=demand.blocks,
-        month_types=demand.month_types,
-        serving=demand.serving,
-        jobs=demand.jobs,
-        factor=factor,
     )
 
 
