@@ -157,6 +157,25 @@ def test_launch_from_a_fresh_plan(spice_home: Path, tmp_path: Path) -> None:
     assert "--dtype bfloat16" in task["run"]
 
 
+def test_launch_for_a_team_serves_the_planned_concurrency(spice_home: Path, tmp_path: Path) -> None:
+    plan = runner.invoke(app, ["plan", "llama-3-70b", "--users", "10", "--json", "--only", "rent"])
+    assert plan.exit_code == 0, plan.stderr
+    data = json.loads(plan.stdout)
+    chosen = next(o for o in data["options"] if o["id"] == data["recommendation"]["option"])
+    batch = chosen["estimate"]["workload"]["inference"]["batch"]
+    assert batch == 10
+    out = tmp_path / "task.yaml"
+    result = runner.invoke(app, ["launch", "llama-3-70b", "--users", "10", "--option",
+                                 chosen["id"], "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    run = out.read_text()
+    # the server takes as many concurrent sequences as the plan sized it for
+    assert f"--parallel {batch}" in run or f"--max-num-seqs {batch}" in run
+    bad = runner.invoke(app, ["launch", "llama-3-70b", "--users", "0", "--option", chosen["id"],
+                              "-o", str(out)])  # fmt: skip
+    assert bad.exit_code == 2
+
+
 def test_launch_from_saved_plan_json(spice_home: Path, tmp_path: Path) -> None:
     saved = tmp_path / "plan.json"
     saved.write_text(json.dumps({

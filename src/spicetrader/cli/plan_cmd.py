@@ -32,6 +32,7 @@ from spicetrader.cli.workload_args import (
     SeqLenOpt,
     StepsOpt,
     TaskOpt,
+    UsersOpt,
     WorkloadArgs,
 )
 
@@ -91,13 +92,6 @@ ValueOfTimeOpt = Annotated[
         "--value-of-time",
         help="USD an hour of waiting for a job is worth (default 1): the recommendation "
         "minimises cost + this x calendar hours; 0 = the pure cheapest.",
-    ),
-]
-UsersOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--users",
-        help="Serving: concurrent users (default 1); the speeds are per user at that load.",
     ),
 ]
 MinSpeedOpt = Annotated[

@@ -21,6 +21,7 @@ from spicetrader.cli.workload_args import (
     OptimizerOpt,
     ResolutionOpt,
     StepsOpt,
+    UsersOpt,
 )
 
 if TYPE_CHECKING:
@@ -239,6 +240,7 @@ def launch_command(
     resolution: ResolutionOpt = None,
     steps: StepsOpt = None,
     images: ImagesOpt = None,
+    users: UsersOpt = None,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Write a plan option's job as its tier's hand-off: SkyPilot task / dstack configuration
@@ -277,7 +279,9 @@ def launch_command(
         from spicetrader.api import plan
         from spicetrader.planner import PlanConstraints
 
-        constraints = PlanConstraints.of(spot=option.endswith(":spot"))
+        constraints = PlanConstraints(
+            spot=option.endswith(":spot"), users=1 if users is None else users
+        )
         result = plan(workload_mapping(args, file), context, constraints)
         options = [o.to_dict() for o in result.options]
         chosen = dict(find_option(options, option))

@@ -87,6 +87,13 @@ ResolutionOpt = Annotated[
     int | None, typer.Option("--resolution", help="Image side in pixels (image).")
 ]
 StepsOpt = Annotated[int | None, typer.Option("--steps", help="Denoising steps (image).")]
+UsersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--users",
+        help="Serving: concurrent users (default 1); the speeds are per user at that load.",
+    ),
+]
 ImagesOpt = Annotated[int | None, typer.Option("--images", help="Images to generate (image).")]
 GpuLayersOpt = Annotated[
     str | None,
