@@ -239,6 +239,9 @@ def render(
 
     lines += _unseen_section()
     lines += _unseen_section(ROUND2, "Round 2 (issue 11): cases added, scored before refitting")
+    for path in sorted(ROUND2.parent.glob("round3_*.json")):
+        title = json.loads(path.read_text()).get("title", path.stem)
+        lines += _unseen_section(path, f"Round 3 (issue 11): {title}")
     lines += finetune_section()
     if fit_report:
         lines += ["## Held-out error", "", fit_report.get("summary", ""), ""]
