@@ -6,8 +6,9 @@ A group is (task, engine, accelerator family, weights kind): exactly the key the
 looks its efficiency row up by. Each group's few parameters (bandwidth efficiency, compute
 efficiency, overhead) minimise the sum of squared log errors over the group's cases, evaluated
 through ``estimate()`` itself (coordinate search on a grid, refined three times). Global
-constants (llama.cpp pipeline hop, training width factor h0, the MoE routed-token overheads of
-training and inference) are fit over all cases they touch.
+constants (llama.cpp pipeline hop, training width factor h0, the share of linear-layer time an
+FP8 recipe does not shorten, the MoE routed-token overheads of training and inference) are fit
+over all cases they touch.
 Held-out check: fit on the even-numbered cases of each group, score the odd ones, and vice
 versa. ``--write`` stores the fitted values and calibration notes in the CSV files and the
 held-out errors in ``bench/data/fit_report.json`` (read by ``bench/accuracy.py``).
@@ -280,6 +281,11 @@ def _is_moe(case: dict[str, Any]) -> bool:
     return isinstance(arch, Architecture) and arch.is_moe
 
 
+def _low_precision(case: dict[str, Any]) -> bool:
+    """A training case run in an FP8 or FP4 recipe (the GEMM inputs below 16 bits)."""
+    return str(case["workload"].get("precision", "")).lower() in {"fp8", "fp4", "nvfp4", "mxfp4"}
+
+
 def _touched(
     groups: dict[Key, list[dict[str, Any]]], cases: Sequence[dict[str, Any]]
 ) -> dict[Key, list[dict[str, Any]]]:
@@ -412,13 +418,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         training_cases,
         lambda: fitted.update(fit_all(train_groups)),
     )
+    fp8_training = [c for c in training_cases if _low_precision(c)]
+    fp8_grid = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+    refit_fp8 = lambda: fitted.update(fit_all(_touched(train_groups, fp8_training)))  # noqa: E731
+    fp8_held = constant_heldout("fp8_training_fixed_share", fp8_grid, fp8_training, refit_fp8)
+    fit_constant("fp8_training_fixed_share", fp8_grid, fp8_training, refit_fp8)
     moe_training = [c for c in training_cases if _is_moe(c)]
     moe_grid = (0, 2000, 4000, 6000, 8000, 10000, 12000, 16000)
     refit_moe = lambda: fitted.update(fit_all(_touched(train_groups, moe_training)))  # noqa: E731
     constants_held = {
         "moe_training_width_half": constant_heldout(
             "moe_training_width_half", moe_grid, moe_training, refit_moe
-        )
+        ),
+        "fp8_training_fixed_share": fp8_held,
     }
     fit_constant("moe_training_width_half", moe_grid, moe_training, refit_moe)
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}

@@ -16,12 +16,16 @@
   row is the engine's ``quantized`` one.
 - Achieved FLOP/s = peak x efficiency(engine, family) x hidden / (hidden + h0): small matmuls reach
   a lower share of peak (h0 fitted on the llm-foundry MPT cases, ``speed_constants.csv``).
+  FP8/FP4 recipes run only the linear GEMMs at the low-precision peak; a fitted share of the
+  BF16 linear-layer time stays (``low_precision_rate``) and attention stays BF16.
 - Host side (``training_host``): CPU offload pays the host link (gradients down, parameters up;
   twice up with ZeRO-3) and the CPU optimizer step through host DRAM; a paged optimizer whose
   states do not fit pays their trip out and back over the host link.
 - Data parallel: ring all-reduce of the gradients, 2 (n-1)/n x bytes (Patarasuk & Yuan 2009);
-  ZeRO-3 / FSDP adds an all-gather of the parameters in forward and in backward (Rajbhandari
-  et al. 2020, "ZeRO", sec. 7: 1.5x the data-parallel volume); a share of it overlaps compute.
+  ZeRO-3 / FSDP reduce-scatters the gradients instead ((n-1)/n: each rank keeps its shard) and
+  all-gathers the parameters in forward and in backward (Rajbhandari et al. 2020, "ZeRO",
+  sec. 7.2.2: 3 x (n-1)/n x bytes = 1.5x the data-parallel volume; Zhao et al. 2023, "PyTorch
+  FSDP", sec. 3.2); a share of it overlaps compute.
   Inside a node it runs over the device link (NVLink...); a group spanning nodes is bounded by
   the scale-out network, and NCCL runs one ring per NIC, so the k ranks of the group that share
   a node use k NICs: bandwidth min(device link, k x network per device) (``data/nodes.csv``).
@@ -79,6 +83,7 @@ __all__ = [
     "TrainingShape",
     "compute_seconds_per_token",
     "flops_per_token",
+    "low_precision_rate",
     "size_factor",
     "training_shape",
     "training_speed",
@@ -163,6 +168,18 @@ def compute_seconds_per_token(
     return linear / linear_flops_per_s + attention / attention_flops_per_s
 
 
+def low_precision_rate(peak_rate: float, bf16_rate: float, fixed_share: float) -> float:
+    """Achieved FLOP/s of the linear layers under an FP8 (or FP4) training recipe.
+
+    Only the GEMM inputs are low-precision (Micikevicius et al. 2022, "FP8 Formats for Deep
+    Learning", sec. 4; Transformer Engine and torchao float8 swap ``nn.Linear`` only), and each
+    such layer adds amax, cast and transpose kernels. The part ``fixed_share`` of the layers'
+    BF16 time that is not GEMM tensor-core time (norms, activations, residuals, casts, optimizer,
+    collective kernels folded into the fitted efficiency) keeps its BF16 duration; the rest
+    speeds up by the peak ratio. ``fixed_share`` = 0 is the datasheet ratio."""
+    return 1.0 / (fixed_share / bf16_rate + (1.0 - fixed_share) / peak_rate)
+
+
 def size_factor(hidden: int, hidden_half: float) -> float:
     """Share of the family's matmul efficiency a model of this width reaches: h / (h + h0)."""
     return hidden / (hidden + hidden_half)
@@ -226,15 +243,20 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     peak = peak_flops(setup.accel, compute_dtype)
     scale = match.row.compute_efficiency * size_factor(arch.hidden, consts.training_hidden_half)
     attention_peak = peak
+    linear_rate = peak.flops_per_s * scale
     if peak.dtype in (ComputeDtype.FP8, ComputeDtype.FP4):
         attention_peak = peak_flops(setup.accel, ComputeDtype.BF16)
+        linear_rate = low_precision_rate(
+            peak.flops_per_s * scale, attention_peak.flops_per_s * scale,
+            consts.fp8_training_fixed_share,
+        )  # fmt: skip
     model_fpt, hw_fpt = flops_per_token(
         arch, shape.method, shape.seq_len, shape.checkpointing, shape.lora_rank
     )
     shards = par.tensor * par.pipeline
     step_tokens = shape.tokens_per_replica_step
     per_token_s = compute_seconds_per_token(
-        arch, shape, peak.flops_per_s * scale, attention_peak.flops_per_s * scale,
+        arch, shape, linear_rate, attention_peak.flops_per_s * scale,
         consts.moe_training_width_half,
     )  # fmt: skip
     compute_s = step_tokens * per_token_s / shards
@@ -253,6 +275,13 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
         assumptions.append(notes_q)
     if peak.note:
         assumptions.append(peak.note)
+    if attention_peak is not peak:
+        assumptions.append(
+            f"{peak.dtype.value} linear layers: {consts.fp8_training_fixed_share:.0%} of their "
+            f"BF16 time does not shrink (norms, activations, casts, optimizer), attention in BF16: "
+            f"{peak.flops_per_s / attention_peak.flops_per_s:.3g}x peak -> "
+            f"{linear_rate / (attention_peak.flops_per_s * scale):.2f}x on the linear layers"
+        )
     tp_s = 0.0
     if par.tensor > 1:
         link = group_link(setup, par.tensor, 1)
@@ -293,12 +322,18 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
         if shape.method is not Method.FULL:
             trainable = adapter_params(arch, shape.lora_rank)
         grad_bytes = _GRAD_BYTES * trainable / shards
-        comm_s += allreduce_s(grad_bytes, dp, link.bytes_per_s, link.latency_s)
-        if par.zero >= 3:
+        if par.zero >= 3:  # reduce-scatter the gradients, all-gather the parameters twice
+            comm_s += gather_s(grad_bytes, dp, link.bytes_per_s, link.latency_s)
             comm_s += 2.0 * gather_s(param_bytes, dp, link.bytes_per_s, link.latency_s)
+        else:
+            comm_s += allreduce_s(grad_bytes, dp, link.bytes_per_s, link.latency_s)
         assumptions.append(
-            f"data parallel {dp} over {link.name}: gradient all-reduce"
-            + (" + ZeRO-3 parameter all-gathers (forward and backward)" if par.zero >= 3 else "")
+            f"data parallel {dp} over {link.name}: "
+            + (
+                "gradient reduce-scatter + ZeRO-3 parameter all-gathers (forward and backward)"
+                if par.zero >= 3
+                else "gradient all-reduce"
+            )
             + f", {consts.comm_overlap:.0%} of it overlapped with compute"
         )
     exposed = max(comm_s - compute_s, 0.0) + (1.0 - consts.comm_overlap) * min(comm_s, compute_s)
