@@ -21,14 +21,9 @@
 - Host side (``training_host``): CPU offload pays the host link (gradients down, parameters up;
   twice up with ZeRO-3) and the CPU optimizer step through host DRAM; a paged optimizer whose
   states do not fit pays their trip out and back over the host link.
-- Data parallel: ring all-reduce of the gradients, 2 (n-1)/n x bytes (Patarasuk & Yuan 2009);
-  ZeRO-3 / FSDP reduce-scatters the gradients instead ((n-1)/n: each rank keeps its shard) and
-  all-gathers the parameters in forward and in backward (Rajbhandari et al. 2020, "ZeRO",
-  sec. 7.2.2: 3 x (n-1)/n x bytes = 1.5x the data-parallel volume; Zhao et al. 2023, "PyTorch
-  FSDP", sec. 3.2); a share of it overlaps compute.
-  Inside a node it runs over the device link (NVLink...); a group spanning nodes is bounded by
-  the scale-out network, and NCCL runs one ring per NIC, so the k ranks of the group that share
-  a node use k NICs: bandwidth min(device link, k x network per device) (``data/nodes.csv``).
+- Data parallel (``training_comm``): gradient all-reduce, or with ZeRO-3 / FSDP a reduce-scatter
+  plus two parameter all-gathers; a share of it overlaps compute. Inside a node over the device
+  link, across nodes over the scale-out network, one NCCL ring per NIC.
 - Tensor parallel: 4 all-reduces of the activations per layer per micro-batch (Megatron-LM, sec. 3;
   with sequence parallelism the same volume as reduce-scatter + all-gather), not overlapped; over
   the device link inside a node, the network beyond it.
@@ -44,12 +39,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from spicetrader.costmodel.cluster import node_row
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.efficiency import (
     SpeedTask,
     WeightsKind,
-    interconnect_row,
     lookup,
     speed_constants,
 )
@@ -64,10 +57,10 @@ from spicetrader.costmodel.moe import (
 from spicetrader.costmodel.roofline import (
     ComputeDtype,
     allreduce_s,
-    gather_s,
     parse_compute_dtype,
     peak_flops,
 )
+from spicetrader.costmodel.training_comm import data_parallel_s, group_link
 from spicetrader.costmodel.training_host import dequant_seconds, host_time
 from spicetrader.errors import NotSupportedError
 from spicetrader.spec.estimate import Bound, TrainingSpeed
@@ -185,37 +178,6 @@ def size_factor(hidden: int, hidden_half: float) -> float:
     return hidden / (hidden + hidden_half)
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    bytes_per_s: float
-    latency_s: float
-    name: str
-
-
-def device_link(setup: Setup) -> Link:
-    """The devices' own link inside a node (NVLink, Infinity Fabric, ICI, PCIe)."""
-    accel = setup.accel
-    row = interconnect_row(accel.interconnect)
-    gbs = max(accel.interconnect_gbs, 1e-3)
-    return Link(gbs * 1e9 * row.bw_efficiency, row.allreduce_latency_us * 1e-6,
-                accel.interconnect.value)  # fmt: skip
-
-
-def group_link(setup: Setup, ranks: int, stride: int) -> Link:
-    """The link a collective over ``ranks`` devices, ``stride`` apart, runs at: the device link
-    when they share a node, else the network with one ring per NIC of the node's members."""
-    per_node = setup.devices_per_node
-    inside = device_link(setup)
-    if setup.nodes == 1 or ranks * stride <= per_node:
-        return inside
-    node = node_row(setup.accel)
-    net = interconnect_row(None)
-    members = min(max(per_node // stride, 1), ranks)  # ranks of the group on one node
-    bw = members * node.scale_out_gbs_per_device * 1e9 * net.bw_efficiency
-    name = f"{node.network} ({members} per node)" if members > 1 else node.network
-    return Link(min(bw, inside.bytes_per_s), net.allreduce_latency_us * 1e-6, name)
-
-
 def virtual_stages(setup: Setup, layers: int) -> int:
     """Interleaved pipeline stages per device: Megatron one layer each; others plain 1F1B."""
     pp = setup.parallel.pipeline
@@ -322,11 +284,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
         if shape.method is not Method.FULL:
             trainable = adapter_params(arch, shape.lora_rank)
         grad_bytes = _GRAD_BYTES * trainable / shards
-        if par.zero >= 3:  # reduce-scatter the gradients, all-gather the parameters twice
-            comm_s += gather_s(grad_bytes, dp, link.bytes_per_s, link.latency_s)
-            comm_s += 2.0 * gather_s(param_bytes, dp, link.bytes_per_s, link.latency_s)
-        else:
-            comm_s += allreduce_s(grad_bytes, dp, link.bytes_per_s, link.latency_s)
+        comm_s += data_parallel_s(grad_bytes, param_bytes, dp, par.zero, link)
         assumptions.append(
             f"data parallel {dp} over {link.name}: "
             + (
