@@ -423,7 +423,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     fp8_grid = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
     refit_fp8 = lambda: fitted.update(fit_all(_touched(train_groups, fp8_training)))  # noqa: E731
     fp8_held = constant_heldout("fp8_training_fixed_share", fp8_grid, fp8_training, refit_fp8)
-    fit_constant("fp8_training_fixed_share", fp8_grid, fp8_training, refit_fp8)
+    # the final value is judged on every case of the rows it moves, BF16 ones included
+    fp8_scope = [c for group in _touched(train_groups, fp8_training).values() for c in group]
+    fit_constant("fp8_training_fixed_share", fp8_grid, fp8_scope, refit_fp8)
     moe_training = [c for c in training_cases if _is_moe(c)]
     moe_grid = (0, 2000, 4000, 6000, 8000, 10000, 12000, 16000)
     refit_moe = lambda: fitted.update(fit_all(_touched(train_groups, moe_training)))  # noqa: E731
