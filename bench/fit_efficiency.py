@@ -134,6 +134,7 @@ def predict(case: dict[str, Any]) -> tuple[float | None, Key | None]:
     return (float(value) if isinstance(value, (int, float)) else None), key
 
 
+FP8_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 HUBER = 0.3  # log-error scale past which a case counts linearly, not quadratically
 
 
@@ -418,14 +419,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         training_cases,
         lambda: fitted.update(fit_all(train_groups)),
     )
-    # dense cases identify it; the MoE ones carry their own routed-token constant, fitted next
-    fp8_training = [c for c in training_cases if _low_precision(c) and not _is_moe(c)]
-    fp8_grid = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
-    refit_fp8 = lambda: fitted.update(fit_all(_touched(train_groups, fp8_training)))  # noqa: E731
-    fp8_held = constant_heldout("fp8_training_fixed_share", fp8_grid, fp8_training, refit_fp8)
-    # the final value is judged on every case of the rows it moves, BF16 ones included
-    fp8_scope = [c for group in _touched(train_groups, fp8_training).values() for c in group]
-    fit_constant("fp8_training_fixed_share", fp8_grid, fp8_scope, refit_fp8)
+    # dense cases identify them; the MoE ones carry their own routed-token constant, fitted next
+    fp8_held = {}
+    for name, megatron in (("fp8_megatron_fixed_share", True), ("fp8_training_fixed_share", False)):
+        fp8_cases = [
+            c
+            for c in training_cases
+            if _low_precision(c)
+            and not _is_moe(c)
+            and (c["workload"]["engine"] == "megatron") is megatron
+        ]
+        touched = _touched(train_groups, fp8_cases)
+        refit_fp8 = lambda touched=touched: fitted.update(fit_all(touched))  # noqa: E731
+        fp8_held[name] = constant_heldout(name, FP8_GRID, fp8_cases, refit_fp8)
+        # the final value is judged on every case of the rows it moves, BF16 ones included
+        scope = [c for group in touched.values() for c in group]
+        fit_constant(name, FP8_GRID, scope, refit_fp8)
     moe_training = [c for c in training_cases if _is_moe(c)]
     moe_grid = (0, 2000, 4000, 6000, 8000, 10000, 12000, 16000)
     refit_moe = lambda: fitted.update(fit_all(_touched(train_groups, moe_training)))  # noqa: E731
@@ -433,7 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "moe_training_width_half": constant_heldout(
             "moe_training_width_half", moe_grid, moe_training, refit_moe
         ),
-        "fp8_training_fixed_share": fp8_held,
+        **fp8_held,
     }
     fit_constant("moe_training_width_half", moe_grid, moe_training, refit_moe)
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}

@@ -85,3 +85,25 @@ def test_an_nvl72_rack_is_one_nvlink_domain() -> None:
         pretrain={"seq_len": 8192, "global_batch_tokens": 64 * 8192},
     )
     assert any("data parallel 64 over nvlink" in a for a in est["assumptions"])
+
+
+def test_fewer_micro_batches_per_rank_widen_the_pipeline_bubble() -> None:
+    """Llama 3 405B on H100, TP 8 x PP 16, 16M-token batches of 8,192-token sequences: 43% MFU
+    on 8,192 GPUs (DP 64, 32 micro-batches per rank) and 41% on 16,384 (DP 128, 16 per rank;
+    Dubey et al. 2024 table 4). The bubble (p-1)/(v m) grows as m halves."""
+
+    def mfu(devices: int, data: int) -> float:
+        est = _train(
+            model="llama-3.1-405b",
+            task="pretrain",
+            precision="bf16",
+            engine="megatron",
+            hardware="h100-sxm",
+            devices=devices,
+            parallelism={"tensor": 8, "pipeline": 16, "data": data},
+            pretrain={"seq_len": 8192, "global_batch_tokens": 16777216},
+        )
+        assert any("3 virtual stages" in a for a in est["assumptions"])  # 126 layers / (2 x 16)
+        return float(est["training"]["mfu"])
+
+    assert mfu(16384, 128) < mfu(8192, 64)

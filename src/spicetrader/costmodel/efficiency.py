@@ -128,6 +128,7 @@ class SpeedConstants(_Row):
     moe_training_width_half: Annotated[float, Field(ge=0)]
     moe_inference_width_half: Annotated[float, Field(ge=0)]
     fp8_training_fixed_share: Annotated[float, Field(ge=0, le=1)]
+    fp8_megatron_fixed_share: Annotated[float, Field(ge=0, le=1)]
 
 
 @dataclass(frozen=True, slots=True)

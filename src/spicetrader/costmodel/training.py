@@ -17,7 +17,10 @@
 - Achieved FLOP/s = peak x efficiency(engine, family) x hidden / (hidden + h0): small matmuls reach
   a lower share of peak (h0 fitted on the llm-foundry MPT cases, ``speed_constants.csv``).
   FP8/FP4 recipes run only the linear GEMMs at the low-precision peak; a fitted share of the
-  BF16 linear-layer time stays (``low_precision_rate``) and attention stays BF16.
+  BF16 linear-layer time stays (``low_precision_rate``) and attention stays BF16. The share is
+  fitted apart for Megatron-Core, whose Transformer Engine modules fuse the FP8 casts into the
+  norms and GEMMs (``LayerNormLinear``, ``LayerNormMLP``) and keep FP8 weights across
+  micro-batches, and for the other engines (torchao float8 or TE ``Linear`` swapped in).
 - Host side (``training_host``): CPU offload pays the host link (gradients down, parameters up;
   twice up with ZeRO-3) and the CPU optimizer step through host DRAM; a paged optimizer whose
   states do not fit pays their trip out and back over the host link.
@@ -211,12 +214,16 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     scale = match.row.compute_efficiency * size_factor(arch.hidden, consts.training_hidden_half)
     attention_peak = peak
     linear_rate = peak.flops_per_s * scale
+    fixed_share = (
+        consts.fp8_megatron_fixed_share
+        if setup.engine is Engine.MEGATRON
+        else consts.fp8_training_fixed_share
+    )
     if peak.dtype in (ComputeDtype.FP8, ComputeDtype.FP4):
         attention_peak = peak_flops(setup.accel, ComputeDtype.BF16)
         linear_rate = low_precision_rate(
-            peak.flops_per_s * scale, attention_peak.flops_per_s * scale,
-            consts.fp8_training_fixed_share,
-        )  # fmt: skip
+            peak.flops_per_s * scale, attention_peak.flops_per_s * scale, fixed_share
+        )
     model_fpt, hw_fpt = flops_per_token(
         arch, shape.method, shape.seq_len, shape.checkpointing, shape.lora_rank
     )
@@ -244,7 +251,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
         assumptions.append(peak.note)
     if attention_peak is not peak:
         assumptions.append(
-            f"{peak.dtype.value} linear layers: {consts.fp8_training_fixed_share:.0%} of their "
+            f"{peak.dtype.value} linear layers: {fixed_share:.0%} of their "
             f"BF16 time does not shrink (norms, activations, casts, optimizer), attention in BF16: "
             f"{peak.flops_per_s / attention_peak.flops_per_s:.3g}x peak -> "
             f"{linear_rate / (attention_peak.flops_per_s * scale):.2f}x on the linear layers"
