@@ -46,6 +46,18 @@ PINNED_TOTAL = {
     "deepseek-r1-distill-qwen-32b": 32_763_876_352,
     "deepseek-r1-distill-llama-8b": 8_030_261_248,
     "deepseek-r1-distill-llama-70b": 70_553_706_496,
+    # Read 2026-12-03: HF safetensors totals (Hub API / safetensors index metadata).
+    "seed-oss-36b": 36_151_104_512,
+    "phi-4-mini": 3_836_021_760,
+    # The Qwen3 2507 updates ship their base model's tensors: the Hub reports the same totals.
+    "qwen3-4b-2507": 4_022_468_096,
+    "qwen3-30b-a3b-2507": 30_532_122_624,
+    "qwen3-coder-30b-a3b": 30_532_122_624,
+    "qwen3-235b-a22b-2507": 235_093_634_560,
+    # Kimi K2 0905 and Thinking: K2-Instruct's config shape, so K2's count (the Thinking
+    # checkpoint's packed INT4 tensors do not tally as parameters one to one).
+    "kimi-k2-0905": 1_026_408_232_448,
+    "kimi-k2-thinking": 1_026_408_232_448,
 }
 
 # Multimodal checkpoints: the safetensors total = language model (the formula) + vision tower.
@@ -73,6 +85,8 @@ MODEL_CARD_B = {
     "llama-4-scout": (109.0 - 0.87, 17.0, 0),  # the card's 109B includes the vision encoder
     "llama-4-maverick": (400.0, 17.0, 0),
     "qwen3-next-80b-a3b": (80.0, 3.0, 2),
+    "glm-4.7": (355.0, 32.0, 2),
+    "minimax-m2": (230.0, 10.0, 2),  # 228.7B; "10B activated" leaves out both 200K-vocab tables
 }
 
 
@@ -116,6 +130,29 @@ def test_new_moe_counts_match_model_cards(model_id: str, card: tuple[float, floa
     # Cards (and names like "A3B") round active counts to whole billions.
     active = arch.active_params() - tables_left_out * arch.vocab * arch.hidden
     assert round(active / 1e9) == active_b
+
+
+def test_minimax_m2_total_with_its_full_width_qk_norms() -> None:
+    # MiniMax-M2 normalises the whole q and k projections (qk_norm_type "per_layer"): 48 x 128
+    # + 8 x 128 weights a layer where the qk_norm formula counts 2 x head_dim. Published total:
+    # 228,689,764,864 (HF safetensors; llama.cpp's model_n_params of the GGUF conversion agrees).
+    arch = _llm("minimax-m2")
+    full_width = arch.heads * arch.head_dim + arch.kv_heads * arch.head_dim
+    seen = arch.total_params() + arch.layers * (full_width - 2 * arch.head_dim)
+    assert seen == 228_689_764_864, f"we see {seen:,}"
+
+
+def test_same_tensors_different_context_rows() -> None:
+    # The 2507 / 0905 / Thinking rows change what a plan reads (context, weight format), not shape.
+    pairs = [("qwen3-4b", "qwen3-4b-2507"), ("qwen3-30b-a3b", "qwen3-30b-a3b-2507"),
+             ("qwen3-30b-a3b", "qwen3-coder-30b-a3b"), ("qwen3-235b-a22b", "qwen3-235b-a22b-2507"),
+             ("kimi-k2", "kimi-k2-0905"), ("kimi-k2", "kimi-k2-thinking"), ("glm-4.6", "glm-4.7")]  # fmt: skip
+    for base_id, update_id in pairs:
+        base, update = _llm(base_id), _llm(update_id)
+        assert base.kv_cache_elements_per_token() == update.kv_cache_elements_per_token()
+        assert base.active_params() == update.active_params(), update_id
+    assert _llm("qwen3-30b-a3b-2507").max_context == 262_144 > _llm("qwen3-30b-a3b").max_context
+    assert _llm("kimi-k2-thinking").native_precision == "int4"
 
 
 def test_qwen3_model_card_non_embedding_counts() -> None:
