@@ -152,7 +152,7 @@ def test_same_tensors_different_context_rows() -> None:
         assert base.kv_cache_elements_per_token() == update.kv_cache_elements_per_token()
         assert base.active_params() == update.active_params(), update_id
     assert _llm("qwen3-30b-a3b-2507").max_context == 262_144 > _llm("qwen3-30b-a3b").max_context
-    assert _llm("kimi-k2-thinking").native_precision == "int4"
+    assert _llm("kimi-k2-thinking").native_precision == "int4-g32"
 
 
 def test_qwen3_model_card_non_embedding_counts() -> None:
