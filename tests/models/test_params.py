@@ -144,9 +144,15 @@ def test_minimax_m2_total_with_its_full_width_qk_norms() -> None:
 
 def test_same_tensors_different_context_rows() -> None:
     # The 2507 / 0905 / Thinking rows change what a plan reads (context, weight format), not shape.
-    pairs = [("qwen3-4b", "qwen3-4b-2507"), ("qwen3-30b-a3b", "qwen3-30b-a3b-2507"),
-             ("qwen3-30b-a3b", "qwen3-coder-30b-a3b"), ("qwen3-235b-a22b", "qwen3-235b-a22b-2507"),
-             ("kimi-k2", "kimi-k2-0905"), ("kimi-k2", "kimi-k2-thinking"), ("glm-4.6", "glm-4.7")]  # fmt: skip
+    pairs = [
+        ("qwen3-4b", "qwen3-4b-2507"),
+        ("qwen3-30b-a3b", "qwen3-30b-a3b-2507"),
+        ("qwen3-30b-a3b", "qwen3-coder-30b-a3b"),
+        ("qwen3-235b-a22b", "qwen3-235b-a22b-2507"),
+        ("kimi-k2", "kimi-k2-0905"),
+        ("kimi-k2", "kimi-k2-thinking"),
+        ("glm-4.6", "glm-4.7"),
+    ]
     for base_id, update_id in pairs:
         base, update = _llm(base_id), _llm(update_id)
         assert base.kv_cache_elements_per_token() == update.kv_cache_elements_per_token()
