@@ -87,6 +87,7 @@ MODEL_CARD_B = {
     "qwen3-next-80b-a3b": (80.0, 3.0, 2),
     "glm-4.7": (355.0, 32.0, 2),
     "minimax-m2": (230.0, 10.0, 2),  # 228.7B; "10B activated" leaves out both 200K-vocab tables
+    "qwen3.6-35b-a3b": (35.0, 3.0, 0),  # "35B-A3B": 34.7B language model, 3.45B active
 }
 
 
@@ -130,6 +131,28 @@ def test_new_moe_counts_match_model_cards(model_id: str, card: tuple[float, floa
     # Cards (and names like "A3B") round active counts to whole billions.
     active = arch.active_params() - tables_left_out * arch.vocab * arch.hidden
     assert round(active / 1e9) == active_b
+
+
+def test_qwen3_6_35b_a3b_explains_its_safetensors_total() -> None:
+    # Published (HF safetensors.total): 35,951,822,704 = language model + vision tower + the one
+    # multi-token-prediction layer the checkpoint ships (left out of total_params, as for the
+    # other rows). MTP layer by hand (Qwen3.5 config): one gated-attention layer (q doubled for
+    # the gate) + a full MoE block, the 2h -> h fc, two layer norms and three MTP norms.
+    arch = _llm("qwen3.6-35b-a3b")
+    h, heads, kv, hd = 2048, 16, 2, 256
+    attention = h * 2 * heads * hd + 2 * h * kv * hd + heads * hd * h + 2 * hd
+    moe = 256 * 3 * h * 512 + h * 256 + 3 * h * 512 + h
+    mtp = attention + moe + 2 * h + 2 * h * h + 3 * h
+    # Vision tower by hand (vision_config: depth 27, hidden 1152, intermediate 4304, patch 16,
+    # temporal patch 2, 2304 positions, spatial merge 2, out 2048).
+    v, inner = 1152, 4304
+    block = 2 * 2 * v + (v * 3 * v + 3 * v) + (v * v + v) + (v * inner + inner) + (inner * v + v)
+    merged = 4 * v
+    merger = 2 * v + (merged * merged + merged) + (merged * h + h)
+    vision = (3 * 2 * 16 * 16 * v + v) + 2304 * v + 27 * block + merger
+    assert arch.vision_params == vision
+    seen = arch.total_params() + vision + mtp
+    assert seen == 35_951_822_704, f"we see {seen:,}"
 
 
 def test_minimax_m2_total_with_its_full_width_qk_norms() -> None:
