@@ -72,6 +72,10 @@ PINNED_WITH_VISION = {
     "llama-4-maverick": 401_583_781_376,
 }
 
+# Checkpoints that also ship a multi-token-prediction layer (Qwen3.5 / 3.6): safetensors total =
+# language model + vision tower + MTP layer, each counted by hand below.
+PINNED_WITH_VISION_AND_MTP = {"qwen3.6-35b-a3b": 35_951_822_704, "qwen3.6-27b": 27_781_427_952}
+
 # Tied-embedding models whose safetensors file stores the lm_head again (one more vocab x hidden).
 PINNED_STORED_TWICE = {"qwen3-0.6b": 751_632_384, "qwen3-1.7b": 2_031_739_904}
 
@@ -133,26 +137,41 @@ def test_new_moe_counts_match_model_cards(model_id: str, card: tuple[float, floa
     assert round(active / 1e9) == active_b
 
 
-def test_qwen3_6_35b_a3b_explains_its_safetensors_total() -> None:
-    # Published (HF safetensors.total): 35,951,822,704 = language model + vision tower + the one
-    # multi-token-prediction layer the checkpoint ships (left out of total_params, as for the
-    # other rows). MTP layer by hand (Qwen3.5 config): one gated-attention layer (q doubled for
-    # the gate) + a full MoE block, the 2h -> h fc, two layer norms and three MTP norms.
-    arch = _llm("qwen3.6-35b-a3b")
-    h, heads, kv, hd = 2048, 16, 2, 256
-    attention = h * 2 * heads * hd + 2 * h * kv * hd + heads * hd * h + 2 * hd
-    moe = 256 * 3 * h * 512 + h * 256 + 3 * h * 512 + h
-    mtp = attention + moe + 2 * h + 2 * h * h + 3 * h
-    # Vision tower by hand (vision_config: depth 27, hidden 1152, intermediate 4304, patch 16,
-    # temporal patch 2, 2304 positions, spatial merge 2, out 2048).
+def _qwen3_5_vision_tower(out_hidden: int) -> int:
+    """The Qwen3.5 ViT by hand (vision_config: depth 27, hidden 1152, intermediate 4304, 16
+    heads, patch 16, temporal patch 2, 2304 learned positions, 2x2 spatial merge, no deepstack):
+    patch conv + bias, positions, 27 pre-norm blocks (LayerNorms, qkv/proj/fc1/fc2 with biases),
+    and the merger (LayerNorm, fc1 4v -> 4v, fc2 4v -> out)."""
     v, inner = 1152, 4304
     block = 2 * 2 * v + (v * 3 * v + 3 * v) + (v * v + v) + (v * inner + inner) + (inner * v + v)
     merged = 4 * v
-    merger = 2 * v + (merged * merged + merged) + (merged * h + h)
-    vision = (3 * 2 * 16 * 16 * v + v) + 2304 * v + 27 * block + merger
-    assert arch.vision_params == vision
-    seen = arch.total_params() + vision + mtp
-    assert seen == 35_951_822_704, f"we see {seen:,}"
+    merger = 2 * v + (merged * merged + merged) + (merged * out_hidden + out_hidden)
+    return (3 * 2 * 16 * 16 * v + v) + 2304 * v + 27 * block + merger
+
+
+def _qwen3_5_mtp_layer(arch: Architecture) -> int:
+    """The one multi-token-prediction layer the checkpoints ship (left out of total_params): a
+    gated-attention decoder layer (q doubled for the gate, q/k norms, two norms) with the
+    model's FFN, the 2h -> h fc and three norms (pre-fc embedding / hidden, final)."""
+    h, q = arch.hidden, arch.heads * arch.head_dim
+    attention = h * 2 * q + 2 * h * arch.kv_heads * arch.head_dim + q * h + 2 * arch.head_dim
+    if arch.experts > 1:
+        assert arch.moe_ffn_hidden is not None
+        assert arch.shared_ffn_hidden is not None
+        ffn = (arch.experts * 3 * h * arch.moe_ffn_hidden + h * arch.experts
+               + 3 * h * arch.shared_ffn_hidden + h)  # fmt: skip
+    else:
+        ffn = 3 * h * arch.ffn_hidden
+    return attention + ffn + 2 * h + 2 * h * h + 3 * h
+
+
+@pytest.mark.parametrize(("model_id", "published"), sorted(PINNED_WITH_VISION_AND_MTP.items()))
+def test_qwen3_6_explains_its_safetensors_total(model_id: str, published: int) -> None:
+    # Published (HF safetensors.total) = language model + vision tower + the MTP layer.
+    arch = _llm(model_id)
+    assert arch.vision_params == _qwen3_5_vision_tower(out_hidden=arch.hidden)
+    seen = arch.total_params() + arch.vision_params + _qwen3_5_mtp_layer(arch)
+    assert seen == published, f"{model_id}: we see {seen:,}, expected {published:,}"
 
 
 def test_minimax_m2_total_with_its_full_width_qk_norms() -> None:
@@ -262,14 +281,15 @@ def test_every_bundled_model_has_release_date_and_licence() -> None:
 
 def test_every_pinned_id_is_bundled() -> None:
     ids = {m.id for m in list_models()}
-    pinned = {*PINNED_TOTAL, *PINNED_WITH_VISION, *PINNED_STORED_TWICE, *MODEL_CARD_B}
+    pinned = {*PINNED_TOTAL, *PINNED_WITH_VISION, *PINNED_STORED_TWICE, *MODEL_CARD_B,
+              *PINNED_WITH_VISION_AND_MTP}  # fmt: skip
     assert pinned <= ids, pinned - ids
 
 
 def test_every_2025_language_model_is_pinned() -> None:
     """A new row must come with its published count (exact, or the model card's)."""
     pinned = {*PINNED_TOTAL, *PINNED_WITH_VISION, *PINNED_STORED_TWICE, *MODEL_CARD_B,
-              "gpt-oss-20b", "gpt-oss-120b", "glm-4.6"}  # fmt: skip
+              *PINNED_WITH_VISION_AND_MTP, "gpt-oss-20b", "gpt-oss-120b", "glm-4.6"}  # fmt: skip
     recent = {m.id for m in list_models() if isinstance(m, Architecture)
               and (m.released or "") >= "2025"}  # fmt: skip
     assert recent <= pinned, recent - pinned
