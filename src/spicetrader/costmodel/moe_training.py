@@ -1,34 +1,36 @@
 """Mixture-of-experts terms of the training speed model: what an MoE layer costs beyond its FLOPs.
 
 A dropless MoE layer in training (Megatron-Core's ``alltoall`` token dispatcher; Megatron Core MoE
-docs, "Token dispatcher"; Liu et al. 2025, "MoE Parallel Folding", arXiv 2504.14960, sec. 2-3)
+docs, ``core.transformer.moe.token_dispatcher``; Liu et al. 2025, "MoE Parallel Folding",
+arXiv 2504.14960)
 runs, per micro-batch: the router, a permutation of the routed token copies into expert order,
 the dispatch all-to-all over the expert-parallel (EP) group, the grouped expert GEMMs, the
 combine all-to-all and the unpermutation (weighted sum of the ``k`` expert outputs), and all of
 it again in the backward pass. Three terms, each with its physical reason:
 
-- **Grouped-GEMM efficiency.** The dense model's matmul efficiency grows with the matmul width,
-  ``h / (h + h0)`` (``training.size_factor``, ``h0`` fitted on dense cases). An expert GEMM is
-  ``m x hidden x ffn_e`` with ``m`` the tokens one expert receives per micro-batch: its narrow
-  dimensions are the expert width ``ffn_e`` (768 in Qwen3-30B-A3B, against a hidden of 2048) and
-  ``m = tokens x k x EP / E`` (balanced routing), so the same law with the same ``h0`` applies to
-  both (MegaBlocks, Gale et al. 2022, sec. 5: block-sparse/grouped GEMMs of small experts run
-  below dense throughput; Megatron-Core MoE docs, "GroupedGEMM").
+- **Grouped-GEMM efficiency.** The dense model's matmuls reach ``h / (h + h0)`` of the family's
+  rate (``training.size_factor``, ``h0`` fitted on dense cases). An expert GEMM is
+  ``m x hidden x ffn_e``, narrow twice over: the expert width ``ffn_e`` (768 in Qwen3-30B-A3B,
+  2048 in DeepSeek-V3) and ``m = tokens x k x EP / E``, the rows one expert gets per micro-batch
+  under balanced routing. The routed experts run at ``ffn_e / (ffn_e + w0) x m / (m + h0)`` of
+  the family's rate (MegaBlocks, Gale et al. 2022: grouped/block-sparse expert GEMMs below
+  dense throughput; Megatron Core MoE docs, ``--moe-grouped-gemm``). ``w0``
+  (``moe_grouped_width_half``) is the one constant fitted over all MoE training cases, with
+  the dense cases of the same groups in the loss; it is large (thousands), so it also carries
+  what no other term prices: the many small kernels and the host synchronisation of the
+  dropless token counts per MoE layer, whose share grows as the expert matmuls shrink.
 - **Expert-parallel all-to-all.** Each routed token copy crosses the EP group twice per pass
   (dispatch, combine), forward and backward: ``4 x k x hidden x bytes x (EP - 1) / EP`` bytes per
   token per MoE layer (GShard, Lepikhin et al. 2020, sec. 2.2; DeepSeek-V3 technical report,
-  arXiv 2412.19437, sec. 3.2.2, on how this traffic bounds training), over the device link when
-  the EP group sits inside a node, the network otherwise. Megatron-Core hides it behind compute
-  only with the opt-in batch-level overlap (``--overlap-moe-expert-parallel-comm``, MCore v0.14;
-  DualPipe in DeepSeek-V3 sec. 3.2.1): it is counted exposed.
+  arXiv 2412.19437, sec. 3.2.2, on how this traffic bounds training), at the bandwidth of the EP
+  group's link (the device link inside a node, the network beyond). Megatron-Core hides it
+  behind compute only with the opt-in batch-level overlap (``--overlap-moe-expert-parallel-comm``,
+  MCore v0.14; DualPipe in DeepSeek-V3 sec. 3.2.1): it is counted exposed.
 - **Memory-bound routed-token work.** Permute, unpermute and the probability-weighted combine,
   the router's softmax/top-k and their backward are elementwise passes over the ``k`` routed
-  copies of each token's hidden vector (Tutel, Hwang et al. 2023, sec. 3.2; MoE Parallel
-  Folding sec. 4, "fused permutation"): ``P x k x hidden x bytes`` per token per MoE layer at
-  the device's memory bandwidth. ``P`` (element passes per routed copy, forward + backward) is
-  one constant fitted over all MoE training cases (``moe_training_routed_passes``). It also
-  carries, in effect, what the others leave out: host synchronisation of the dropless token
-  counts and the many small kernels per MoE layer.
+  copies of each token's hidden vector (Tutel, Hwang et al. 2023; Megatron Core MoE docs,
+  ``--moe-permute-fusion``): ``P x k x hidden x bytes`` per token per MoE layer at the
+  device's memory bandwidth, ``P = 12`` counted, not fitted (``moe_training_routed_passes``).
 
 Load imbalance is not a term: the calibration measurements force-balance the experts, and
 aux-loss-free routing (DeepSeek-V3 sec. 2.1.2) keeps real runs near balance.
@@ -46,9 +48,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MoeTrainingCost",
-    "moe_training_cost",
     "alltoall_bytes_per_token",
     "grouped_gemm_slowdown",
+    "moe_training_cost",
     "routed_memory_bytes_per_token",
     "tokens_per_expert",
     "training_expert_parallel",
@@ -129,7 +131,9 @@ def moe_training_cost(
 ) -> MoeTrainingCost:
     """The three MoE terms for one device; see the module docstring."""
     rows = tokens_per_expert(arch, micro_batch_tokens, ep)
-    slowdown = grouped_gemm_slowdown(arch, rows, hidden_half, width_half) if active_routed_params(arch) else 1.0
+    slowdown = 1.0
+    if active_routed_params(arch):
+        slowdown = grouped_gemm_slowdown(arch, rows, hidden_half, width_half)
     a2a = alltoall_bytes_per_token(arch, ep, act_bytes) / link_bytes_per_s
     memory = routed_memory_bytes_per_token(arch, routed_passes, act_bytes) / mem_bytes_per_s
     return MoeTrainingCost(ep, slowdown, a2a, memory)

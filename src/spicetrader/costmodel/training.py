@@ -143,7 +143,7 @@ def compute_seconds_per_token(
     routed_slowdown: float = 1.0,
 ) -> float:
     """Seconds per trained token of the matmuls: the linear layers at ``linear_flops_per_s``
-    (the routed experts' time x ``routed_slowdown``, :mod:`~spicetrader.costmodel.moe_training`), the
+    (the routed experts' time x ``routed_slowdown``, from ``moe_training``), the
     attention score/value matmuls at ``attention_flops_per_s`` (FP8 training runs only the
     linear layers in FP8: Transformer Engine's FP8 recipe covers ``Linear`` layers, dot-product
     attention stays BF16; Micikevicius et al. 2022, "FP8 Formats for Deep Learning", sec. 4)."""
