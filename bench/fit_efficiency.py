@@ -413,7 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lambda: fitted.update(fit_all(train_groups)),
     )
     moe_training = [c for c in training_cases if _is_moe(c)]
-    moe_grid = (0, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000)
+    moe_grid = (0, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 16000)
     refit_moe = lambda: fitted.update(fit_all(_touched(train_groups, moe_training)))  # noqa: E731
     constants_held = {
         "moe_grouped_width_half": constant_heldout(
