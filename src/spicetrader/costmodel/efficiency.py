@@ -128,6 +128,7 @@ class SpeedConstants(_Row):
     moe_training_routed_passes: Annotated[float, Field(ge=0)]
     moe_grouped_width_half: Annotated[float, Field(ge=0)]
     moe_inference_width_half: Annotated[float, Field(ge=0)]
+    neural_engine_efficiency: Annotated[float, Field(gt=0, le=1)]
 
 
 @dataclass(frozen=True, slots=True)
