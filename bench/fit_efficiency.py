@@ -84,7 +84,9 @@ _moe_overheads: dict[str, float] = {}  # engine kin -> us per MoE layer (the fit
 _moe_half_tokens: dict[str, float] = {}  # engine kin -> grouped-GEMM half tokens (trial values)
 _original_moe_overhead = inference.moe_layer_overhead_us
 _original_half_tokens = inference.grouped_gemm_half_tokens
-_KIN = {"ollama": "llama.cpp", "sglang": "vllm"}
+# ollama runs llama.cpp's kernels; SGLang has its own MoE kernels and row (it reads vLLM's only
+# as a fallback, spicetrader.costmodel.moe), so it is fitted on its own cases
+_KIN = {"ollama": "llama.cpp"}
 
 
 def _moe_overhead(engine: Any) -> float:
@@ -202,11 +204,23 @@ def _params(key: Key, cases: Sequence[dict[str, Any]]) -> list[str]:
         # only short steps (small batches) expose the fixed per-step latency: at large batches it
         # is confounded with the compute efficiency
         small = [c for c in decode if not _batched(c)]
-        if len({c["workload"]["model"] for c in small}) >= 2:
+        if len({_shape(c) for c in small}) >= 2:
             names.append("overhead_us")
     if any(c["metric"] in PREFILL or _batched(c) for c in cases):
         names.append("compute_efficiency")
     return names[: len(cases)]
+
+
+def _shape(case: dict[str, Any]) -> tuple[int, int, float]:
+    """A model's depth, width and size: two checkpoints of one architecture (DeepSeek-V3 and
+    R1) are one shape, and cannot tell a per-layer overhead from the bandwidth."""
+    from spicetrader.models.arch import Architecture
+    from spicetrader.models.registry import resolve_model
+
+    arch = resolve_model(case["workload"]["model"])
+    if not isinstance(arch, Architecture):
+        return (0, 0, 0.0)
+    return (arch.layers, arch.hidden, round(arch.total_params(), -6))
 
 
 def _batched(case: dict[str, Any]) -> bool:

@@ -136,9 +136,10 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
         network = per_node * node.scale_out_gbs_per_device * 1e9 * net.bw_efficiency
         link_bytes_per_s = min(link_bytes_per_s, network)
         spanned = math.ceil(setup.parallel.tensor / per_node)
-        levels = math.log2(per_node) * link.allreduce_latency_us + math.log2(
-            spanned
-        ) * net.allreduce_latency_us
+        levels = (
+            math.log2(per_node) * link.allreduce_latency_us
+            + math.log2(spanned) * net.allreduce_latency_us
+        )
         link_latency_s = levels / math.log2(setup.parallel.tensor) * 1e-6
         assumptions.append(
             f"tensor parallel {setup.parallel.tensor} spans {spanned} nodes: its all-reduces "

@@ -142,7 +142,7 @@ def moe_engine_rows() -> dict[str, MoeEngineRow]:
 
 
 def _engine_row(engine: Engine) -> MoeEngineRow:
-    """The engine's row, else its kernels' row (ollama: llama.cpp's, SGLang: vLLM's), else ``*``."""
+    """The engine's row, else its kernels' row (ollama: llama.cpp's; SGLang: vLLM's), else ``*``."""
     rows = moe_engine_rows()
     kin = _SAME_KERNELS.get(engine.value, engine.value)
     return rows.get(engine.value) or rows.get(kin) or rows["*"]
