@@ -151,7 +151,11 @@ def fit_moe_overheads(
         touched = _touched(groups, mine)
         refit = functools.partial(_refit_into, fitted, touched)
         overhead = _grid(_moe_overheads, kin, MOE_OVERHEAD_GRID, mine, refit)
-        half = _grid(_moe_half_tokens, kin, MOE_HALF_GRID, mine, refit)
+        # only a prefill (or time to first token) case sees the grouped-GEMM cost on its own;
+        # in a throughput case it trades off against the row's compute efficiency
+        half = 0.0
+        if any(c["metric"] in PREFILL for c in mine):
+            half = _grid(_moe_half_tokens, kin, MOE_HALF_GRID, mine, refit)
         out[kin] = (overhead, half, [c["id"] for c in mine])
     return out
 
