@@ -279,6 +279,8 @@ def group_cases(cases: Sequence[dict[str, Any]]) -> dict[Key, list[dict[str, Any
         if "offload" in case["workload"]:
             continue  # a GPU + host RAM split: two rows at once; bench/cpu_offload.py scores it
         _value, key = predict(case)
+        if key is not None and key[2].startswith("cpu-"):
+            continue  # CPU-only rows are fitted (and scored) by bench/cpu_offload.py
         if key is not None:
             groups[key].append(case)
     return groups

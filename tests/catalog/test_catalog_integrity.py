@@ -200,6 +200,38 @@ def test_vast_offers_say_they_are_marketplace_offers(catalog: Catalog) -> None:
     assert all("marketplace" in o.price_note for o in vast)
 
 
+def test_price_page_offers_agree_with_an_independent_reading(catalog: Catalog) -> None:
+    # CoreWeave's page (2026-09-20) prices 8-GPU nodes; compute-screener read the same page
+    # per GPU on 2026-10-24: H100 6.155, H200 6.305 USD/GPU-hour (SOURCES.md, COREWEAVE-PRICING).
+    assert catalog.offer("coreweave:HGX-H100-8x").price_usd_per_gpu_hour == pytest.approx(6.155)
+    assert catalog.offer("coreweave:HGX-H200-8x").price_usd_per_gpu_hour == pytest.approx(6.305)
+    for o in catalog.offers:
+        if o.provider == "coreweave" and o.spot_price_usd_per_hour is not None:
+            assert o.spot_price_usd_per_hour < o.price_usd_per_hour, o.id
+
+
+def test_community_cloud_is_the_cheaper_runpod_tier(catalog: Catalog) -> None:
+    # Community Cloud (third-party hosts, no datacentre SLA) undercuts Secure Cloud per GPU.
+    runpod = [o for o in catalog.offers if o.provider == "runpod"]
+    community = [o for o in runpod if o.instance_type.endswith("_COMMUNITY")]
+    secure = [o for o in runpod if o.instance_type.endswith("_SECURE")]
+    assert len(community) == 5
+    pairs = 0
+    for c in community:
+        for s in secure:
+            if s.accelerator == c.accelerator:
+                pairs += 1
+                assert c.price_usd_per_gpu_hour < s.price_usd_per_gpu_hour, (c.id, s.id)
+    assert pairs
+
+
+def test_marketplace_rows_say_so(catalog: Catalog) -> None:
+    for o in catalog.offers:
+        if o.provider in ("tensordock", "spheron"):
+            assert o.marketplace, o.id
+            assert "marketplace" in o.price_note, o.id
+
+
 def test_free_tiers(catalog: Catalog) -> None:
     ids = {t.id for t in catalog.free_tiers}
     assert {"colab-free", "colab-pro", "colab-pro-plus", "kaggle-t4x2", "kaggle-p100"} <= ids

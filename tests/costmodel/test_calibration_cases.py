@@ -42,6 +42,10 @@ PICKED = [
     "C195",  # llama-3.1-8b fp8, H100, TensorRT-LLM saturated throughput, 2048 in / 128 out
     "C217",  # mistral-7b, RTX 4090, vLLM at 8 concurrent sequences
     "C213",  # llama-3.3-70b MLX 4-bit on an M3 Max (decode)
+    "C303",  # llama-2-7b fp16 on an A100 80GB PCIe, llama.cpp tg128 (PR #6017, Mar 2024)
+    "C305",  # llama-2-7b q4_k_m on an H100 PCIe with CUDA graphs (issue #6763)
+    "C312",  # llama-3.2-3b fp16 on an M2 Ultra, llama.cpp pp512 (PR #10238, Nov 2024)
+    "C313",  # same, tg128
 ]
 
 

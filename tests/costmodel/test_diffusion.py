@@ -77,3 +77,66 @@ def test_rtx_5090_is_not_slower_than_rtx_4090_without_a_measurement() -> None:
     slow = _image(model="sdxl", hardware="rtx-4090")
     assert fast["image"]["images_per_s"] > slow["image"]["images_per_s"]
     assert fast["confidence"] == "low"
+
+
+def test_each_step_pays_its_fixed_launch_time_so_a_fast_gpu_gains_little_on_small_images() -> None:
+    """SD 1.5 at 512 px, batch 1: the H100 has 6x the RTX 4090's dense FP16 peak (989 vs 165
+    TFLOP/s), but every step also pays a fixed kernel-launch time, so the speed-up is far below
+    the peak ratio; a step never beats that fixed time."""
+    from spicetrader.costmodel.efficiency import SpeedTask, WeightsKind, lookup
+    from spicetrader.spec.workload import Engine
+
+    spec = {"resolution": 512, "steps": 50, "batch": 1}
+    h100 = _image(model="sd-1.5", hardware="h100-sxm", image=spec)["image"]
+    rtx = _image(model="sd-1.5", hardware="rtx-4090", image=spec)["image"]
+    accel = load_catalog().accelerator("h100-sxm")
+    row = lookup(SpeedTask.IMAGE, Engine.DIFFUSERS, accel, WeightsKind.FLOAT).row
+    assert h100["steps_per_s"] < 1e6 / row.overhead_us
+    assert h100["steps_per_s"] / rtx["steps_per_s"] < 0.5 * 989 / 165.2
+
+
+def _coreml(hardware: str, model: str = "sd-1.5") -> dict[str, Any]:
+    return estimate(
+        {"task": "image", "engine": "coreml", "precision": "fp16", "model": model,
+         "hardware": hardware, "image": {"resolution": 512, "steps": 50}}
+    ).to_dict()  # fmt: skip
+
+
+def test_neural_engine_rates_are_apples_published_figures() -> None:
+    """Apple newsroom: M1 11 TOPS (16 cores), M1 Ultra 22 TOPS (32 cores), M2 15.8 TOPS,
+    M2 Ultra 31.6 TOPS; an Ultra is two dies, so twice its generation's Neural Engine."""
+    from spicetrader.costmodel.neural_engine import neural_engine
+
+    catalog = load_catalog()
+    tops = {a: neural_engine(catalog.accelerator(a)) for a in ("m1-8c", "m1-ultra-64c", "m2-10c")}
+    assert {a: e.fp16_tops for a, e in tops.items() if e} == {
+        "m1-8c": 11, "m1-ultra-64c": 22, "m2-10c": 15.8,
+    }  # fmt: skip
+    for accel in catalog.accelerators.values():
+        engine = neural_engine(accel)
+        if accel.family in ("apple-m1", "apple-m2", "apple-m3", "apple-m4"):
+            assert engine is not None, accel.id
+            assert engine.cores == (32 if "ultra" in accel.id else 16)
+        if accel.vendor.value != "apple":
+            assert engine is None
+
+
+def test_core_ml_runs_base_chips_on_the_neural_engine_and_big_gpus_on_the_gpu() -> None:
+    """apple/ml-stable-diffusion's benchmark: base M1/M2 fastest with CPU_AND_NE, M1 Max/Ultra
+    with CPU_AND_GPU. A base M1's 8-core GPU (2.6 TFLOP/s) is slower than its 11 TOPS Neural
+    Engine, so Core ML beats the GPU-only diffusers estimate there; on an M1 Ultra (20.9 TFLOP/s
+    GPU) the GPU is chosen."""
+    base = _coreml("m1-8c")
+    assert any(
+        "Neural Engine" in a and "faster compute unit: Neural" in a for a in base["assumptions"]
+    )
+    gpu_only = estimate(
+        {"task": "image", "engine": "diffusers", "precision": "fp16", "model": "sd-1.5",
+         "hardware": "m1-8c", "image": {"resolution": 512, "steps": 50}}
+    ).to_dict()  # fmt: skip
+    assert base["image"]["seconds_per_image"] < gpu_only["image"]["seconds_per_image"]
+    ultra = _coreml("m1-ultra-64c")
+    assert any("faster compute unit: GPU" in a for a in ultra["assumptions"])
+    assert not any(
+        "Neural Engine" in a for a in _image(model="sd-1.5", hardware="m1-8c")["assumptions"]
+    )

@@ -46,6 +46,18 @@ PINNED_TOTAL = {
     "deepseek-r1-distill-qwen-32b": 32_763_876_352,
     "deepseek-r1-distill-llama-8b": 8_030_261_248,
     "deepseek-r1-distill-llama-70b": 70_553_706_496,
+    # Read 2026-12-03: HF safetensors totals (Hub API / safetensors index metadata).
+    "seed-oss-36b": 36_151_104_512,
+    "phi-4-mini": 3_836_021_760,
+    # The Qwen3 2507 updates ship their base model's tensors: the Hub reports the same totals.
+    "qwen3-4b-2507": 4_022_468_096,
+    "qwen3-30b-a3b-2507": 30_532_122_624,
+    "qwen3-coder-30b-a3b": 30_532_122_624,
+    "qwen3-235b-a22b-2507": 235_093_634_560,
+    # Kimi K2 0905 and Thinking: K2-Instruct's config shape, so K2's count (the Thinking
+    # checkpoint's packed INT4 tensors do not tally as parameters one to one).
+    "kimi-k2-0905": 1_026_408_232_448,
+    "kimi-k2-thinking": 1_026_408_232_448,
 }
 
 # Multimodal checkpoints: the safetensors total = language model (the formula) + vision tower.
@@ -60,6 +72,10 @@ PINNED_WITH_VISION = {
     "llama-4-maverick": 401_583_781_376,
 }
 
+# Checkpoints that also ship a multi-token-prediction layer (Qwen3.5 / 3.6): safetensors total =
+# language model + vision tower + MTP layer, each counted by hand below.
+PINNED_WITH_VISION_AND_MTP = {"qwen3.6-35b-a3b": 35_951_822_704, "qwen3.6-27b": 27_781_427_952}
+
 # Tied-embedding models whose safetensors file stores the lm_head again (one more vocab x hidden).
 PINNED_STORED_TWICE = {"qwen3-0.6b": 751_632_384, "qwen3-1.7b": 2_031_739_904}
 
@@ -73,6 +89,9 @@ MODEL_CARD_B = {
     "llama-4-scout": (109.0 - 0.87, 17.0, 0),  # the card's 109B includes the vision encoder
     "llama-4-maverick": (400.0, 17.0, 0),
     "qwen3-next-80b-a3b": (80.0, 3.0, 2),
+    "glm-4.7": (355.0, 32.0, 2),
+    "minimax-m2": (230.0, 10.0, 2),  # 228.7B; "10B activated" leaves out both 200K-vocab tables
+    "qwen3.6-35b-a3b": (35.0, 3.0, 0),  # "35B-A3B": 34.7B language model, 3.45B active
 }
 
 
@@ -116,6 +135,72 @@ def test_new_moe_counts_match_model_cards(model_id: str, card: tuple[float, floa
     # Cards (and names like "A3B") round active counts to whole billions.
     active = arch.active_params() - tables_left_out * arch.vocab * arch.hidden
     assert round(active / 1e9) == active_b
+
+
+def _qwen3_5_vision_tower(out_hidden: int) -> int:
+    """The Qwen3.5 ViT by hand (vision_config: depth 27, hidden 1152, intermediate 4304, 16
+    heads, patch 16, temporal patch 2, 2304 learned positions, 2x2 spatial merge, no deepstack):
+    patch conv + bias, positions, 27 pre-norm blocks (LayerNorms, qkv/proj/fc1/fc2 with biases),
+    and the merger (LayerNorm, fc1 4v -> 4v, fc2 4v -> out)."""
+    v, inner = 1152, 4304
+    block = 2 * 2 * v + (v * 3 * v + 3 * v) + (v * v + v) + (v * inner + inner) + (inner * v + v)
+    merged = 4 * v
+    merger = 2 * v + (merged * merged + merged) + (merged * out_hidden + out_hidden)
+    return (3 * 2 * 16 * 16 * v + v) + 2304 * v + 27 * block + merger
+
+
+def _qwen3_5_mtp_layer(arch: Architecture) -> int:
+    """The one multi-token-prediction layer the checkpoints ship (left out of total_params): a
+    gated-attention decoder layer (q doubled for the gate, q/k norms, two norms) with the
+    model's FFN, the 2h -> h fc and three norms (pre-fc embedding / hidden, final)."""
+    h, q = arch.hidden, arch.heads * arch.head_dim
+    attention = h * 2 * q + 2 * h * arch.kv_heads * arch.head_dim + q * h + 2 * arch.head_dim
+    if arch.experts > 1:
+        assert arch.moe_ffn_hidden is not None
+        assert arch.shared_ffn_hidden is not None
+        ffn = (arch.experts * 3 * h * arch.moe_ffn_hidden + h * arch.experts
+               + 3 * h * arch.shared_ffn_hidden + h)  # fmt: skip
+    else:
+        ffn = 3 * h * arch.ffn_hidden
+    return attention + ffn + 2 * h + 2 * h * h + 3 * h
+
+
+@pytest.mark.parametrize(("model_id", "published"), sorted(PINNED_WITH_VISION_AND_MTP.items()))
+def test_qwen3_6_explains_its_safetensors_total(model_id: str, published: int) -> None:
+    # Published (HF safetensors.total) = language model + vision tower + the MTP layer.
+    arch = _llm(model_id)
+    assert arch.vision_params == _qwen3_5_vision_tower(out_hidden=arch.hidden)
+    seen = arch.total_params() + arch.vision_params + _qwen3_5_mtp_layer(arch)
+    assert seen == published, f"{model_id}: we see {seen:,}, expected {published:,}"
+
+
+def test_minimax_m2_total_with_its_full_width_qk_norms() -> None:
+    # MiniMax-M2 normalises the whole q and k projections (qk_norm_type "per_layer"): 48 x 128
+    # + 8 x 128 weights a layer where the qk_norm formula counts 2 x head_dim. Published total:
+    # 228,689,764,864 (HF safetensors; llama.cpp's model_n_params of the GGUF conversion agrees).
+    arch = _llm("minimax-m2")
+    full_width = arch.heads * arch.head_dim + arch.kv_heads * arch.head_dim
+    seen = arch.total_params() + arch.layers * (full_width - 2 * arch.head_dim)
+    assert seen == 228_689_764_864, f"we see {seen:,}"
+
+
+def test_same_tensors_different_context_rows() -> None:
+    # The 2507 / 0905 / Thinking rows change what a plan reads (context, weight format), not shape.
+    pairs = [
+        ("qwen3-4b", "qwen3-4b-2507"),
+        ("qwen3-30b-a3b", "qwen3-30b-a3b-2507"),
+        ("qwen3-30b-a3b", "qwen3-coder-30b-a3b"),
+        ("qwen3-235b-a22b", "qwen3-235b-a22b-2507"),
+        ("kimi-k2", "kimi-k2-0905"),
+        ("kimi-k2", "kimi-k2-thinking"),
+        ("glm-4.6", "glm-4.7"),
+    ]
+    for base_id, update_id in pairs:
+        base, update = _llm(base_id), _llm(update_id)
+        assert base.kv_cache_elements_per_token() == update.kv_cache_elements_per_token()
+        assert base.active_params() == update.active_params(), update_id
+    assert _llm("qwen3-30b-a3b-2507").max_context == 262_144 > _llm("qwen3-30b-a3b").max_context
+    assert _llm("kimi-k2-thinking").native_precision == "int4-g32"
 
 
 def test_qwen3_model_card_non_embedding_counts() -> None:
@@ -196,14 +281,15 @@ def test_every_bundled_model_has_release_date_and_licence() -> None:
 
 def test_every_pinned_id_is_bundled() -> None:
     ids = {m.id for m in list_models()}
-    pinned = {*PINNED_TOTAL, *PINNED_WITH_VISION, *PINNED_STORED_TWICE, *MODEL_CARD_B}
+    pinned = {*PINNED_TOTAL, *PINNED_WITH_VISION, *PINNED_STORED_TWICE, *MODEL_CARD_B,
+              *PINNED_WITH_VISION_AND_MTP}  # fmt: skip
     assert pinned <= ids, pinned - ids
 
 
 def test_every_2025_language_model_is_pinned() -> None:
     """A new row must come with its published count (exact, or the model card's)."""
     pinned = {*PINNED_TOTAL, *PINNED_WITH_VISION, *PINNED_STORED_TWICE, *MODEL_CARD_B,
-              "gpt-oss-20b", "gpt-oss-120b", "glm-4.6"}  # fmt: skip
+              *PINNED_WITH_VISION_AND_MTP, "gpt-oss-20b", "gpt-oss-120b", "glm-4.6"}  # fmt: skip
     recent = {m.id for m in list_models() if isinstance(m, Architecture)
               and (m.released or "") >= "2025"}  # fmt: skip
     assert recent <= pinned, recent - pinned

@@ -251,9 +251,11 @@ def fake_estimate(w: Workload, catalog: Catalog) -> Estimate:
     if fits and w.task is Task.INFERENCE:
         decode = accel.mem_bw_gbs * w.devices / weights * 0.7
         batch = w.inference.batch if w.inference and w.inference.batch != "max" else 1
+        prompt = w.inference.prompt_tokens if w.inference else 0
+        # every sequence of the batch waits for the prefill of all the prompts
         inference = InferenceSpeed(
             prefill_tokens_per_s=decode * 50,
-            ttft_s=0.1,
+            ttft_s=int(batch) * prompt / (decode * 50),
             decode_tokens_per_s=decode,
             throughput_tokens_per_s=decode * int(batch),
             max_context_tokens=8192,

@@ -133,7 +133,57 @@ def test_a_cheap_but_slow_mac_is_listed_too_slow_and_not_recommended() -> None:
 def test_zero_disables_the_minimum() -> None:
     p = run_plan({"model": "toy-120b"}, min_decode_tokens_per_s=0)
     assert p.recommendation.option == "mac:mac-m2u-128"
+    assert p.option("mac:mac-m2u-128").fast_enough is True  # the first-token limit still holds
+    p = run_plan({"model": "toy-120b"}, min_decode_tokens_per_s=0, max_ttft_s=0)
     assert all(o.fast_enough is None for o in p.options)
+
+
+# --- serving: the wait for the first token --------------------------------------------------
+# The fake estimator's TTFT is the batch's prompts over its prefill speed (50x decode): toy-120b
+# on the M2 Ultra prefills 7.7 x 50 = 385 tokens/s, so 10 users x 512 tokens wait 13.3 s.
+
+
+def test_a_long_wait_for_the_first_token_is_too_slow() -> None:
+    p = run_plan({"model": "toy-120b"}, users=10, min_decode_tokens_per_s=0)
+    mac = p.option("mac:mac-m2u-128")
+    speed = mac.estimate.inference
+    assert speed is not None
+    assert speed.ttft_s is not None
+    assert speed.ttft_s == pytest.approx(10 * 512 / (decode(p, mac.id) * 50))
+    assert speed.ttft_s > 10
+    assert mac.status is OptionStatus.TOO_SLOW
+    assert f"after {speed.ttft_s:,.1f} s when all 10 users ask at once" in (mac.status_reason or "")
+    assert p.recommendation.option != mac.id
+    assert any("first token must come within 10 s" in a for a in p.assumptions)
+    # one user waits 1.3 s: the same Mac serves one user
+    alone = run_plan({"model": "toy-120b"}, min_decode_tokens_per_s=0)
+    assert alone.option(mac.id).status is OptionStatus.OK
+
+
+def test_the_first_token_limit_is_the_users_choice() -> None:
+    p = run_plan({"model": "toy-120b"}, users=10, min_decode_tokens_per_s=0, max_ttft_s=20)
+    assert p.option("mac:mac-m2u-128").status is OptionStatus.OK
+    with pytest.raises(InputError, match="max_ttft_s"):
+        run_plan({"model": "toy-7b"}, max_ttft_s=-1.0)
+    with pytest.raises(InputError, match="applies to serving"):
+        run_plan({"model": "toy-7b", "task": "finetune"}, max_ttft_s=5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(users=st.integers(1, 64), limit=st.floats(0.5, 60))
+def test_fast_enough_is_exactly_both_serving_limits(users: int, limit: float) -> None:
+    p = run_plan({"model": "toy-120b"}, users=users, max_ttft_s=limit)
+    for o in p.options:
+        speed = o.estimate.inference
+        if not o.fits or speed is None or o.tier is Tier.FREE:
+            continue
+        assert speed.decode_tokens_per_s is not None
+        assert speed.ttft_s is not None
+        fast = (
+            speed.decode_tokens_per_s >= DEFAULT_MIN_DECODE_TOKENS_PER_S and speed.ttft_s <= limit
+        )
+        assert o.fast_enough is fast
+        assert (o.status is OptionStatus.TOO_SLOW) is (not fast)
 
 
 def test_nothing_fast_enough_says_why() -> None:

@@ -106,7 +106,8 @@ def test_mac_gets_the_smallest_memory_that_fits() -> None:
     fastest = min(feasible, key=lambda o: (o.request_s or 0, o.cost_usd or 0))
     assert p.pareto[0] == fastest.id
     assert p.pareto[-1] == "mac:mac-m2u-64"
-    mac_request = 0.1 + 128 / (800 / (70 * 4.85 / 8) * 0.7)  # fake TTFT + 128 tokens at decode
+    decode = 800 / (70 * 4.85 / 8) * 0.7
+    mac_request = 512 / (decode * 50) + 128 / decode  # fake TTFT of a 512-token prompt + 128 tokens
     assert mac.request_s == pytest.approx(mac_request)
 
 

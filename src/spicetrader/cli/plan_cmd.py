@@ -102,6 +102,14 @@ MinSpeedOpt = Annotated[
         "0: no minimum). Slower options are marked too slow.",
     ),
 ]
+MaxTtftOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-ttft-s",
+        help="Serving: the longest wait for the first token when all --users ask at once "
+        "(default 10 s; 0: no limit). Slower options are marked too slow.",
+    ),
+]
 
 
 def _task_of(task: str | None, file_data: dict[str, Any] | None) -> str:
@@ -140,6 +148,7 @@ def plan_command(
     allow_quantization: QuantOpt = None,
     colocation: ColoOpt = None,
     min_tokens_per_s: MinSpeedOpt = None,
+    max_ttft_s: MaxTtftOpt = None,
     value_of_time: ValueOfTimeOpt = None,
     users: UsersOpt = None,
     as_json: JsonOpt = False,
@@ -173,6 +182,7 @@ def plan_command(
         budget_usd=budget_usd, months=months, spot=spot, private=private,
         allow_quantization=allow_quantization, colocation=colocation,
         tokens=tokens if inference else None, min_decode_tokens_per_s=min_tokens_per_s,
+        max_ttft_s=max_ttft_s,
         **({} if value_of_time is None else {"value_of_time_usd_per_hour": value_of_time}),
         **({} if users is None else {"users": users}),
     )  # fmt: skip

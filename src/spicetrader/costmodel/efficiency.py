@@ -127,6 +127,7 @@ class SpeedConstants(_Row):
     activation_bytes: Annotated[float, Field(gt=0)]
     moe_training_width_half: Annotated[float, Field(ge=0)]
     moe_inference_width_half: Annotated[float, Field(ge=0)]
+    neural_engine_efficiency: Annotated[float, Field(gt=0, le=1)]
 
 
 @dataclass(frozen=True, slots=True)

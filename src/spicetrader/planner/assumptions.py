@@ -40,6 +40,18 @@ def _serving(ctx: PlanContext) -> list[str]:
             f"serving speed: an option must decode at least {minimum:g} tokens/s per user "
             f"({how}); slower ones are 'too_slow' and not recommended"
         )
+    ceiling = ctx.max_ttft_s
+    if ceiling is not None:
+        how = (
+            "default, the 10 s limit of a user's attention; --max-ttft-s, 0 for no limit"
+            if cons.max_ttft_s is None
+            else "--max-ttft-s"
+        )
+        prompt = ctx.workload.inference.prompt_tokens if ctx.workload.inference else 0
+        out.append(
+            f"serving wait: the first token must come within {ceiling:g} s when all {users} "
+            f"user(s) send a {prompt}-token prompt at once ({how}); slower ones are 'too_slow'"
+        )
     out.append(
         "notebooks (Colab, Kaggle, Studio Lab) are never recommended for serving: sessions "
         "end and there is no endpoint; they are listed 'to try it out' (try_only)"

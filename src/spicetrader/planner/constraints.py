@@ -47,6 +47,11 @@ MAX_MONTHS = 120.0
 # token (OpenAI's tokenizer rule of thumb). 10 tokens/s per user is roughly reading speed with
 # headroom for skimming; slower output makes a chat feel stalled.
 DEFAULT_MIN_DECODE_TOKENS_PER_S = 10.0
+# ... and must answer before the user gives up waiting: "10 seconds is about the limit for keeping
+# the user's attention focused on the dialogue" (Nielsen, Usability Engineering, 1993, ch. 5.5,
+# "Response Times: The 3 Important Limits"). Measured at the planned concurrency, when every user
+# sends a prompt at once (the batch's prefill comes first), i.e. the worst wait, not the average.
+DEFAULT_MAX_TTFT_S = 10.0
 # A job (fine-tune, pre-train, token volume, images) with no --deadline-hours: the recommendation
 # prefers options that finish within 30 calendar days, so that "cheapest" never means a free tier
 # spread over months of weekly quotas. Options that take longer stay listed and feasible.
@@ -124,6 +129,8 @@ class PlanConstraints:
     - ``min_decode_tokens_per_s``: serving only: the decode speed one user must see; slower
       options are listed as too slow and not recommended (``None``: 10, roughly reading speed;
       ``0``: no minimum).
+    - ``max_ttft_s``: serving only: the longest wait for the first token when all ``users``
+      send a prompt at once; longer waits are too slow (``None``: 10 s; ``0``: no limit).
     - ``value_of_time_usd_per_hour``: what an hour of waiting for a job is worth; the
       recommendation minimises cost + value x calendar hours (``0``: the pure cheapest).
     - ``users``: serving only: concurrent users, the batch each option serves; the speed floor
@@ -142,6 +149,7 @@ class PlanConstraints:
     allow_quantization: bool | None = None
     colocation: bool | None = None
     min_decode_tokens_per_s: float | None = None
+    max_ttft_s: float | None = None
     value_of_time_usd_per_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_HOUR
     users: int = 1
 
@@ -156,6 +164,9 @@ class PlanConstraints:
             raise InputError(
                 f"min_decode_tokens_per_s must be between 0 (no minimum) and 1e6, got {speed:g}"
             )
+        wait = self.max_ttft_s
+        if wait is not None and (not math.isfinite(wait) or wait < 0 or wait > 1e6):
+            raise InputError(f"max_ttft_s must be between 0 (no limit) and 1e6, got {wait:g}")
         value = self.value_of_time_usd_per_hour
         if not math.isfinite(value) or value < 0 or value > 1e6:
             raise InputError(f"value_of_time_usd_per_hour must be between 0 and 1e6, got {value:g}")
@@ -219,5 +230,5 @@ _KINDS: dict[str, type | tuple[type, ...]] = {
     "budget_usd": (int, float), "months": (int, float), "tokens": (int, float), "images": int,
     "spot": bool, "private": bool, "allow_quantization": bool, "colocation": bool,
     "min_decode_tokens_per_s": (int, float), "value_of_time_usd_per_hour": (int, float),
-    "users": int,
+    "users": int, "max_ttft_s": (int, float),
 }  # fmt: skip

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from spicetrader.planner.constraints import DEFAULT_MIN_DECODE_TOKENS_PER_S, PlanConstraints
+from spicetrader.planner.constraints import (
+    DEFAULT_MAX_TTFT_S,
+    DEFAULT_MIN_DECODE_TOKENS_PER_S,
+    PlanConstraints,
+)
 from spicetrader.planner.models import Job, JobKind, PlanOption
 from spicetrader.planner.search import ConfigSearch, Evaluated
 from spicetrader.spec.estimate import Estimate
@@ -111,14 +115,57 @@ class PlanContext:
             return DEFAULT_MIN_DECODE_TOKENS_PER_S
         return wanted if wanted > 0 else None
 
+    @property
+    def max_ttft_s(self) -> float | None:
+        """The longest first-token wait a serving option may have when every user asks at
+        once (``None``: no limit, or not serving)."""
+        if self.job.kind is not JobKind.SERVING:
+            return None
+        wanted = self.constraints.max_ttft_s
+        if wanted is None:
+            return DEFAULT_MAX_TTFT_S
+        return wanted if wanted > 0 else None
+
+    def fast_enough(self, estimate: Estimate) -> bool | None:
+        """Serving: decodes at the floor per user and answers within the first-token limit
+        (``None``: nothing to meet, or not serving)."""
+        minimum, ceiling = self.min_decode_tokens_per_s, self.max_ttft_s
+        if minimum is None and ceiling is None:
+            return None
+        speed = estimate.inference
+        if speed is None:
+            return False
+        if minimum is not None and (speed.decode_tokens_per_s or 0.0) < minimum:
+            return False
+        return ceiling is None or (speed.ttft_s or 0.0) <= ceiling
+
+    def slow_reason(self, estimate: Estimate) -> str | None:
+        """Why a serving option is too slow, in words (``None`` when it is fast enough)."""
+        if self.fast_enough(estimate) is not False:
+            return None
+        speed = estimate.inference
+        minimum, ceiling = self.min_decode_tokens_per_s, self.max_ttft_s
+        decode = speed.decode_tokens_per_s if speed is not None else None
+        users = self.constraints.users
+        who = "per user" if users == 1 else f"per user with {users} users"
+        if minimum is not None and (decode or 0.0) < minimum:
+            got = f"{decode:,.1f}" if decode else "no"
+            return (
+                f"decodes {got} tokens/s {who}, below the {minimum:g} needed (--min-tokens-per-s)"
+            )
+        ttft = speed.ttft_s if speed is not None else None
+        when = "" if users == 1 else f" when all {users} users ask at once"
+        return (
+            f"the first token comes after {ttft or 0.0:,.1f} s{when}, past the "
+            f"{ceiling or 0.0:g} s a user waits (--max-ttft-s)"
+        )
+
     def slow_notes(self, verdict: Verdict, estimate: Estimate) -> list[str]:
         """Say why an option is too slow to serve (nothing when it is fast enough)."""
-        minimum = self.min_decode_tokens_per_s
-        if verdict.fast_enough is not False or minimum is None:
+        if verdict.fast_enough is not False:
             return []
-        speed = estimate.inference.decode_tokens_per_s if estimate.inference else None
-        got = f"decodes {speed:,.1f} tokens/s per user" if speed else "no decode speed"
-        return [f"too slow: {got}, below the minimum of {minimum:g} (--min-tokens-per-s)"]
+        why = self.slow_reason(estimate)
+        return [f"too slow: {why}"] if why else []
 
     def verdict(
         self,
@@ -130,10 +177,8 @@ class PlanContext:
         """Deadline, budget, serving speed (from ``estimate``) and the overall feasibility of
         one option. Too slow is like late: listed, not feasible."""
         fast: bool | None = None
-        minimum = self.min_decode_tokens_per_s
-        if minimum is not None and fits and estimate is not None:
-            speed = estimate.inference.decode_tokens_per_s if estimate.inference else None
-            fast = speed is not None and speed >= minimum
+        if fits and estimate is not None:
+            fast = self.fast_enough(estimate)
         meets: bool | None = None
         deadline = self.constraints.deadline_hours
         if deadline is not None and self.job.kind is not JobKind.SERVING:

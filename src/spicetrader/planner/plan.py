@@ -130,6 +130,11 @@ def plan(
             "--min-tokens-per-s applies to serving (inference without --tokens): it is the "
             "decode speed one user sees; drop it for batch jobs"
         )
+    if cons.max_ttft_s and job.kind is not JobKind.SERVING:
+        raise InputError(
+            "--max-ttft-s applies to serving (inference without --tokens): it is the wait for "
+            "the first token; drop it for batch jobs"
+        )
     workload = _with_users(workload, cons.users, job)
     allow_q = (
         cons.allow_quantization

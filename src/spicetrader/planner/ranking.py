@@ -222,8 +222,9 @@ def _why_infeasible(fitting: Sequence[PlanOption], constraints: PlanConstraints,
         fastest = max(servers, key=lambda o: (_decode(o), o.id))
         parts.append(
             f"every option that fits is too slow to serve: the fastest, {fastest.id}, decodes "
-            f"{_decode(fastest):,.1f} tokens/s per user; lower --min-tokens-per-s (0: no "
-            "minimum), or choose a smaller model or precision"
+            f"{_decode(fastest):,.1f} tokens/s per user"
+            f"{_first_token_words(fastest)}; lower --min-tokens-per-s or raise --max-ttft-s "
+            "(0: no limit), serve fewer users at once, or choose a smaller model or precision"
         )
     if not servers:
         parts.append(
@@ -254,3 +255,9 @@ def _nothing_fits(misses: Sequence[Miss], tiers: frozenset[Tier]) -> str:
         f"nothing fits: the closest, {closest.id}, needs {closest.needs_gb:,.1f} GB "
         f"and has {closest.memory_gb:,.1f} GB; what would help: " + "; ".join(hints)
     )
+
+
+def _first_token_words(option: PlanOption) -> str:
+    speed = option.estimate.inference
+    ttft = speed.ttft_s if speed is not None else None
+    return "" if ttft is None else f" and answers after {ttft:,.1f} s"

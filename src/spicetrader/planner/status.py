@@ -29,19 +29,17 @@ def job_window_hours(ctx: PlanContext) -> float | None:
 
 
 def speed_goal(ctx: PlanContext) -> SpeedGoal | None:
-    """What the precision search must meet: serving's decode floor per user, or a job's
-    deadline (else the job window); ``None`` when there is nothing to meet."""
-    minimum = ctx.min_decode_tokens_per_s
+    """What the precision search must meet: serving's decode floor per user and first-token
+    limit, or a job's deadline (else the job window); ``None`` when there is nothing to meet."""
     if ctx.job.kind is JobKind.SERVING:
-        if minimum is None:
+        if ctx.min_decode_tokens_per_s is None and ctx.max_ttft_s is None:
             return None
-        floor = minimum
 
         def decode(estimate: Estimate) -> float:
             speed = estimate.inference
             return (speed.decode_tokens_per_s or 0.0) if speed is not None else 0.0
 
-        return SpeedGoal(meets=lambda e: decode(e) >= floor, rate=decode)
+        return SpeedGoal(meets=lambda e: ctx.fast_enough(e) is not False, rate=decode)
     window = job_window_hours(ctx)
     if window is None:
         return None
@@ -60,7 +58,6 @@ def _days(hours: float) -> str:
 
 def _status(ctx: PlanContext, option: PlanOption) -> tuple[OptionStatus, str | None]:
     serving = ctx.job.kind is JobKind.SERVING
-    speed = option.estimate.inference.decode_tokens_per_s if option.estimate.inference else None
     if not option.fits:
         why = next((n for n in option.notes if n.startswith("does not fit")), "does not fit")
         return OptionStatus.DOES_NOT_FIT, why
@@ -72,14 +69,7 @@ def _status(ctx: PlanContext, option: PlanOption) -> tuple[OptionStatus, str | N
             f"a notebook, not an endpoint ({length}): to try the model out, not to serve it",
         )
     if option.fast_enough is False:
-        minimum = ctx.min_decode_tokens_per_s or 0.0
-        got = f"{speed:,.1f}" if speed else "no"
-        users = ctx.constraints.users
-        who = "per user" if users == 1 else f"per user with {users} users"
-        return (
-            OptionStatus.TOO_SLOW,
-            f"decodes {got} tokens/s {who}, below the {minimum:g} needed (--min-tokens-per-s)",
-        )
+        return OptionStatus.TOO_SLOW, ctx.slow_reason(option.estimate)
     finish = option.finish_hours
     deadline = ctx.constraints.deadline_hours
     if option.meets_deadline is False and finish is not None and deadline is not None:

@@ -35,6 +35,7 @@ class _ConstraintFields(BaseModel):
     allow_quantization: bool | None = None
     colocation: bool | None = None
     min_decode_tokens_per_s: Annotated[float, Field(ge=0, le=1e6)] | None = None
+    max_ttft_s: Annotated[float, Field(ge=0, le=1e6)] | None = None
     value_of_time_usd_per_hour: Annotated[float, Field(ge=0, le=1e6)] | None = None
     users: Annotated[int, Field(ge=1, le=MAX_USERS)] | None = None
 

@@ -112,7 +112,7 @@
     }
     if (body.tokens !== undefined) {
       // a batch job: the serving fields (hours a month, speed per user, users) do not apply
-      for (const key of ["usage_hours_per_month", "min_decode_tokens_per_s", "users"]) delete body[key];
+      for (const key of ["usage_hours_per_month", "min_decode_tokens_per_s", "max_ttft_s", "users"]) delete body[key];
     }
     if (!body.model) ok = setError("model", "Model: name the model to plan, e.g. llama-3-8b.") && false;
     const mismatch = M.taskMismatch(body.task, M.find(body.model || ""));
