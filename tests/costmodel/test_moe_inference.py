@@ -121,10 +121,14 @@ def test_grouped_gemm_cost_slows_moe_prefill_only() -> None:
         slow_pp = estimate(moe_prefill).inference
         slow_tg = estimate(moe_decode).inference
         slow_dense = estimate(dense).inference
-    assert base_pp is not None and slow_pp is not None
-    assert base_tg is not None and slow_tg is not None
-    assert base_dense is not None and slow_dense is not None
-    assert slow_pp.prefill_tokens_per_s is not None and base_pp.prefill_tokens_per_s is not None
+    assert base_pp is not None
+    assert slow_pp is not None
+    assert base_tg is not None
+    assert slow_tg is not None
+    assert base_dense is not None
+    assert slow_dense is not None
+    assert slow_pp.prefill_tokens_per_s is not None
+    assert base_pp.prefill_tokens_per_s is not None
     assert slow_pp.prefill_tokens_per_s < 0.8 * base_pp.prefill_tokens_per_s
     assert slow_tg.decode_tokens_per_s == pytest.approx(base_tg.decode_tokens_per_s)
     assert slow_dense.prefill_tokens_per_s == pytest.approx(base_dense.prefill_tokens_per_s)
@@ -151,7 +155,8 @@ def test_tensor_parallel_across_two_nodes_pays_one_network_level() -> None:
     one_node = estimate(_deepseek(8))
     two_nodes = estimate(_deepseek(16))
     assert any("spans 2 nodes" in a for a in two_nodes.assumptions)
-    assert one_node.inference is not None and two_nodes.inference is not None
+    assert one_node.inference is not None
+    assert two_nodes.inference is not None
     step_8 = 1.0 / one_node.inference.decode_tokens_per_s
     step_16 = 1.0 / two_nodes.inference.decode_tokens_per_s
     assert 0.002 < step_16 - step_8 < 0.010
