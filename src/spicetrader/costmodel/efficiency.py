@@ -125,7 +125,8 @@ class SpeedConstants(_Row):
     offload_link_gbs: Annotated[float, Field(gt=0)]
     host_memory_gbs: Annotated[float, Field(gt=0)]
     activation_bytes: Annotated[float, Field(gt=0)]
-    moe_training_width_half: Annotated[float, Field(ge=0)]
+    moe_training_routed_passes: Annotated[float, Field(ge=0)]
+    moe_grouped_width_half: Annotated[float, Field(ge=0)]
     moe_inference_width_half: Annotated[float, Field(ge=0)]
     neural_engine_efficiency: Annotated[float, Field(gt=0, le=1)]
 

@@ -14,8 +14,8 @@
   small GEMMs grouped per expert, and load is never perfectly even. These costs grow with the
   token's hidden vector and ``k`` while the expert FLOPs grow with hidden x expert width x ``k``,
   so relative to the expert GEMMs they scale as ``1 / expert width``: the expert GEMM time is
-  multiplied by ``1 + w0 / expert_ffn_hidden``, ``w0`` fitted separately for training (where the
-  all-to-all runs forward and backward) and for inference (``data/speed_constants.csv``).
+  multiplied by ``1 + w0 / expert_ffn_hidden``, ``w0`` fitted for inference
+  (``data/speed_constants.csv``); training prices these terms one by one (``moe_training``).
 - MoE layer latency in inference (``data/moe_engines.csv``, per engine, fitted): a fixed time
   per MoE layer per forward pass for the router top-k, the sort/align of tokens per expert and
   the grouped-expert kernel launches; at batch 1 it, not the bytes, sets the decode speed of a

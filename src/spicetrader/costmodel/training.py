@@ -52,11 +52,10 @@ from spicetrader.costmodel.efficiency import (
 from spicetrader.costmodel.inference import streamed_params
 from spicetrader.costmodel.moe import (
     active_routed_params,
-    expert_parallel,
-    routed_overhead,
     routed_params,
     router_flops_per_token,
 )
+from spicetrader.costmodel.moe_training import moe_training_cost, training_expert_parallel
 from spicetrader.costmodel.roofline import (
     ComputeDtype,
     allreduce_s,
@@ -141,10 +140,10 @@ def compute_seconds_per_token(
     shape: TrainingShape,
     linear_flops_per_s: float,
     attention_flops_per_s: float,
-    moe_width_half: float,
+    routed_slowdown: float = 1.0,
 ) -> float:
     """Seconds per trained token of the matmuls: the linear layers at ``linear_flops_per_s``
-    (the routed experts' time x :func:`~spicetrader.costmodel.moe.routed_overhead`), the
+    (the routed experts' time x ``routed_slowdown``, from ``moe_training``), the
     attention score/value matmuls at ``attention_flops_per_s`` (FP8 training runs only the
     linear layers in FP8: Transformer Engine's FP8 recipe covers ``Linear`` layers, dot-product
     attention stays BF16; Micikevicius et al. 2022, "FP8 Formats for Deep Learning", sec. 4)."""
@@ -155,7 +154,7 @@ def compute_seconds_per_token(
         attn_passes += 1.0
     routed = active_routed_params(arch)
     dense = streamed_params(arch, 1) - routed
-    linear = passes * (dense + routed * routed_overhead(arch, moe_width_half))
+    linear = passes * (dense + routed * routed_slowdown)
     linear += passes / 2.0 * router_flops_per_token(arch)
     if shape.method is not Method.FULL:
         linear += 6.0 * adapter_params(arch, shape.lora_rank)
@@ -233,11 +232,22 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     )
     shards = par.tensor * par.pipeline
     step_tokens = shape.tokens_per_replica_step
+    dp = max(par.data, 1)
+    ep = training_expert_parallel(arch, dp, par.tensor, setup.devices_per_node)
+    moe_link = group_link(setup, ep, par.tensor)
+    moe = moe_training_cost(
+        arch, ep=ep, micro_batch_tokens=float(shape.seq_len),
+        hidden_half=consts.training_hidden_half, width_half=consts.moe_grouped_width_half,
+        routed_passes=consts.moe_training_routed_passes,
+        act_bytes=consts.activation_bytes, link_bytes_per_s=moe_link.bytes_per_s,
+        mem_bytes_per_s=setup.accel.mem_bw_gbs * 1e9 * match.row.bw_efficiency,
+    )  # fmt: skip
     per_token_s = compute_seconds_per_token(
         arch, shape, peak.flops_per_s * scale, attention_peak.flops_per_s * scale,
-        consts.moe_training_width_half,
+        moe.gemm_slowdown,
     )  # fmt: skip
-    compute_s = step_tokens * per_token_s / shards
+    compute_s = step_tokens * (per_token_s + moe.memory_s) / shards
+    moe_s = step_tokens * moe.alltoall_s / shards  # exposed, like tensor parallel
     if quantized:
         dequant_s = dequant_seconds(
             float(arch.total_params()) / shards, setup.fmt.bits_per_weight, shape.checkpointing,
@@ -277,16 +287,10 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
             "micro-batches of one sequence (Narayanan et al. 2021)"
         )
 
-    dp = max(par.data, 1)
-    ep = expert_parallel(arch, dp, setup.devices_per_node)
     held = arch.total_params() - routed_params(arch) * (1.0 - 1.0 / ep)  # experts split EP ways
     param_bytes = setup.fmt.bits_per_weight / 8.0 * held / shards
     if arch.is_moe:
-        assumptions.append(
-            f"MoE: expert parallel {ep} (experts over the data-parallel ranks of a node); "
-            f"expert GEMMs x{routed_overhead(arch, consts.moe_training_width_half):.2f} for "
-            "routing, permutation, all-to-all dispatch/combine and grouped expert kernels"
-        )
+        assumptions.append(moe.note(moe_link.name))
     if dp > 1:
         link = group_link(setup, dp, par.tensor)
         trainable = held if shape.method is Method.FULL else 0.0
@@ -310,7 +314,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     host = host_time(setup, trainable, memory, consts)
     offload_s = host.total_s
     assumptions.extend(host.notes)
-    step_s = compute_s + tp_s + exposed + offload_s
+    step_s = compute_s + tp_s + moe_s + exposed + offload_s
 
     per_device = step_tokens / shards / step_s
     total = per_device * setup.devices
@@ -332,7 +336,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
         device_hours=hours * setup.devices,
         tokens=tokens,
     )
-    bound = Bound.INTERCONNECT if tp_s + exposed + offload_s > compute_s else Bound.COMPUTE
+    bound = Bound.INTERCONNECT if tp_s + moe_s + exposed + offload_s > compute_s else Bound.COMPUTE
     confidence = match.confidence
     if setup.accel.estimated:
         confidence = Confidence.LOW

@@ -1,0 +1,139 @@
+"""Mixture-of-experts terms of the training speed model: what an MoE layer costs beyond its FLOPs.
+
+A dropless MoE layer in training (Megatron-Core's ``alltoall`` token dispatcher; Megatron Core MoE
+docs, ``core.transformer.moe.token_dispatcher``; Liu et al. 2025, "MoE Parallel Folding",
+arXiv 2504.14960)
+runs, per micro-batch: the router, a permutation of the routed token copies into expert order,
+the dispatch all-to-all over the expert-parallel (EP) group, the grouped expert GEMMs, the
+combine all-to-all and the unpermutation (weighted sum of the ``k`` expert outputs), and all of
+it again in the backward pass. Three terms, each with its physical reason:
+
+- **Grouped-GEMM efficiency.** The dense model's matmuls reach ``h / (h + h0)`` of the family's
+  rate (``training.size_factor``, ``h0`` fitted on dense cases). An expert GEMM is
+  ``m x hidden x ffn_e``, narrow twice over: the expert width ``ffn_e`` (768 in Qwen3-30B-A3B,
+  2048 in DeepSeek-V3) and ``m = tokens x k x EP / E``, the rows one expert gets per micro-batch
+  under balanced routing. The routed experts run at ``ffn_e / (ffn_e + w0) x m / (m + h0)`` of
+  the family's rate (MegaBlocks, Gale et al. 2022: grouped/block-sparse expert GEMMs below
+  dense throughput; Megatron Core MoE docs, ``--moe-grouped-gemm``). ``w0``
+  (``moe_grouped_width_half``) is the one constant fitted over all MoE training cases, with
+  the dense cases of the same groups in the loss; it is large (thousands), so it also carries
+  what no other term prices: the many small kernels and the host synchronisation of the
+  dropless token counts per MoE layer, whose share grows as the expert matmuls shrink.
+- **Expert-parallel all-to-all.** Each routed token copy crosses the EP group twice per pass
+  (dispatch, combine), forward and backward: ``4 x k x hidden x bytes x (EP - 1) / EP`` bytes per
+  token per MoE layer (GShard, Lepikhin et al. 2020, sec. 2.2; DeepSeek-V3 technical report,
+  arXiv 2412.19437, sec. 3.2.2, on how this traffic bounds training), at the bandwidth of the EP
+  group's link (the device link inside a node, the network beyond). Megatron-Core hides it
+  behind compute only with the opt-in batch-level overlap (``--overlap-moe-expert-parallel-comm``,
+  MCore v0.14; DualPipe in DeepSeek-V3 sec. 3.2.1): it is counted exposed.
+- **Memory-bound routed-token work.** Permute, unpermute and the probability-weighted combine,
+  the router's softmax/top-k and their backward are elementwise passes over the ``k`` routed
+  copies of each token's hidden vector (Tutel, Hwang et al. 2023; Megatron Core MoE docs,
+  ``--moe-permute-fusion``): ``P x k x hidden x bytes`` per token per MoE layer at the
+  device's memory bandwidth, ``P = 12`` counted, not fitted (``moe_training_routed_passes``).
+
+Load imbalance is not a term: the calibration measurements force-balance the experts, and
+aux-loss-free routing (DeepSeek-V3 sec. 2.1.2) keeps real runs near balance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from spicetrader.costmodel.moe import active_routed_params, expert_parallel
+
+if TYPE_CHECKING:
+    from spicetrader.models.arch import Architecture
+
+__all__ = [
+    "MoeTrainingCost",
+    "alltoall_bytes_per_token",
+    "grouped_gemm_slowdown",
+    "moe_training_cost",
+    "routed_memory_bytes_per_token",
+    "tokens_per_expert",
+    "training_expert_parallel",
+]
+
+
+def training_expert_parallel(arch: Architecture, data: int, tensor: int, per_node: int) -> int:
+    """EP size: the largest divisor of ``E`` and the data-parallel size whose group (EP x TP
+    devices, the EP ranks ``tensor`` apart) fits in one node."""
+    return expert_parallel(arch, data, max(per_node // max(tensor, 1), 1))
+
+
+def tokens_per_expert(arch: Architecture, tokens: float, ep: int) -> float:
+    """Rows of one expert's GEMM per micro-batch: the ``tokens x k`` routed copies of the ``ep``
+    ranks of the group spread evenly over the ``E`` experts (balanced routing)."""
+    return tokens * arch.experts_per_token * ep / arch.experts
+
+
+def _size(width: float, half: float) -> float:
+    return width / (width + half)
+
+
+def grouped_gemm_slowdown(
+    arch: Architecture, rows: float, hidden_half: float, width_half: float
+) -> float:
+    """Time of the routed experts' GEMMs relative to dense GEMMs of the model's width. Dense:
+    ``h / (h + h0)`` of the family's rate. Grouped experts: ``ffn_e / (ffn_e + w0)`` for the
+    narrow expert width (``w0`` fitted, ``moe_grouped_width_half``) times ``m / (m + h0)`` for
+    the rows ``m`` each expert gets."""
+    expert = _size(arch.expert_ffn_hidden, width_half) * _size(rows, hidden_half)
+    return _size(arch.hidden, hidden_half) / expert
+
+
+def alltoall_bytes_per_token(arch: Architecture, ep: int, act_bytes: float) -> float:
+    """Bytes one token sends over the EP group in a training step, all MoE layers: dispatch and
+    combine of its ``k`` copies, forward and backward, the ``1/EP`` share staying local."""
+    if ep <= 1:
+        return 0.0
+    share = (ep - 1) / ep
+    return 4.0 * arch.experts_per_token * arch.hidden * act_bytes * share * arch.moe_layers
+
+
+def routed_memory_bytes_per_token(arch: Architecture, passes: float, act_bytes: float) -> float:
+    """Bytes of memory-bound routed-token work per token per step, all MoE layers."""
+    return passes * arch.experts_per_token * arch.hidden * act_bytes * arch.moe_layers
+
+
+@dataclass(frozen=True, slots=True)
+class MoeTrainingCost:
+    """Per-token MoE costs of one training step on one device (before the TP x PP split)."""
+
+    ep: int
+    gemm_slowdown: float  # multiplier on the routed experts' GEMM time
+    alltoall_s: float  # exposed all-to-all seconds per token
+    memory_s: float  # memory-bound routed-token seconds per token
+
+    def note(self, link: str) -> str:
+        return (
+            f"MoE: expert parallel {self.ep} over {link}; grouped expert GEMMs "
+            f"x{self.gemm_slowdown:.2f} (narrow expert matmuls); per 1000 tokens "
+            f"{self.alltoall_s * 1e3 * 1e3:.3g} ms all-to-all (dispatch + combine, forward and "
+            f"backward, not overlapped) and {self.memory_s * 1e3 * 1e3:.3g} ms memory-bound "
+            "permute/unpermute/router work"
+        )
+
+
+def moe_training_cost(
+    arch: Architecture,
+    *,
+    ep: int,
+    micro_batch_tokens: float,
+    hidden_half: float,
+    width_half: float,
+    routed_passes: float,
+    act_bytes: float,
+    link_bytes_per_s: float,
+    mem_bytes_per_s: float,
+) -> MoeTrainingCost:
+    """The three MoE terms for one device; see the module docstring."""
+    rows = tokens_per_expert(arch, micro_batch_tokens, ep)
+    slowdown = 1.0
+    if active_routed_params(arch):
+        slowdown = grouped_gemm_slowdown(arch, rows, hidden_half, width_half)
+    a2a = alltoall_bytes_per_token(arch, ep, act_bytes) / link_bytes_per_s
+    memory = routed_memory_bytes_per_token(arch, routed_passes, act_bytes) / mem_bytes_per_s
+    return MoeTrainingCost(ep, slowdown, a2a, memory)

@@ -1,0 +1,122 @@
+"""MoE training terms (costmodel/moe_training.py): pinned to the published model shapes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from spicetrader.costmodel import estimate
+from spicetrader.costmodel.moe_training import (
+    alltoall_bytes_per_token,
+    grouped_gemm_slowdown,
+    moe_training_cost,
+    routed_memory_bytes_per_token,
+    tokens_per_expert,
+    training_expert_parallel,
+)
+from spicetrader.models.arch import Architecture
+from spicetrader.models.registry import resolve_model
+
+
+def _arch(model_id: str) -> Architecture:
+    arch = resolve_model(model_id)
+    assert isinstance(arch, Architecture)
+    return arch
+
+
+def test_alltoall_volume_is_dispatch_and_combine_forward_and_backward() -> None:
+    """Qwen3-30B-A3B (config.json: hidden 2048, 48 MoE layers, top-8): each token's 8 copies
+    go out and back, forward and backward, 7/8 of them to another rank at EP 8, in BF16."""
+    arch = _arch("qwen3-30b-a3b")
+    per_layer = 4 * 8 * 2048 * 2 * 7 / 8
+    assert alltoall_bytes_per_token(arch, 8, 2.0) == pytest.approx(per_layer * 48)
+    assert alltoall_bytes_per_token(arch, 1, 2.0) == 0.0
+
+
+def test_rows_per_expert_follow_balanced_routing() -> None:
+    """DeepSeek-V3 (256 routed experts, top-8): one 4096-token sequence on each of 8 EP ranks
+    gives every expert 4096 x 8 x 8 / 256 = 1024 rows."""
+    assert tokens_per_expert(_arch("deepseek-v3"), 4096, 8) == pytest.approx(1024)
+
+
+def test_expert_parallel_group_with_tensor_parallel_stays_in_the_node() -> None:
+    """EP x TP devices share one 8-GPU node: TP 2 leaves room for EP 4."""
+    arch = _arch("deepseek-v3")
+    assert training_expert_parallel(arch, 64, 2, 8) == 4
+    assert training_expert_parallel(arch, 64, 1, 8) == 8
+    assert training_expert_parallel(_arch("llama-3-8b"), 64, 1, 8) == 1
+
+
+def test_narrow_experts_run_slower_than_wide_ones() -> None:
+    """Qwen3-30B-A3B's 768-wide experts against Mixtral's 14336: the grouped GEMM of the
+    narrow one loses more of the dense rate. With no width penalty and unlimited rows the
+    experts run at the family's full rate, the dense GEMMs at h / (h + h0) of it."""
+    narrow = grouped_gemm_slowdown(_arch("qwen3-30b-a3b"), 2048, 200, 6000)
+    wide = grouped_gemm_slowdown(_arch("mixtral-8x7b"), 2048, 200, 6000)
+    assert narrow > wide > 1.0
+    arch = _arch("mixtral-8x7b")
+    ideal = grouped_gemm_slowdown(arch, 1e12, 200, 0)
+    assert ideal == pytest.approx(4096 / 4296)
+
+
+@given(
+    rows=st.floats(min_value=16, max_value=1e6),
+    more=st.floats(min_value=1.01, max_value=100),
+    width_half=st.floats(min_value=0, max_value=1e5),
+)
+def test_more_rows_per_expert_never_slow_the_grouped_gemm(
+    rows: float, more: float, width_half: float
+) -> None:
+    arch = _arch("deepseek-v3")
+    slow = grouped_gemm_slowdown(arch, rows, 200, width_half)
+    assert grouped_gemm_slowdown(arch, rows * more, 200, width_half) <= slow
+
+
+@given(
+    link=st.floats(min_value=1e9, max_value=1e13),
+    faster=st.floats(min_value=1.01, max_value=100),
+    passes=st.floats(min_value=0, max_value=100),
+)
+def test_a_faster_link_and_memory_only_shrink_the_moe_terms(
+    link: float, faster: float, passes: float
+) -> None:
+    arch = _arch("qwen3-235b-a22b")
+    common = {"ep": 8, "micro_batch_tokens": 4096.0, "hidden_half": 200.0,
+              "width_half": 6000.0, "routed_passes": passes, "act_bytes": 2.0}  # fmt: skip
+    slow = moe_training_cost(arch, link_bytes_per_s=link, mem_bytes_per_s=3e12, **common)
+    fast = moe_training_cost(
+        arch, link_bytes_per_s=link * faster, mem_bytes_per_s=3e12 * faster, **common
+    )
+    assert fast.alltoall_s < slow.alltoall_s
+    assert fast.memory_s <= slow.memory_s
+    assert fast.gemm_slowdown == slow.gemm_slowdown
+
+
+def test_routed_memory_work_counts_k_copies_of_the_hidden_vector() -> None:
+    arch = _arch("gpt-oss-120b")  # hidden 2880, top-4, 36 MoE layers
+    assert routed_memory_bytes_per_token(arch, 12, 2.0) == pytest.approx(12 * 4 * 2880 * 2 * 36)
+
+
+def test_moe_pretraining_states_its_expert_parallel_terms_and_dense_does_not() -> None:
+    common = {
+        "task": "pretrain", "engine": "megatron", "hardware": "h100-sxm", "devices": 16,
+        "precision": "fp8", "pretrain": {"seq_len": 4096, "global_batch_tokens": 2**22},
+        "parallelism": {"data": 16},
+    }  # fmt: skip
+    moe = estimate({**common, "model": "qwen3-30b-a3b"})
+    dense = estimate({**common, "model": "llama-3-8b"})
+    assert any("expert parallel 8 over nvlink" in a and "all-to-all" in a for a in moe.assumptions)
+    assert not any("expert parallel" in a for a in dense.assumptions)
+
+
+def test_a_slower_device_link_slows_moe_training() -> None:
+    """The all-to-all runs over the EP group's link: on B200 (NVLink 5, 900 GB/s) it takes
+    half the time it takes on H100 (NVLink 4, 450 GB/s) for the same bytes."""
+    arch = _arch("deepseek-v3")
+    common = {"ep": 8, "micro_batch_tokens": 4096.0, "hidden_half": 200.0,
+              "width_half": 6000.0, "routed_passes": 12.0, "act_bytes": 2.0,
+              "mem_bytes_per_s": 8e12}  # fmt: skip
+    h100 = moe_training_cost(arch, link_bytes_per_s=450e9, **common)
+    b200 = moe_training_cost(arch, link_bytes_per_s=900e9, **common)
+    assert h100.alltoall_s == pytest.approx(2 * b200.alltoall_s)
