@@ -17,6 +17,7 @@ held-out errors in ``bench/data/fit_report.json`` (read by ``bench/accuracy.py``
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import statistics
@@ -81,8 +82,12 @@ for module in MODULES:
     module.speed_constants = _speed_constants  # type: ignore[attr-defined]
 
 _moe_overheads: dict[str, float] = {}  # engine kin -> us per MoE layer (the fit's trial values)
+_moe_half_tokens: dict[str, float] = {}  # engine kin -> grouped-GEMM half tokens (trial values)
 _original_moe_overhead = inference.moe_layer_overhead_us
-_KIN = {"ollama": "llama.cpp", "sglang": "vllm"}
+_original_half_tokens = inference.grouped_gemm_half_tokens
+# ollama runs llama.cpp's kernels; SGLang has its own MoE kernels and row (it reads vLLM's only
+# as a fallback, spicetrader.costmodel.moe), so it is fitted on its own cases
+_KIN = {"ollama": "llama.cpp"}
 
 
 def _moe_overhead(engine: Any) -> float:
@@ -92,33 +97,67 @@ def _moe_overhead(engine: Any) -> float:
     return _original_moe_overhead(engine)
 
 
+def _half_tokens(engine: Any) -> float:
+    kin = _KIN.get(engine.value, engine.value)
+    if kin in _moe_half_tokens:
+        return _moe_half_tokens[kin]
+    return _original_half_tokens(engine)
+
+
 inference.moe_layer_overhead_us = _moe_overhead  # type: ignore[attr-defined]
+inference.grouped_gemm_half_tokens = _half_tokens  # type: ignore[attr-defined]
+MOE_OVERHEAD_GRID = (0, 25, 50, 100, 150, 200, 300, 400, 600, 800)
+MOE_HALF_GRID = (0, 8, 16, 32, 64, 128, 256)
+
+
+def _grid(
+    trials: dict[str, float],
+    kin: str,
+    grid: Sequence[float],
+    mine: Sequence[dict[str, Any]],
+    refit: Callable[[], None],
+) -> float:
+    """The grid value (smallest within 2% of the best loss) of one per-engine MoE value."""
+    losses = []
+    for value in grid:
+        trials[kin] = value
+        refit()
+        losses.append((value, loss(mine)))
+    floor = min(trial for _, trial in losses)
+    best = min(value for value, trial in losses if trial <= floor * 1.02)
+    trials[kin] = best
+    refit()
+    return best
+
+
+def _refit_into(
+    fitted: dict[Key, eff.EfficiencyRow], groups: dict[Key, list[dict[str, Any]]]
+) -> None:
+    fitted.update(fit_all(groups))
 
 
 def fit_moe_overheads(
     cases: Sequence[dict[str, Any]],
     groups: dict[Key, list[dict[str, Any]]],
     fitted: dict[Key, eff.EfficiencyRow],
-) -> dict[str, tuple[float, list[str]]]:
-    """Each engine's MoE layer latency: the grid value (smallest within 2% of the best loss)
-    over its MoE inference cases, the rows those cases touch refit at each trial."""
-    out: dict[str, tuple[float, list[str]]] = {}
+) -> dict[str, tuple[float, float, list[str]]]:
+    """Each engine's MoE layer latency, then its grouped-GEMM half tokens, over its MoE
+    inference cases, the rows those cases touch refit at each trial."""
+    out: dict[str, tuple[float, float, list[str]]] = {}
     by_engine: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for case in cases:
         engine = case["workload"].get("engine") or ""
         by_engine[_KIN.get(engine, engine)].append(case)
     for kin, mine in sorted(by_engine.items()):
         touched = _touched(groups, mine)
-        losses = []
-        for value in (0, 25, 50, 100, 200, 300, 400, 600, 800):
-            _moe_overheads[kin] = value
-            fitted.update(fit_all(touched))
-            losses.append((value, loss(mine)))
-        floor = min(trial for _, trial in losses)
-        best = min(value for value, trial in losses if trial <= floor * 1.02)
-        _moe_overheads[kin] = best
-        fitted.update(fit_all(touched))
-        out[kin] = (best, [c["id"] for c in mine])
+        refit = functools.partial(_refit_into, fitted, touched)
+        overhead = _grid(_moe_overheads, kin, MOE_OVERHEAD_GRID, mine, refit)
+        # only a prefill (or time to first token) case sees the grouped-GEMM cost on its own;
+        # in a throughput case it trades off against the row's compute efficiency
+        half = 0.0
+        if any(c["metric"] in PREFILL for c in mine):
+            half = _grid(_moe_half_tokens, kin, MOE_HALF_GRID, mine, refit)
+        out[kin] = (overhead, half, [c["id"] for c in mine])
     return out
 
 
@@ -171,11 +210,23 @@ def _params(key: Key, cases: Sequence[dict[str, Any]]) -> list[str]:
         # only short steps (small batches) expose the fixed per-step latency: at large batches it
         # is confounded with the compute efficiency
         small = [c for c in decode if not _batched(c)]
-        if len({c["workload"]["model"] for c in small}) >= 2:
+        if len({_shape(c) for c in small}) >= 2:
             names.append("overhead_us")
     if any(c["metric"] in PREFILL or _batched(c) for c in cases):
         names.append("compute_efficiency")
     return names[: len(cases)]
+
+
+def _shape(case: dict[str, Any]) -> tuple[int, int, float]:
+    """A model's depth, width and size: two checkpoints of one architecture (DeepSeek-V3 and
+    R1) are one shape, and cannot tell a per-layer overhead from the bandwidth."""
+    from spicetrader.models.arch import Architecture
+    from spicetrader.models.registry import resolve_model
+
+    arch = resolve_model(case["workload"]["model"])
+    if not isinstance(arch, Architecture):
+        return (0, 0, 0.0)
+    return (arch.layers, arch.hidden, round(arch.total_params(), -6))
 
 
 def _batched(case: dict[str, Any]) -> bool:
@@ -391,6 +442,32 @@ def refit_engine(engine: str, groups: dict[Key, list[dict[str, Any]]], *, write:
     return 0
 
 
+def refit_moe_values(
+    cases: Sequence[dict[str, Any]], groups: dict[Key, list[dict[str, Any]]], *, write: bool
+) -> int:
+    """Refit only the per-engine MoE values (``moe_engines.csv``) and the rows their cases touch;
+    every other row and the global constants stay. Held-out errors of those groups only."""
+    moe_inference = [c for c in cases if c["metric"].startswith("inference.") and _is_moe(c)]
+    infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
+    touched = _touched(infer_groups, moe_inference)
+    fitted: dict[Key, eff.EfficiencyRow] = {}
+    moe_engines = fit_moe_overheads(moe_inference, infer_groups, fitted)
+    print("MoE per engine (layer us, grouped-GEMM half tokens)", moe_engines)
+    for key, row in sorted(fitted.items()):
+        print(
+            key,
+            f"bw={row.bw_efficiency:.3f} compute={row.compute_efficiency:.3f}",
+            f"overhead={row.overhead_us:.0f}us loss={loss(groups[key]):.3f}",
+        )
+    held = heldout(touched)
+    for metric, row in sorted(held.items()):
+        print("held-out (MoE-touched groups)", metric, row)
+    if write:
+        write_rows(fitted, groups)
+        write_moe_engines(moe_engines)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "data" / "cases.jsonl")
@@ -399,6 +476,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--engine",
         help="refit only this engine's groups; the global constants and every other row stay",
     )
+    parser.add_argument(
+        "--moe",
+        action="store_true",
+        help="refit only the per-engine MoE values and the rows their cases touch",
+    )
     args = parser.parse_args(argv)
     cases = load_cases(args.cases)
     groups = group_cases(cases)
@@ -406,6 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(key, [c["id"] for c in group])
     if args.engine:
         return refit_engine(args.engine, groups, write=args.write)
+    if args.moe:
+        return refit_moe_values(cases, groups, write=args.write)
     fitted = fit_all(groups)
     pipeline_cases = [
         c

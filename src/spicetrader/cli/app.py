@@ -6,6 +6,8 @@ command functions.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import typer
 
 app = typer.Typer(
@@ -69,4 +71,33 @@ _register()
 
 
 def main() -> None:
-    app(prog_name="spice")  # also under ``python -m spicetrader``: completion is for `spice`
+    """``spice``: run the command, then end the process as soon as its output is written.
+
+    Python's own exit tears the interpreter down object by object (every module, the catalog,
+    the plan: ~0.07 s of a 0.5 s ``spice plan``) for a process that is about to end anyway. The
+    command's work is done by then (files are written and closed inside the commands, which
+    start no threads that outlive them), so once stdout and stderr are flushed the process
+    exits at once with the command's status. When the output cannot be flushed (a closed pipe)
+    Python's own exit handles it, as before."""
+    try:
+        app(prog_name="spice")  # also under ``python -m spicetrader``: completion is for `spice`
+    except SystemExit as exc:
+        _exit_now(exc)
+
+
+def _exit_now(exc: SystemExit) -> NoReturn:
+    import logging
+    import os
+    import sys
+
+    code = exc.code
+    try:
+        if code is not None and not isinstance(code, int):
+            sys.stderr.write(f"{code}\n")  # what Python prints for sys.exit("message")
+            code = 1
+        logging.shutdown()  # flushes the --verbose handler
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise exc from None  # a closed pipe or stream: Python reports it as it always did
+    os._exit(code or 0)

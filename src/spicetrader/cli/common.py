@@ -105,9 +105,14 @@ def _finite_or_null(data: object) -> object:
 
 
 def console() -> Console:
+    """A console for stdout; its size is read once (rich otherwise asks the terminal for its
+    height at every measurement: hundreds of failed ``ioctl`` calls for one plan's tables
+    when the output is a pipe)."""
     from rich.console import Console
 
-    return Console(soft_wrap=False)
+    out = Console(soft_wrap=False)
+    out.size = out.size
+    return out
 
 
 _HANDLER_NAME = "spice-verbose"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from spicetrader.cli.common import fail, handles_errors
-from spicetrader.web.server import DEFAULT_HOST, DEFAULT_PORT  # light: no FastAPI import
+from spicetrader.web import DEFAULT_HOST, DEFAULT_PORT  # light: no FastAPI, no asyncio
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 

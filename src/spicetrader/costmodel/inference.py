@@ -35,12 +35,14 @@ from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.efficiency import SpeedTask, lookup, speed_constants
 from spicetrader.costmodel.moe import (
     active_routed_params,
+    grouped_gemm_half_tokens,
     moe_layer_overhead_us,
     routed_overhead,
     routed_params,
     router_flops_per_token,
     touched_fraction,
 )
+from spicetrader.costmodel.moe_inference import grouped_gemm_factor, prefill_tokens_per_expert
 from spicetrader.costmodel.roofline import bandwidth_bytes_per_s, parse_compute_dtype, peak_flops
 from spicetrader.costmodel.step import Machine, StepTime, Work, step_time
 from spicetrader.errors import NotSupportedError
@@ -83,15 +85,17 @@ def streamed_params(arch: Architecture, tokens: int) -> float:
     return max(total - routed_all + touched - lookup_only, 0.0)
 
 
-def gemm_flops_per_token(arch: Architecture, width_half: float) -> float:
+def gemm_flops_per_token(arch: Architecture, width_half: float, grouped: float = 1.0) -> float:
     """Forward GEMM FLOPs per token, the routed experts' weighted by their overhead
-    (:func:`spicetrader.costmodel.moe.routed_overhead`) and the routers added: 2 x active
-    parameters for a dense model (Kaplan et al. 2020, sec. 2.1)."""
+    (:func:`spicetrader.costmodel.moe.routed_overhead`) and, in a prefill, by the grouped-GEMM
+    factor of their few tokens per expert
+    (:func:`spicetrader.costmodel.moe_inference.grouped_gemm_factor`), the routers added: 2 x
+    active parameters for a dense model (Kaplan et al. 2020, sec. 2.1)."""
     routed = active_routed_params(arch)
     dense = streamed_params(arch, 1) - routed
     return (
         2.0 * dense
-        + 2.0 * routed * routed_overhead(arch, width_half)
+        + 2.0 * routed * routed_overhead(arch, width_half) * grouped
         + router_flops_per_token(arch)
     )
 
@@ -121,16 +125,25 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
     per_node = setup.devices_per_node
     if setup.parallel.tensor > per_node:
         # Tensor parallel across machines: its all-reduces cross the scale-out network, each
-        # node's ranks on their own NICs (one NCCL ring per NIC), at the network's latency.
+        # node's ranks on their own NICs (one NCCL ring per NIC). NCCL's trees chain the ranks of
+        # a node over its device link and build the tree between nodes (NCCL 2.4, "Massively
+        # Scale Your Deep Learning Training with NCCL 2.4", NVIDIA blog 2019): log2(ranks per
+        # node) levels at the link's latency, log2(nodes) at the network's; ``allreduce_s``
+        # charges latency x log2(tp), so the latency per level is their mean.
         from spicetrader.costmodel.cluster import node_row
 
         net, node = interconnect_row(None), node_row(accel)
         network = per_node * node.scale_out_gbs_per_device * 1e9 * net.bw_efficiency
         link_bytes_per_s = min(link_bytes_per_s, network)
-        link_latency_s = net.allreduce_latency_us * 1e-6
+        spanned = math.ceil(setup.parallel.tensor / per_node)
+        levels = (
+            math.log2(per_node) * link.allreduce_latency_us
+            + math.log2(spanned) * net.allreduce_latency_us
+        )
+        link_latency_s = levels / math.log2(setup.parallel.tensor) * 1e-6
         assumptions.append(
-            f"tensor parallel {setup.parallel.tensor} spans {setup.nodes} nodes: its all-reduces "
-            f"cross {node.network} at {net.allreduce_latency_us:g} us per tree level"
+            f"tensor parallel {setup.parallel.tensor} spans {spanned} nodes: its all-reduces "
+            f"cross {node.network} at {net.allreduce_latency_us:g} us per level between nodes"
         )
     machine = Machine(
         bw=bandwidth_bytes_per_s(accel) * row.bw_efficiency,
@@ -179,19 +192,24 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     kv_per_token = _kv_bytes_per_token(setup, arch)
     replicas = max(setup.parallel.data, 1)
     per_replica = max(math.ceil(batch / replicas), 1)
-    flops_per_token = gemm_flops_per_token(arch, speed_constants().moe_inference_width_half)
+    width_half = speed_constants().moe_inference_width_half
+    flops_per_token = gemm_flops_per_token(arch, width_half)
 
     # Prefill: every prompt of the batch in one pass; attention over half the prompt on average
     # (causal mask).
     prefill: StepTime | None = None
     if prompt > 0:
         tokens = per_replica * prompt
+        grouped = grouped_gemm_factor(
+            prefill_tokens_per_expert(arch, setup.engine, tokens),
+            grouped_gemm_half_tokens(setup.engine),
+        )
         prefill = step_time(
             machine,
             arch,
             Work(
                 weight_bytes=streamed_weight_bytes(arch, total_bytes, tokens),
-                linear_flops=tokens * flops_per_token,
+                linear_flops=tokens * gemm_flops_per_token(arch, width_half, grouped),
                 kv_bytes=tokens * kv_per_token,
                 attention_flops=tokens * arch.attention_flops_per_token(prompt // 2),
                 tokens=tokens,

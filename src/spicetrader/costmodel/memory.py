@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from spicetrader.costmodel.memory_activations import (
+    LLAMA_CPP_UBATCH,
     forward_scratch_bytes,
     llama_cpp_compute_buffer_bytes,
     logits_bytes,
@@ -30,7 +31,14 @@ from spicetrader.spec.workload import Engine, Method, Offload, Optimizer, Task
 if TYPE_CHECKING:
     from spicetrader.costmodel.context import Setup
 
-__all__ = ["Parts", "breakdown", "image_parts", "inference_parts", "training_parts"]
+__all__ = [
+    "Parts",
+    "breakdown",
+    "image_parts",
+    "inference_parts",
+    "prefill_chunk_tokens",
+    "training_parts",
+]
 
 # Tokens one forward pass of prefill processes at most (the engines' chunk / micro-batch).
 _PREFILL_CHUNK: Final[dict[Engine, int]] = {
@@ -40,6 +48,16 @@ _PREFILL_CHUNK: Final[dict[Engine, int]] = {
     Engine.MLX: 2048,  # mlx_lm prefill_step_size
     Engine.EXLLAMAV2: 2048,  # max_input_len
 }
+
+
+def prefill_chunk_tokens(engine: Engine, tokens: int) -> int:
+    """Tokens one forward pass of a prefill of ``tokens`` tokens processes: the engine's chunk
+    (llama.cpp/ollama: one ``n_ubatch`` micro-batch), at most the prompt itself."""
+    if engine in (Engine.LLAMA_CPP, Engine.OLLAMA):
+        return min(tokens, LLAMA_CPP_UBATCH)
+    return min(tokens, _PREFILL_CHUNK.get(engine, tokens))
+
+
 # Engines whose fine-tuning recipes compute the loss in chunks (no full fp32 logits tensor).
 _CHUNKED_LOSS: Final = frozenset({Engine.TORCHTUNE, Engine.UNSLOTH, Engine.MEGATRON})
 ADAPTER_BYTES: Final = 2.0  # LoRA adapters in bf16 (QLoRA paper sec. 3: bf16 compute dtype)
@@ -105,7 +123,7 @@ def inference_parts(setup: Setup, batch: int, context: int) -> Parts:
         spec = setup.workload.inference
         prompt = spec.prompt_tokens if spec is not None else 0
         tokens = max(per_replica * prompt, per_replica)
-        tokens = min(tokens, _PREFILL_CHUNK.get(setup.engine, tokens))
+        tokens = prefill_chunk_tokens(setup.engine, tokens)
         activations = forward_scratch_bytes(arch, tokens, par.tensor)
         activations += logits_bytes(arch, per_replica) / par.tensor
     return Parts(

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MoeEngineRow",
     "expert_parallel",
+    "grouped_gemm_half_tokens",
     "moe_layer_overhead_us",
     "routed_overhead",
     "routed_params",
@@ -102,7 +103,13 @@ def expert_parallel(arch: Architecture, data: int, devices_per_node: int) -> int
 
 
 _PATH: Final = "spicetrader/costmodel/data/moe_engines.csv"
-_COLUMNS: Final = ("engine", "layer_overhead_us", "calibration", "as_of")
+_COLUMNS: Final = (
+    "engine",
+    "layer_overhead_us",
+    "grouped_gemm_half_tokens",
+    "calibration",
+    "as_of",
+)
 _SAME_KERNELS: Final = {"ollama": "llama.cpp", "sglang": "vllm"}
 
 
@@ -111,6 +118,7 @@ class MoeEngineRow(BaseModel):
 
     engine: Annotated[str, Field(min_length=1)]
     layer_overhead_us: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    grouped_gemm_half_tokens: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     calibration: Annotated[str, Field(min_length=1)]
     as_of: AsOf
 
@@ -133,9 +141,19 @@ def moe_engine_rows() -> dict[str, MoeEngineRow]:
     return table
 
 
-def moe_layer_overhead_us(engine: Engine) -> float:
-    """The engine's fixed latency per MoE layer per forward pass (its kernels' row, else ``*``)."""
+def _engine_row(engine: Engine) -> MoeEngineRow:
+    """The engine's row, else its kernels' row (ollama: llama.cpp's; SGLang: vLLM's), else ``*``."""
     rows = moe_engine_rows()
     kin = _SAME_KERNELS.get(engine.value, engine.value)
-    row = rows.get(engine.value) or rows.get(kin) or rows["*"]
-    return row.layer_overhead_us
+    return rows.get(engine.value) or rows.get(kin) or rows["*"]
+
+
+def moe_layer_overhead_us(engine: Engine) -> float:
+    """The engine's fixed latency per MoE layer per forward pass."""
+    return _engine_row(engine).layer_overhead_us
+
+
+def grouped_gemm_half_tokens(engine: Engine) -> float:
+    """Tokens per expert at which the engine's grouped expert GEMMs take twice the time of the
+    same FLOPs in a large GEMM (:func:`spicetrader.costmodel.moe_inference.grouped_gemm_factor`)."""
+    return _engine_row(engine).grouped_gemm_half_tokens

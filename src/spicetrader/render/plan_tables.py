@@ -158,10 +158,10 @@ def _build(
             min_width=_min_width(col, rows, wide),
             justify="right" if col.key in NUMERIC else "left",
         )
-    from rich.markup import escape
+    from rich.text import Text
 
-    for row in rows:  # cells hold user data (ids and names from quotes and snapshots)
-        table.add_row(*(escape(row[c.key]) for c in cols))
+    for row in rows:  # cells hold user data (ids and names from quotes and snapshots): plain
+        table.add_row(*(Text(row[c.key]) for c in cols))  # text, never read as markup
     return table
 
 

@@ -15,12 +15,13 @@ __all__ = ["this_machine"]
 
 def this_machine(home: Path, catalog: Catalog) -> LocalMachine | None:
     """This machine from ``<home>/probe.json``, as the planner takes it; None if never probed."""
-    from spicetrader.planner import LocalMachine
-    from spicetrader.sources.probe import local_option
+    from spicetrader.sources.probe_record import local_option
 
     found = local_option(home, catalog)
     if found is None:
         return None
+    from spicetrader.planner.local import LocalMachine
+
     accel = catalog.accelerator(found.hardware)
     return LocalMachine(
         hardware=accel.id,

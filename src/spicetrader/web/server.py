@@ -18,6 +18,7 @@ import asyncio
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Final
 
+from spicetrader.web import DEFAULT_HOST, DEFAULT_PORT
 from spicetrader.web.limits import LOCAL_HOSTS
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "HEADER_TIMEOUT_S", "allowed_hosts", "serve"]
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
 HEADER_TIMEOUT_S: Final = 10.0
 KEEP_ALIVE_S: Final = 5
 MAX_CONNECTIONS: Final = 200  # beyond this uvicorn answers 503 at once

@@ -1,0 +1,162 @@
+"""MoE inference terms that depend on tokens per expert (grouped-GEMM prefill cost) and the
+latency of tensor-parallel all-reduces across nodes (NCCL's trees: intra-node levels over the
+device link, inter-node levels over the network)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spicetrader.costmodel import estimate, inference
+from spicetrader.costmodel.memory import prefill_chunk_tokens
+from spicetrader.costmodel.moe import grouped_gemm_half_tokens, moe_engine_rows
+from spicetrader.costmodel.moe_inference import (
+    grouped_gemm_factor,
+    prefill_tokens_per_expert,
+    tokens_per_expert,
+)
+from spicetrader.models.arch import Architecture
+from spicetrader.models.registry import resolve_model
+from spicetrader.spec.workload import Engine
+
+
+def _arch(name: str) -> Architecture:
+    arch = resolve_model(name)
+    assert isinstance(arch, Architecture)
+    return arch
+
+
+@contextmanager
+def _half_tokens(value: float) -> Iterator[None]:
+    original = inference.grouped_gemm_half_tokens
+    inference.grouped_gemm_half_tokens = lambda _e: value  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        inference.grouped_gemm_half_tokens = original  # type: ignore[assignment]
+
+
+def test_one_token_reaches_each_of_its_experts_alone() -> None:
+    """A decoded token goes to k experts, one token each."""
+    for name in ("mixtral-8x7b", "qwen3-30b-a3b", "gpt-oss-20b", "deepseek-v3"):
+        assert tokens_per_expert(_arch(name), 1) == pytest.approx(1.0)
+
+
+def test_a_large_chunk_spreads_k_over_e_of_its_tokens_to_each_expert() -> None:
+    """Every expert is touched by a 512-token llama.cpp micro-batch: Qwen3-30B-A3B (top-8 of
+    128) gives each expert 512 x 8 / 128 = 32 tokens, gpt-oss-20b (top-4 of 32) 64, Mixtral
+    (top-2 of 8) 128."""
+    assert tokens_per_expert(_arch("qwen3-30b-a3b"), 512) == pytest.approx(32.0, rel=1e-3)
+    assert tokens_per_expert(_arch("gpt-oss-20b"), 512) == pytest.approx(64.0, rel=1e-6)
+    assert tokens_per_expert(_arch("mixtral-8x7b"), 512) == pytest.approx(128.0, rel=1e-6)
+
+
+def test_prefill_chunks_follow_the_engines_defaults() -> None:
+    """llama.cpp processes a prompt in n_ubatch = 512 micro-batches (ollama too); vLLM and
+    SGLang in chunked-prefill budgets of 8,192 tokens; a short prompt is one chunk."""
+    assert prefill_chunk_tokens(Engine.LLAMA_CPP, 4096) == 512
+    assert prefill_chunk_tokens(Engine.OLLAMA, 4096) == 512
+    assert prefill_chunk_tokens(Engine.VLLM, 32_768) == 8192
+    assert prefill_chunk_tokens(Engine.SGLANG, 100) == 100
+    arch = _arch("deepseek-v3")
+    assert prefill_tokens_per_expert(arch, Engine.VLLM, 32_768) == pytest.approx(256.0, rel=1e-3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    model=st.sampled_from(["mixtral-8x7b", "qwen3-30b-a3b", "gpt-oss-120b", "deepseek-v3"]),
+    tokens=st.integers(min_value=1, max_value=1 << 16),
+)
+def test_tokens_per_expert_never_exceed_the_tokens_and_grow_with_them(
+    model: str, tokens: int
+) -> None:
+    arch = _arch(model)
+    per = tokens_per_expert(arch, tokens)
+    assert 1.0 - 1e-9 <= per <= tokens + 1e-9
+    assert tokens_per_expert(arch, tokens * 2) >= per - 1e-9
+
+
+def test_grouped_gemm_factor_halves_the_rate_at_half_tokens() -> None:
+    assert grouped_gemm_factor(64.0, 0.0) == 1.0
+    assert grouped_gemm_factor(64.0, 64.0) == pytest.approx(2.0)
+    assert grouped_gemm_factor(256.0, 64.0) == pytest.approx(1.25)
+
+
+def test_engine_rows_carry_the_half_tokens_and_forks_read_their_kernels_row() -> None:
+    rows = moe_engine_rows()
+    assert "*" in rows
+    assert grouped_gemm_half_tokens(Engine.OLLAMA) == grouped_gemm_half_tokens(Engine.LLAMA_CPP)
+    sglang = rows.get("sglang") or rows["vllm"]
+    assert grouped_gemm_half_tokens(Engine.SGLANG) == sglang.grouped_gemm_half_tokens
+    assert grouped_gemm_half_tokens(Engine.TRANSFORMERS) == rows["*"].grouped_gemm_half_tokens
+
+
+def _llama_cpp(model: str, precision: str, prompt: int, output: int) -> dict[str, object]:
+    return {
+        "model": model,
+        "task": "inference",
+        "precision": precision,
+        "engine": "llama.cpp",
+        "hardware": "rtx-4090",
+        "devices": 1,
+        "inference": {"batch": 1, "prompt_tokens": prompt, "output_tokens": output},
+    }
+
+
+def test_grouped_gemm_cost_slows_moe_prefill_only() -> None:
+    """The term slows an MoE prefill, leaves its decode (weights-bound) and any dense model
+    alone."""
+    moe_prefill = _llama_cpp("qwen3-30b-a3b", "q4_k_m", 512, 1)
+    moe_decode = _llama_cpp("qwen3-30b-a3b", "q4_k_m", 0, 128)
+    dense = _llama_cpp("llama-3-8b", "q4_k_m", 512, 1)
+    with _half_tokens(0.0):
+        base_pp = estimate(moe_prefill).inference
+        base_tg = estimate(moe_decode).inference
+        base_dense = estimate(dense).inference
+    with _half_tokens(64.0):
+        slow_pp = estimate(moe_prefill).inference
+        slow_tg = estimate(moe_decode).inference
+        slow_dense = estimate(dense).inference
+    assert base_pp is not None
+    assert slow_pp is not None
+    assert base_tg is not None
+    assert slow_tg is not None
+    assert base_dense is not None
+    assert slow_dense is not None
+    assert slow_pp.prefill_tokens_per_s is not None
+    assert base_pp.prefill_tokens_per_s is not None
+    assert slow_pp.prefill_tokens_per_s < 0.8 * base_pp.prefill_tokens_per_s
+    assert slow_tg.decode_tokens_per_s == pytest.approx(base_tg.decode_tokens_per_s)
+    assert slow_dense.prefill_tokens_per_s == pytest.approx(base_dense.prefill_tokens_per_s)
+
+
+def _deepseek(tensor: int) -> dict[str, object]:
+    return {
+        "model": "deepseek-r1",
+        "task": "inference",
+        "precision": "fp8",
+        "engine": "sglang",
+        "hardware": "h200-sxm",
+        "devices": tensor,
+        "parallelism": {"tensor": tensor},
+        "inference": {"batch": 1, "prompt_tokens": 128, "output_tokens": 128},
+    }
+
+
+def test_tensor_parallel_across_two_nodes_pays_one_network_level() -> None:
+    """TP 16 over two 8-GPU nodes: NCCL's tree crosses the network once (log2 2 = 1 level) and
+    NVLink three times (log2 8), not four network levels (log2 16). Per token, 2 x 61
+    all-reduces at (3 x 10 + 50) us = 9.8 ms against 8 GPUs' 2 x 61 x 3 x 10 us = 3.7 ms (and
+    half the weights per GPU less); four network levels would add 24.4 - 3.7 = 20.7 ms."""
+    one_node = estimate(_deepseek(8))
+    two_nodes = estimate(_deepseek(16))
+    assert any("spans 2 nodes" in a for a in two_nodes.assumptions)
+    assert one_node.inference is not None
+    assert two_nodes.inference is not None
+    step_8 = 1.0 / one_node.inference.decode_tokens_per_s
+    step_16 = 1.0 / two_nodes.inference.decode_tokens_per_s
+    assert 0.002 < step_16 - step_8 < 0.010
