@@ -60,7 +60,17 @@ def _key(task: eff.SpeedTask, engine: Any, accel: Any, weights: eff.WeightsKind)
     """The row a case calibrates: ollama's cases fit llama.cpp's rows (its kernels), as the
     lookup reads them (``efficiency._SAME_KERNELS``)."""
     kin = {"ollama": "llama.cpp"}.get(engine.value, engine.value)
+    own = (task.value, kin, accel.id, weights.value)
+    if own in _original_keys():  # the chip has its own row (efficiency.lookup reads it first)
+        return own
     return (task.value, kin, accel.family, weights.value)
+
+
+@functools.cache
+def _original_keys() -> frozenset[Key]:
+    return frozenset(
+        (r.task.value, r.engine, r.hardware, r.weights.value) for r in eff.efficiency_rows()
+    )
 
 
 def _lookup(task: eff.SpeedTask, engine: Any, accel: Any, weights: eff.WeightsKind) -> eff.Match:
@@ -307,7 +317,10 @@ def _engine(name: str) -> Any:
 def _accel(family: str) -> Any:
     from spicetrader.catalog.load import load_catalog
 
-    return next(a for a in load_catalog().accelerators.values() if a.family == family)
+    accelerators = load_catalog().accelerators
+    if family in accelerators:  # a chip with its own row
+        return accelerators[family]
+    return next(a for a in accelerators.values() if a.family == family)
 
 
 def fit_constant(

@@ -72,7 +72,8 @@ class _Row(BaseModel):
 class EfficiencyRow(_Row):
     task: SpeedTask
     engine: Annotated[str, Field(min_length=1)]  # an Engine value or "*"
-    hardware: Annotated[str, Field(min_length=1)]  # an accelerator family, a vendor, or "*"
+    # an accelerator id (a chip unlike the rest of its family), a family, a vendor, or "*"
+    hardware: Annotated[str, Field(min_length=1)]
     weights: WeightsKind
     bw_efficiency: Fraction
     compute_efficiency: Fraction
@@ -233,9 +234,11 @@ def speed_constants() -> SpeedConstants:
 
 
 def lookup(task: SpeedTask, engine: Engine, accel: Accelerator, weights: WeightsKind) -> Match:
-    """The most specific efficiency row for this task, engine, accelerator and weights kind."""
+    """The most specific efficiency row for this task, engine, accelerator and weights kind:
+    the accelerator's own row (a chip its family's row does not describe, e.g. the DGX Spark's
+    GB10 among the Blackwell GPUs), else its family's, its vendor's, then the fallback."""
     rows = efficiency_rows()
-    hardware_keys = (accel.family, accel.vendor.value, ANY)
+    hardware_keys = (accel.id, accel.family, accel.vendor.value, ANY)
     kin = _SAME_KERNELS.get(engine.value, engine.value)
     for engine_key in dict.fromkeys((engine.value, kin, ANY)):
         for hardware_key in hardware_keys:
@@ -247,7 +250,10 @@ def lookup(task: SpeedTask, engine: Engine, accel: Accelerator, weights: Weights
                         and row.hardware == hardware_key
                         and row.weights is weights_key
                     ):
-                        exact = engine_key in (engine.value, kin) and hardware_key == accel.family
+                        exact = engine_key in (engine.value, kin) and hardware_key in (
+                            accel.id,
+                            accel.family,
+                        )
                         return Match(row, exact)
     raise CatalogDataError(
         "spicetrader/costmodel/data/efficiency.csv", None, "engine",

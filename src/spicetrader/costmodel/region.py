@@ -76,7 +76,8 @@ def outside_note(
     """A sentence when no measurement backs this combination, else None."""
     kind = architecture_kind(arch)
     kin = SAME_KERNELS.get(engine.value, engine.value)
-    if (task, kin, accel.family, kind) in calibrated():
+    region = calibrated()
+    if (task, kin, accel.family, kind) in region or (task, kin, accel.id, kind) in region:
         return None
     return (
         f"outside the calibrated region: no measured case of {engine.value} {task} with a "
