@@ -33,9 +33,14 @@ drag a group), minimised by a coordinate grid search refined four times, evaluat
 `estimate()` itself. Two global constants are fit over all the cases they touch: the llama.cpp
 pipeline hop (per stage boundary per token) and the training width factor `h0` (achieved FLOP/s
 scale with hidden / (hidden + h0)); for each, the smallest grid value within 2% of the best loss
-is kept (a flat loss is no evidence for a large constant). The hop came out at 0 us, `h0` at 200
-(100 before the scale-out change of 2026-11, which fits the cluster cases C102-C133 and C176-C177
-together). The communication overlap (0.8), the link latencies and the per-device network
+is kept (a flat loss is no evidence for a large constant). The hop came out at 400 us, `h0` at 300
+(100 before the scale-out change of 2026-11, 200 before round 3 of issue 11). Round 3 added
+constants fitted the same way over every case they touch: the grouped-GEMM width of MoE training
+(`moe_grouped_width_half`, 5000), the share of FP8/FP4 linear-layer time that does not speed up
+(`fp8_training_fixed_share`, `fp8_megatron_fixed_share`), and the per-engine MoE values of
+`moe_engines.csv` (`--moe`); the Neural Engine's share of its peak is fitted by
+`bench/fit_neural_engine.py`. A chip unlike the rest of its family may have its own row
+(hardware = the accelerator id, e.g. `dgx-spark`): its cases fit that row, not the family's. The communication overlap (0.8), the link latencies and the per-device network
 bandwidths are priors with their sources in `speed_constants.csv`, `interconnect.csv` and
 `nodes.csv`. `--engine ENGINE` refits only that engine's groups and leaves every other row
 and the constants as they are (the torchtune rows were refit so on 2026-11-26, after the
@@ -241,7 +246,8 @@ def render(
     lines += _unseen_section(ROUND2, "Round 2 (issue 11): cases added, scored before refitting")
     for path in sorted(ROUND2.parent.glob("round3_*.json")):
         title = json.loads(path.read_text()).get("title", path.stem)
-        lines += _unseen_section(path, f"Round 3 (issue 11): {title}")
+        heading = title if title.startswith("Round 3") else f"Round 3 (issue 11): {title}"
+        lines += _unseen_section(path, heading)
     lines += finetune_section()
     if fit_report:
         lines += ["## Held-out error", "", fit_report.get("summary", ""), ""]
