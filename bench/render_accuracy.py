@@ -41,7 +41,8 @@ constants fitted the same way over every case they touch: the grouped-GEMM width
 `moe_engines.csv` (`--moe`); the Neural Engine's share of its peak is fitted by
 `bench/fit_neural_engine.py`. A chip unlike the rest of its family may have its own row
 (hardware = the accelerator id, e.g. `dgx-spark`): its cases fit that row, not the family's.
-The communication overlap (0.8), the link latencies and the per-device network bandwidths are priors with their sources in `speed_constants.csv`, `interconnect.csv` and
+The communication overlap (0.8), the link latencies and the per-device network bandwidths
+are priors with their sources in `speed_constants.csv`, `interconnect.csv` and
 `nodes.csv`. `--engine ENGINE` refits only that engine's groups and leaves every other row
 and the constants as they are (the torchtune rows were refit so on 2026-11-26, after the
 fine-tuning fix; see that section).
