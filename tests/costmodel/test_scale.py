@@ -155,3 +155,16 @@ def test_checkpointing_turns_on_only_when_needed() -> None:
     est = estimate(short).to_dict()
     assert est["workload"]["pretrain"]["gradient_checkpointing"] is False
     assert any("checkpointing off" in a for a in est["assumptions"])
+
+
+def test_the_assumptions_state_the_layout_used_and_no_other() -> None:
+    """The estimator chooses a pre-training layout: the assumptions name that layout once and
+    not the plain data-parallel starting point (BLOOM-176B on 384 A100s runs TP 8 x PP 2 x DP
+    24; saying "data parallel 384" beside it contradicted the figures)."""
+    result = _pretrain("bloom-176b", 384)
+    layout = result["workload"]["parallelism"]
+    assert layout["tensor"] * layout["pipeline"] * layout["data"] == 384
+    assert layout["data"] < 384
+    stated = [a for a in result["assumptions"] if a.startswith(("parallelism:", "layout "))]
+    assert len(stated) == 1
+    assert f"data {layout['data']}" in stated[0]

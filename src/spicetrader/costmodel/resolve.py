@@ -148,8 +148,8 @@ def resolve(
     if workload.parallelism is None:
         parallel, why = default_parallelism(workload, arch, engine)
         choose_zero = workload.task in (Task.FINETUNE, Task.PRETRAIN) and workload.device_count > 1
-        if workload.device_count > 1:
-            notes.append(f"parallelism: {why} (default)")
+        if workload.device_count > 1 and workload.task is not Task.PRETRAIN:
+            notes.append(f"parallelism: {why} (default)")  # pre-training: fit.choose_layout says
     else:
         parallel = validate_parallelism(workload.parallelism, workload, arch)
         training = workload.task in (Task.FINETUNE, Task.PRETRAIN)
