@@ -128,16 +128,7 @@ def _grid(
     refit: Callable[[], None],
 ) -> float:
     """The grid value (smallest within 2% of the best loss) of one per-engine MoE value."""
-    losses = []
-    for value in grid:
-        trials[kin] = value
-        refit()
-        losses.append((value, loss(mine)))
-    floor = min(trial for _, trial in losses)
-    best = min(value for value, trial in losses if trial <= floor * 1.02)
-    trials[kin] = best
-    refit()
-    return best
+    return smallest_near_best(grid, lambda value: trials.__setitem__(kin, value), mine, refit)
 
 
 def _refit_into(
@@ -326,16 +317,27 @@ def _accel(family: str) -> Any:
 def fit_constant(
     name: str, grid: Sequence[float], cases: Sequence[dict[str, Any]], refit: Callable[[], None]
 ) -> float:
-    """The smallest grid value whose loss is within 2% of the best one (a flat loss is no
-    evidence for a large constant)."""
+    """The smallest grid value of a global constant whose loss is within 2% of the best one."""
+    return smallest_near_best(grid, lambda value: _constants.__setitem__(name, value), cases, refit)
+
+
+def smallest_near_best(
+    grid: Sequence[float],
+    put: Callable[[float], None],
+    cases: Sequence[dict[str, Any]],
+    refit: Callable[[], None],
+) -> float:
+    """Try each grid value (``put`` sets it, ``refit`` refits what depends on it) and keep the
+    smallest whose loss is within 2% of the best one (a flat loss is no evidence for a large
+    value); the value is left set."""
     losses = []
     for value in grid:
-        _constants[name] = value
+        put(value)
         refit()
         losses.append((value, loss(cases)))
     floor = min(trial for _, trial in losses)
     best = min(value for value, trial in losses if trial <= floor * 1.02)
-    _constants[name] = best
+    put(best)
     refit()
     return best
 
