@@ -4,6 +4,7 @@ router FLOPs, routed-token overhead, expert parallelism, MoE layer latency."""
 from __future__ import annotations
 
 import pytest
+from archs import transformer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,15 +20,9 @@ from spicetrader.costmodel.moe import (
     router_flops_per_token,
     touched_fraction,
 )
-from spicetrader.models.arch import Architecture
-from spicetrader.models.registry import resolve_model
 from spicetrader.spec.workload import Engine
 
-
-def _arch(name: str) -> Architecture:
-    arch = resolve_model(name)
-    assert isinstance(arch, Architecture)
-    return arch
+_arch = transformer
 
 
 def test_one_token_touches_k_of_e_experts() -> None:

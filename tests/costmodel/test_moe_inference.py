@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from archs import transformer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,15 +20,9 @@ from spicetrader.costmodel.moe_inference import (
     prefill_tokens_per_expert,
     tokens_per_expert,
 )
-from spicetrader.models.arch import Architecture
-from spicetrader.models.registry import resolve_model
 from spicetrader.spec.workload import Engine
 
-
-def _arch(name: str) -> Architecture:
-    arch = resolve_model(name)
-    assert isinstance(arch, Architecture)
-    return arch
+_arch = transformer
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from archs import transformer
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,14 +16,8 @@ from spicetrader.costmodel.moe_training import (
     tokens_per_expert,
     training_expert_parallel,
 )
-from spicetrader.models.arch import Architecture
-from spicetrader.models.registry import resolve_model
 
-
-def _arch(model_id: str) -> Architecture:
-    arch = resolve_model(model_id)
-    assert isinstance(arch, Architecture)
-    return arch
+_arch = transformer
 
 
 def test_alltoall_volume_is_dispatch_and_combine_forward_and_backward() -> None:
