@@ -37,3 +37,21 @@ def test_default_engine_follows_the_table(catalog: Catalog) -> None:
         assert engine_runs_on(engine, accel.family) is not False, accel.id
     p100 = catalog.accelerators["p100"]
     assert default_engine(Task.INFERENCE, p100, fp16, 1) is Engine.LLAMA_CPP
+
+
+@pytest.mark.parametrize("accelerator", ["dgx-spark", "ryzen-ai-max-395"])
+def test_a_unified_memory_desktop_serves_a_gguf_quant_with_llama_cpp(
+    catalog: Catalog, accelerator: str
+) -> None:
+    """The DGX Spark and the Ryzen AI Max (segment "workstation", unified memory) are run as a Mac
+    is: an estimate without precision or engine takes q4_k_m in llama.cpp, as the published runs
+    on them (C360-C369) did; a discrete workstation card keeps the server default (vLLM)."""
+    from spicetrader.costmodel import estimate
+
+    spec = {"model": "llama-3-8b", "task": "inference", "hardware": accelerator}
+    desktop = estimate(spec, catalog).workload
+    assert catalog.accelerator(accelerator).unified_memory
+    assert (desktop.precision, desktop.engine) == ("q4_k_m", Engine.LLAMA_CPP)
+    card = estimate({**spec, "hardware": "rtx-6000-ada"}, catalog).workload
+    assert not catalog.accelerator("rtx-6000-ada").unified_memory
+    assert card.engine is Engine.VLLM

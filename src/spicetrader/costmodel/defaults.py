@@ -60,6 +60,11 @@ def default_precision(workload: Workload, accel: Accelerator) -> tuple[str, str]
     local_engine = engine in (None, Engine.LLAMA_CPP, Engine.OLLAMA)
     if task is Task.INFERENCE and accel.segment in LOCAL_SEGMENTS and local_engine:
         return "q4_k_m", f"precision q4_k_m (the usual GGUF quant on {accel.segment} hardware)"
+    if task is Task.INFERENCE and accel.unified_memory and local_engine:
+        # A unified-memory desktop (DGX Spark, Ryzen AI Max "Strix Halo") is run as a Mac is:
+        # a GGUF quant in llama.cpp / Ollama, as NVIDIA's DGX Spark and AMD's Strix Halo
+        # guides do (the measured cases C360-C369 are llama.cpp).
+        return "q4_k_m", "precision q4_k_m (the usual GGUF quant on a unified-memory desktop)"
     if task is Task.INFERENCE and engine in (Engine.LLAMA_CPP, Engine.OLLAMA):
         return "q4_k_m", f"precision q4_k_m (the usual GGUF quant for {engine.value})"
     if task is Task.INFERENCE and engine is Engine.EXLLAMAV2:
