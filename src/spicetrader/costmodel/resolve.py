@@ -145,11 +145,17 @@ def resolve(
     notes.extend(checked.notes)
 
     choose_zero = False
+    # pre-training without a layout: fit.choose_layout picks it (and states it)
+    choose_layout = (
+        workload.parallelism is None
+        and workload.task is Task.PRETRAIN
+        and workload.device_count > 1
+    )
     if workload.parallelism is None:
         parallel, why = default_parallelism(workload, arch, engine)
         choose_zero = workload.task in (Task.FINETUNE, Task.PRETRAIN) and workload.device_count > 1
-        if workload.device_count > 1 and workload.task is not Task.PRETRAIN:
-            notes.append(f"parallelism: {why} (default)")  # pre-training: fit.choose_layout says
+        if workload.device_count > 1 and not choose_layout:
+            notes.append(f"parallelism: {why} (default)")
     else:
         parallel = validate_parallelism(workload.parallelism, workload, arch)
         training = workload.task in (Task.FINETUNE, Task.PRETRAIN)
@@ -183,8 +189,7 @@ def resolve(
         capacity_gb=capacity.usable_gb,
         kv_bytes_per_element=KV_BYTES_PER_ELEMENT[workload.kv_cache],
     )
-    layout = workload.parallelism is None and workload.task is Task.PRETRAIN
-    return Resolved(setup, tuple(notes), choose_zero, layout and workload.device_count > 1)
+    return Resolved(setup, tuple(notes), choose_zero, choose_layout)
 
 
 def _task_defaults(
