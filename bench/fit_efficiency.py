@@ -446,15 +446,29 @@ def refit_engine(engine: str, groups: dict[Key, list[dict[str, Any]]], *, write:
         ).row
     chosen = {k: v for k, v in groups.items() if k[1] == engine}
     fitted = fit_all(chosen)
-    for key, row in sorted(fitted.items()):
-        print(key, f"compute={row.compute_efficiency:.3f}", f"loss={loss(groups[key]):.3f}")
     held = heldout(groups)
-    for metric, row in sorted(held.items()):
-        print("held-out", metric, row)
+    _print_fit(fitted, groups, held, "held-out")
     if write:
         write_rows(fitted, groups)
         _report(held)
     return 0
+
+
+def _print_fit(
+    fitted: dict[Key, eff.EfficiencyRow],
+    groups: dict[Key, list[dict[str, Any]]],
+    held: dict[str, dict[str, float]],
+    label: str,
+) -> None:
+    """The refitted rows and the held-out errors, one line each."""
+    for key, row in sorted(fitted.items()):
+        print(
+            key,
+            f"bw={row.bw_efficiency:.3f} compute={row.compute_efficiency:.3f}",
+            f"overhead={row.overhead_us:.0f}us loss={loss(groups[key]):.3f}",
+        )
+    for metric, values in sorted(held.items()):
+        print(label, metric, values)
 
 
 def refit_moe_values(
@@ -468,15 +482,8 @@ def refit_moe_values(
     fitted: dict[Key, eff.EfficiencyRow] = {}
     moe_engines = fit_moe_overheads(moe_inference, infer_groups, fitted)
     print("MoE per engine (layer us, grouped-GEMM half tokens)", moe_engines)
-    for key, row in sorted(fitted.items()):
-        print(
-            key,
-            f"bw={row.bw_efficiency:.3f} compute={row.compute_efficiency:.3f}",
-            f"overhead={row.overhead_us:.0f}us loss={loss(groups[key]):.3f}",
-        )
     held = heldout(touched)
-    for metric, row in sorted(held.items()):
-        print("held-out (MoE-touched groups)", metric, row)
+    _print_fit(fitted, groups, held, "held-out (MoE-touched groups)")
     if write:
         write_rows(fitted, groups)
         write_moe_engines(moe_engines)
