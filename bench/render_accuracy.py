@@ -245,10 +245,12 @@ def render(
 
     lines += _unseen_section()
     lines += _unseen_section(ROUND2, "Round 2 (issue 11): cases added, scored before refitting")
-    for path in sorted(ROUND2.parent.glob("round3_*.json")):
-        title = json.loads(path.read_text()).get("title", path.stem)
-        heading = title if title.startswith("Round 3") else f"Round 3 (issue 11): {title}"
-        lines += _unseen_section(path, heading)
+    for round_no in (3, 4):
+        for path in sorted(ROUND2.parent.glob(f"round{round_no}_*.json")):
+            title = json.loads(path.read_text()).get("title", path.stem)
+            prefix = f"Round {round_no}"
+            heading = title if title.startswith(prefix) else f"{prefix} (issue 11): {title}"
+            lines += _unseen_section(path, heading)
     lines += finetune_section()
     if fit_report:
         lines += ["## Held-out error", "", fit_report.get("summary", ""), ""]
