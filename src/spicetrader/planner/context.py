@@ -81,13 +81,15 @@ def fit_notes(ev: Evaluated, fits: bool, has: str = "has") -> list[str]:
     """Say that the precision was lowered to fit, and what an option that does not fit needs
     (``has``: how the capacity is introduced, e.g. "the GPU has")."""
     notes: list[str] = []
+    asked = ev.requested_precision
     if ev.for_speed:
+        note = f"quantized to {ev.precision} for speed: {ev.fitting_precision} fits but is too slow"
         notes.append(
-            f"quantized to {ev.precision} for speed: {ev.fitting_precision} fits but is too slow "
-            f"(asked {ev.requested_precision})"
+            note + (f" (asked {asked})" if ev.asked and asked != ev.fitting_precision else "")
         )
     elif ev.quantized:
-        notes.append(f"quantized to {ev.precision} to fit (asked {ev.requested_precision})")
+        why = f"asked {asked}" if ev.asked else f"the default here, {asked}, does not fit"
+        notes.append(f"quantized to {ev.precision} to fit ({why})")
     if not fits:
         mem = ev.estimate.memory
         notes.append(

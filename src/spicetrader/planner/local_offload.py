@@ -51,7 +51,7 @@ def with_offload(ctx: PlanContext, machine: LocalMachine, ev: Evaluated) -> Eval
     if not estimate.fits:
         return ev
     requested = estimate.workload.precision or ev.requested_precision
-    return Evaluated(estimate, quantized=False, requested_precision=requested)
+    return Evaluated(estimate, quantized=False, requested_precision=requested, asked=ev.asked)
 
 
 def offload_notes(estimate: Estimate) -> list[str]:

@@ -46,6 +46,11 @@ def _owned_words(option: PlanOption) -> str:
     own = option.ownership
     if own is None:
         return ""
+    if own.purchase_usd <= 0:  # this machine (spice probe): already yours, nothing to buy
+        return (
+            f"; already yours: nothing to buy, {money(own.energy_usd)} of electricity over "
+            f"{own.horizon_months:g} months"
+        )
     text = (
         f"; cash out {money(own.cash_out_usd)} (purchase {money(own.purchase_usd)}) over "
         f"{own.horizon_months:g} months, {money(own.value_left_usd)} of value left"
@@ -113,17 +118,28 @@ def picks_for(
     picks[PickName.FASTEST] = Pick(
         option=fastest.id, reason=f"the fastest: {what(fastest)}; {_trade(fastest, cheapest)}"
     )
+
+    def best_of(group: list[PlanOption]) -> PlanOption:
+        """The recommendation when it is in ``group`` (with only a budget it is the fastest
+        within it, not the lowest score), else the lowest score."""
+        mine = [o for o in group if o.id == recommendation.option]
+        return mine[0] if mine else min(group, key=by_score)
+
     owned = measured_first([o for o in ok if o.tier in ON_PREM_TIERS])
     if owned:
-        best = min(owned, key=by_score)
+        best = best_of(owned)
+        label = (
+            "the machine you have"
+            if best.ownership is not None and best.ownership.purchase_usd <= 0
+            else "the best machine to own"
+        )
         picks[PickName.BEST_OWNED] = Pick(
             option=best.id,
-            reason=f"the best machine to own: {what(best)}{_owned_words(best)}; "
-            f"{_trade(best, cheapest)}",
+            reason=f"{label}: {what(best)}{_owned_words(best)}; {_trade(best, cheapest)}",
         )
     rentals = measured_first([o for o in ok if o.tier is Tier.RENT])
     if rentals:
-        best = min(rentals, key=by_score)
+        best = best_of(rentals)
         price = f" at {money(best.price_usd_per_hour)}/h" if best.price_usd_per_hour else ""
         picks[PickName.BEST_RENTAL] = Pick(
             option=best.id,
@@ -155,8 +171,8 @@ def _free_pick(
             free,
             key=lambda o: (
                 o.cost_usd or 0.0,
-                o.fast_enough is False,
-                _short_sessions(o),
+                _short_sessions(o),  # before speed: a session too short to load the model
+                o.fast_enough is False,  # is no way to try it, fast or not
                 o.estimate.confidence == "low",
                 (o.time if job.kind is JobKind.SERVING else o.finish_hours) or 0.0,
                 o.id,

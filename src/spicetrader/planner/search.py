@@ -68,6 +68,8 @@ class Evaluated:
     estimate: Estimate
     quantized: bool  # the precision was lowered from the requested/default one
     requested_precision: str
+    # the user gave ``requested_precision`` (else it is the estimator's default on this hardware)
+    asked: bool = False
     # lowered below ``fitting_precision`` (the highest that fits) to meet the speed goal
     for_speed: bool = False
     fitting_precision: str | None = None
@@ -215,8 +217,9 @@ class ConfigSearch:
         if isinstance(first, Unsupported):
             return first
         requested = first.workload.precision or self.workload.precision or "default"
+        asked = self.workload.precision is not None
         if not self.allow_quantization or (hopeless and not first.fits):
-            return Evaluated(first, quantized=False, requested_precision=requested)
+            return Evaluated(first, quantized=False, requested_precision=requested, asked=asked)
         chain = self._ladder(requested, hardware, devices, memory_gb, nodes, total_gb)
         fitting: Estimate | None = first if first.fits else None
         lowest = first
@@ -227,7 +230,9 @@ class ConfigSearch:
                     fitting = trial
                     break
         if fitting is None:
-            return Evaluated(lowest, quantized=lowest is not first, requested_precision=requested)
+            return Evaluated(
+                lowest, quantized=lowest is not first, requested_precision=requested, asked=asked
+            )
         return self._for_speed(fitting, chain, requested, quantized=fitting is not first)
 
     def _for_speed(
@@ -235,7 +240,8 @@ class ConfigSearch:
     ) -> Evaluated:
         """``fitting`` (the highest precision that fits), or a lower rung of ``chain`` when
         ``fitting`` is too slow for the plan's speed goal and the lower one is faster."""
-        chosen = Evaluated(fitting, quantized=quantized, requested_precision=requested)
+        asked = self.workload.precision is not None
+        chosen = Evaluated(fitting, quantized=quantized, requested_precision=requested, asked=asked)
         goal = self.speed_goal
         if goal is None or goal.meets(fitting):
             return chosen
@@ -253,6 +259,7 @@ class ConfigSearch:
             best,
             quantized=True,
             requested_precision=requested,
+            asked=asked,
             for_speed=True,
             fitting_precision=fitting.workload.precision or requested,
         )
