@@ -113,3 +113,41 @@ def test_break_even_is_the_fixed_cost_over_the_hourly_saving(
     rec = p.option(p.recommendation.option or "")
     if hours_per_month == 10:  # a hobbyist rents: no machine repays itself at 10 h a month
         assert rec.tier is Tier.RENT
+
+
+def test_when_a_free_tier_is_recommended_no_slower_free_tier_is_named_beside_it(
+    catalog: Catalog,
+) -> None:
+    """10,000 SDXL images: free credits that finish in one session are the recommendation; the
+    "free if you can wait" pick must not then point at a slower free tier (a day on an L4)."""
+    p = plan({"model": "sdxl", "task": "image", "image": {"images": 10000}}, catalog)
+    rec = p.option(p.recommendation.option or "")
+    free = p.picks[PickName.FREE_TO_TRY]
+    if rec.tier is Tier.FREE:
+        assert free.option == rec.id
+    assert (p.option(free.option).finish_hours or 0) >= (rec.finish_hours or 0)
+
+
+def test_a_student_with_no_money_gets_sessions_that_respect_the_limits(catalog: Catalog) -> None:
+    """QLoRA of Mistral-7B on 50M tokens with free tiers only. Every free option that is ok
+    splits the job into sessions no longer than the tier allows, spreads it over the weekly
+    quota (Kaggle: ~30 h a week), and the calendar time is never shorter than the compute."""
+    spec = {
+        "model": "mistral-7b",
+        "task": "finetune",
+        "finetune": {"method": "qlora", "tokens": 5e7},
+    }
+    p = plan(spec, catalog, only="free")
+    rec = p.option(p.recommendation.option or "")
+    assert rec.tier is Tier.FREE
+    assert (rec.cost_usd or 0) == 0
+    for o in p.options:
+        use = o.free_use
+        if o.status is not OptionStatus.OK or use is None or o.hours is None:
+            continue
+        assert o.hours <= use.sessions * use.session_hours + 1e-9
+        assert (o.finish_hours or 0) >= o.hours - 1e-9
+        if use.weekly_quota_hours:
+            assert use.weeks is not None
+            assert o.hours <= use.weeks * use.weekly_quota_hours + 1e-9
+            assert (o.finish_hours or 0) >= (use.weeks - 1) * 168

@@ -91,7 +91,7 @@ def picks_for(
     ok = [o for o in fitting if o.status is OptionStatus.OK]
     picks: dict[PickName, Pick] = {}
     if not ok:
-        return _free_pick(fitting, job, picks)
+        return _free_pick(fitting, job, picks, recommendation.option)
 
     def by_score(o: PlanOption) -> tuple[float, float, str]:
         return (score(o, job, value_of_time_usd_per_hour), o.time or 0.0, o.id)
@@ -145,7 +145,7 @@ def picks_for(
             option=best.id,
             reason=f"the best rental{price}: {what(best)}; {_trade(best, cheapest)}",
         )
-    return _free_pick(fitting, job, picks)
+    return _free_pick(fitting, job, picks, recommendation.option)
 
 
 TRY_SESSION_HOURS = 1.0  # trying a model takes a session long enough to load it and use it
@@ -158,27 +158,33 @@ def _short_sessions(option: PlanOption) -> bool:
 
 
 def _free_pick(
-    fitting: Sequence[PlanOption], job: Job, picks: dict[PickName, Pick]
+    fitting: Sequence[PlanOption],
+    job: Job,
+    picks: dict[PickName, Pick],
+    recommended: str | None,
 ) -> dict[PickName, Pick]:
+    """The free tier to try it out (serving) or to use if you can wait (a job); for a job whose
+    recommendation is itself a free tier, that one (no slower free tier beside it)."""
     if job.kind is JobKind.SERVING:
         free = [o for o in fitting if o.status is OptionStatus.TRY_ONLY]
         label = "to try it out (a notebook is not an endpoint)"
     else:
         free = [o for o in fitting if o.tier is Tier.FREE and o.status is OptionStatus.OK]
         label = "free if you can wait"
-    if free:
-        best = min(
-            free,
-            key=lambda o: (
-                o.cost_usd or 0.0,
-                _short_sessions(o),  # before speed: a session too short to load the model
-                o.fast_enough is False,  # is no way to try it, fast or not
-                o.estimate.confidence == "low",
-                (o.time if job.kind is JobKind.SERVING else o.finish_hours) or 0.0,
-                o.id,
-            ),
+    if not free:
+        return picks
+
+    def rank(o: PlanOption) -> tuple[float, bool, bool, bool, float, str]:
+        return (
+            o.cost_usd or 0.0,
+            _short_sessions(o),  # before speed: a session too short to load the model is
+            o.fast_enough is False,  # no way to try it, fast enough or not
+            o.estimate.confidence == "low",
+            (o.time if job.kind is JobKind.SERVING else o.finish_hours) or 0.0,
+            o.id,
         )
-        picks[PickName.FREE_TO_TRY] = Pick(
-            option=best.id, reason=f"{label}: {_free_words(best, job)}"
-        )
+
+    mine = [o for o in free if o.id == recommended]
+    best = mine[0] if mine else min(free, key=rank)
+    picks[PickName.FREE_TO_TRY] = Pick(option=best.id, reason=f"{label}: {_free_words(best, job)}")
     return picks
