@@ -151,3 +151,20 @@ def test_a_student_with_no_money_gets_sessions_that_respect_the_limits(catalog: 
             assert use.weeks is not None
             assert o.hours <= use.weeks * use.weekly_quota_hours + 1e-9
             assert (o.finish_hours or 0) >= (use.weeks - 1) * 168
+
+
+def test_a_deadline_and_a_budget_that_cannot_both_be_met_say_so(catalog: Catalog) -> None:
+    """10,000 SDXL images within 3 hours for at most $5: some rentals finish in time but cost
+    more, the affordable ones are late. The answer must not claim that nothing finishes in time:
+    it names the cheapest option that does (and it does finish in time, over the budget)."""
+    spec = {"model": "sdxl", "task": "image", "image": {"images": 10000}}
+    p = plan(spec, catalog, budget_usd=5, deadline_hours=3)
+    in_time = [o for o in p.options if o.fits and o.meets_deadline and o.tier is not Tier.REFERENCE]
+    assert in_time  # the premise: something finishes within 3 h
+    assert p.recommendation.option is None
+    why = p.recommendation.why
+    cheapest = min(in_time, key=lambda o: (o.rank_cost_usd or 0.0, o.id))
+    assert (cheapest.rank_cost_usd or 0) > 5
+    assert (cheapest.finish_hours or 0) <= 3
+    assert cheapest.id in why
+    assert "budget" in why

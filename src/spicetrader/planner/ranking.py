@@ -207,16 +207,21 @@ def _why_infeasible(fitting: Sequence[PlanOption], constraints: PlanConstraints,
     late = {OptionStatus.MISSES_DEADLINE, OptionStatus.IMPRACTICAL}
     timed = [o for o in fitting if o.status in late or o.status is OptionStatus.OK]
     if job.kind is not JobKind.SERVING and timed and all(o.status in late for o in timed):
-        fastest = min(timed, key=lambda o: (o.finish_hours or 0.0, o.id))
         limit = (
             f"the deadline of {constraints.deadline_hours:g} h"
             if constraints.deadline_hours is not None
             else "the 30-day job window (--deadline-hours to allow longer)"
         )
-        parts.append(
-            f"no option finishes within {limit}: the fastest, {fastest.id}, "
-            f"takes {speed_words(fastest)}"
-        )
+        # an option over the budget has met the deadline (status.py checks time first)
+        in_time = [o for o in fitting if o.status is OptionStatus.OVER_BUDGET]
+        if budget is not None and in_time:
+            parts.append(_time_or_money(timed, in_time, limit, budget))
+        else:
+            fastest = min(timed, key=lambda o: (o.finish_hours or 0.0, o.id))
+            parts.append(
+                f"no option finishes within {limit}: the fastest, {fastest.id}, "
+                f"takes {speed_words(fastest)}"
+            )
     servers = [o for o in fitting if o.status is not OptionStatus.TRY_ONLY]
     if any(o.fast_enough is False for o in servers) and not any(o.fast_enough for o in servers):
         fastest = max(servers, key=lambda o: (_decode(o), o.id))
@@ -237,6 +242,22 @@ def _why_infeasible(fitting: Sequence[PlanOption], constraints: PlanConstraints,
             "relax one of them (--deadline-hours, --budget-usd, --min-tokens-per-s)"
         )
     return "; ".join(parts)
+
+
+def _time_or_money(
+    late: Sequence[PlanOption], in_time: Sequence[PlanOption], limit: str, budget: float
+) -> str:
+    """Some options finish in time but cost more than the budget, the others are late: the
+    deadline and the budget cannot both be met, and what each would take."""
+    affordable = [o for o in late if o.within_budget is not False] or list(late)
+    fastest = min(affordable, key=lambda o: (o.finish_hours or 0.0, o.id))
+    cheapest = min(in_time, key=lambda o: (o.rank_cost_usd or 0.0, o.id))
+    return (
+        f"no option finishes within {limit} for at most {money(budget)}: the fastest within "
+        f"the budget, {fastest.id}, takes {speed_words(fastest)}; the cheapest that finishes "
+        f"in time, {cheapest.id}, costs {money(cheapest.rank_cost_usd or 0.0)} "
+        "(raise --budget-usd or --deadline-hours)"
+    )
 
 
 def _nothing_fits(misses: Sequence[Miss], tiers: frozenset[Tier]) -> str:
