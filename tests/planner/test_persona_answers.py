@@ -168,3 +168,27 @@ def test_a_deadline_and_a_budget_that_cannot_both_be_met_say_so(catalog: Catalog
     assert (cheapest.finish_hours or 0) <= 3
     assert cheapest.id in why
     assert "budget" in why
+
+
+def test_the_best_machine_to_own_says_why_a_cheaper_one_listed_ok_is_passed_over(
+    catalog: Catalog,
+) -> None:
+    """One person chatting with Llama-3-70B 40 h a month: the buy table lists machines as ok
+    that cost less than the "best machine to own". When the pick passes one over because no
+    measurement backs its speed, its reason names it (as the recommendation's does)."""
+    p = plan({"model": "llama-3-70b"}, catalog, usage_hours_per_month=40)
+    pick = p.picks[PickName.BEST_OWNED]
+    best = p.option(pick.option)
+    cheaper = [
+        o
+        for o in p.options
+        if o.tier in (Tier.BUY, Tier.MAC)
+        and o.status is OptionStatus.OK
+        and (o.rank_cost_usd or 0) < (best.rank_cost_usd or 0)
+    ]
+    assert cheaper  # the premise of this persona
+    for o in cheaper:
+        assert not o.estimate.calibrated  # the only reason to pass a cheaper ok machine over
+    first = min(cheaper, key=lambda o: (o.rank_cost_usd or 0.0, o.id))
+    assert first.id in pick.reason
+    assert "no measurement" in pick.reason

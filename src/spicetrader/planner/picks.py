@@ -125,7 +125,19 @@ def picks_for(
         mine = [o for o in group if o.id == recommendation.option]
         return mine[0] if mine else min(group, key=by_score)
 
-    owned = measured_first([o for o in ok if o.tier in ON_PREM_TIERS])
+    def unbacked(group: list[PlanOption], best: PlanOption) -> str:
+        """Say so when a lower-scoring option of the group was passed over because no
+        measurement backs its speed (as the recommendation says): the table lists it as ok."""
+        if best.id == recommendation.option:
+            return ""
+        passed = [o for o in group if not o.estimate.calibrated and by_score(o) < by_score(best)]
+        if not passed:
+            return ""
+        first = min(passed, key=by_score)
+        return f"; {first.id} would rank first, but no measurement backs its speed"
+
+    on_prem = [o for o in ok if o.tier in ON_PREM_TIERS]
+    owned = measured_first(on_prem)
     if owned:
         best = best_of(owned)
         label = (
@@ -135,15 +147,18 @@ def picks_for(
         )
         picks[PickName.BEST_OWNED] = Pick(
             option=best.id,
-            reason=f"{label}: {what(best)}{_owned_words(best)}; {_trade(best, cheapest)}",
+            reason=f"{label}: {what(best)}{_owned_words(best)}; {_trade(best, cheapest)}"
+            f"{unbacked(on_prem, best)}",
         )
-    rentals = measured_first([o for o in ok if o.tier is Tier.RENT])
+    rented = [o for o in ok if o.tier is Tier.RENT]
+    rentals = measured_first(rented)
     if rentals:
         best = best_of(rentals)
         price = f" at {money(best.price_usd_per_hour)}/h" if best.price_usd_per_hour else ""
         picks[PickName.BEST_RENTAL] = Pick(
             option=best.id,
-            reason=f"the best rental{price}: {what(best)}; {_trade(best, cheapest)}",
+            reason=f"the best rental{price}: {what(best)}; {_trade(best, cheapest)}"
+            f"{unbacked(rented, best)}",
         )
     return _free_pick(fitting, job, picks, recommendation.option)
 
