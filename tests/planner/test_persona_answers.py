@@ -192,3 +192,42 @@ def test_the_best_machine_to_own_says_why_a_cheaper_one_listed_ok_is_passed_over
     first = min(cheaper, key=lambda o: (o.rank_cost_usd or 0.0, o.id))
     assert first.id in pick.reason
     assert "no measurement" in pick.reason
+
+
+def test_a_budget_below_every_way_to_serve_says_the_budget_is_the_reason(
+    catalog: Catalog,
+) -> None:
+    """Serving Llama-3-8B 160 h a month for a year on $200: every rental costs more, every
+    machine costs more in cash, and the free notebooks within it are only to try it out. The
+    answer names the budget (not a deadline nobody gave) and the cheapest way to serve, which
+    does cost more than $200."""
+    p = plan({"model": "llama-3-8b"}, catalog, budget_usd=200)
+    assert p.recommendation.option is None
+    why = p.recommendation.why
+    assert "budget too small" in why
+    assert "deadline" not in why
+    named = [o for o in p.options if f" {o.id}," in why]
+    assert len(named) == 1
+    assert named[0].status is OptionStatus.OVER_BUDGET
+    assert named[0].tier is not Tier.FREE
+
+
+def test_a_machine_over_the_budget_in_cash_says_so_beside_a_smaller_net_cost(
+    catalog: Catalog,
+) -> None:
+    """$500 for a year of Llama-3-8B: a $599 Mac mini nets about $130 over the year but costs
+    its purchase in cash, which the budget counts. Its reason must say cash, not "costs more"
+    beside a net cost below the budget."""
+    p = plan({"model": "llama-3-8b"}, catalog, budget_usd=500)
+    owned = [
+        o
+        for o in p.options
+        if o.status is OptionStatus.OVER_BUDGET
+        and o.ownership is not None
+        and (o.rank_cost_usd or 0) <= 500
+    ]
+    assert owned  # the premise: net cost within the budget, cash out not
+    for o in owned:
+        assert o.ownership is not None
+        assert o.ownership.cash_out_usd > 500
+        assert "cash out" in (o.status_reason or "")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from spicetrader.planner.constraints import PlanConstraints, Tier
 from spicetrader.planner.context import Miss
 from spicetrader.planner.models import Job, JobKind, OptionStatus, PlanOption, Recommendation
+from spicetrader.planner.why_none import nothing_fits, why_infeasible
+from spicetrader.planner.words import money, speed_words
 
 __all__ = [
     "Point",
@@ -90,22 +92,6 @@ def score(option: PlanOption, job: Job, value_of_time_usd_per_hour: float) -> fl
     return cost + value_of_time_usd_per_hour * waiting_hours(option, job)
 
 
-def money(usd: float) -> str:
-    return f"${usd:,.0f}" if usd >= 100 else f"${usd:,.2f}"
-
-
-def speed_words(option: PlanOption) -> str:
-    if option.request_s is not None:
-        return f"{option.request_s:,.1f} s per request"
-    hours = option.finish_hours or 0.0
-    return f"{hours:,.1f} h" if hours < 48 else f"{hours / 24:,.1f} days"
-
-
-def _decode(option: PlanOption) -> float:
-    speed = option.estimate.inference
-    return (speed.decode_tokens_per_s or 0.0) if speed is not None else 0.0
-
-
 def choosable(options: Sequence[PlanOption]) -> list[PlanOption]:
     """Options that fit and are priced (the scale reference is never a choice)."""
     return [
@@ -148,10 +134,10 @@ def recommend(
     """
     fitting = choosable(options)
     if not fitting:
-        return Recommendation(option=None, why=_nothing_fits(misses, constraints.tiers))
+        return Recommendation(option=None, why=nothing_fits(misses, constraints.tiers))
     usable = [o for o in fitting if o.status is OptionStatus.OK]
     if not usable:
-        return Recommendation(option=None, why=_why_infeasible(fitting, constraints, job))
+        return Recommendation(option=None, why=why_infeasible(fitting, constraints, job))
     ok = measured_first(usable)
     if constraints.budget_usd is not None and constraints.deadline_hours is None:
         best = min(ok, key=lambda o: (o.time, o.rank_cost_usd, o.id))
@@ -192,93 +178,3 @@ def recommend(
             "are not recommended"
         )
     return Recommendation(option=best.id, why=why)
-
-
-def _why_infeasible(fitting: Sequence[PlanOption], constraints: PlanConstraints, job: Job) -> str:
-    parts: list[str] = []
-    budget = constraints.budget_usd
-    if budget is not None and not any(o.within_budget for o in fitting):
-        cheapest = min(fitting, key=lambda o: (o.rank_cost_usd or 0.0, o.id))
-        cost = cheapest.rank_cost_usd or 0.0
-        parts.append(
-            f"budget too small: the cheapest option, {cheapest.id}, costs {money(cost)}, "
-            f"{money(cost - budget)} over the budget of {money(budget)}"
-        )
-    late = {OptionStatus.MISSES_DEADLINE, OptionStatus.IMPRACTICAL}
-    timed = [o for o in fitting if o.status in late or o.status is OptionStatus.OK]
-    if job.kind is not JobKind.SERVING and timed and all(o.status in late for o in timed):
-        limit = (
-            f"the deadline of {constraints.deadline_hours:g} h"
-            if constraints.deadline_hours is not None
-            else "the 30-day job window (--deadline-hours to allow longer)"
-        )
-        # an option over the budget has met the deadline (status.py checks time first)
-        in_time = [o for o in fitting if o.status is OptionStatus.OVER_BUDGET]
-        if budget is not None and in_time:
-            parts.append(_time_or_money(timed, in_time, limit, budget))
-        else:
-            fastest = min(timed, key=lambda o: (o.finish_hours or 0.0, o.id))
-            parts.append(
-                f"no option finishes within {limit}: the fastest, {fastest.id}, "
-                f"takes {speed_words(fastest)}"
-            )
-    servers = [o for o in fitting if o.status is not OptionStatus.TRY_ONLY]
-    if any(o.fast_enough is False for o in servers) and not any(o.fast_enough for o in servers):
-        fastest = max(servers, key=lambda o: (_decode(o), o.id))
-        parts.append(
-            f"every option that fits is too slow to serve: the fastest, {fastest.id}, decodes "
-            f"{_decode(fastest):,.1f} tokens/s per user"
-            f"{_first_token_words(fastest)}; lower --min-tokens-per-s or raise --max-ttft-s "
-            "(0: no limit), serve fewer users at once, or choose a smaller model or precision"
-        )
-    if not servers:
-        parts.append(
-            "only notebooks fit, and a notebook is not an endpoint: they are listed to try it "
-            "out; allow another tier (--only) to serve"
-        )
-    if not parts:
-        parts.append(
-            "no option meets the deadline, the budget and the serving speed together: "
-            "relax one of them (--deadline-hours, --budget-usd, --min-tokens-per-s)"
-        )
-    return "; ".join(parts)
-
-
-def _time_or_money(
-    late: Sequence[PlanOption], in_time: Sequence[PlanOption], limit: str, budget: float
-) -> str:
-    """Some options finish in time but cost more than the budget, the others are late: the
-    deadline and the budget cannot both be met, and what each would take."""
-    affordable = [o for o in late if o.within_budget is not False] or list(late)
-    fastest = min(affordable, key=lambda o: (o.finish_hours or 0.0, o.id))
-    cheapest = min(in_time, key=lambda o: (o.rank_cost_usd or 0.0, o.id))
-    return (
-        f"no option finishes within {limit} for at most {money(budget)}: the fastest within "
-        f"the budget, {fastest.id}, takes {speed_words(fastest)}; the cheapest that finishes "
-        f"in time, {cheapest.id}, costs {money(cheapest.rank_cost_usd or 0.0)} "
-        "(raise --budget-usd or --deadline-hours)"
-    )
-
-
-def _nothing_fits(misses: Sequence[Miss], tiers: frozenset[Tier]) -> str:
-    if not misses:
-        chosen = ", ".join(sorted(t.value for t in tiers))
-        return f"nothing fits: no hardware in the tiers considered ({chosen}) can run it"
-
-    closest = min(misses, key=lambda m: (m.needs_gb / max(m.memory_gb, 1e-9), m.id))
-    hints = list(dict.fromkeys(s for m in misses for s in m.suggestions))[:2]
-    hints += [
-        "more devices (a bigger instance or server)",
-        "a smaller precision (--allow-quantization, --precision q4_k_m)",
-        "another tier (--only)",
-    ]
-    return (
-        f"nothing fits: the closest, {closest.id}, needs {closest.needs_gb:,.1f} GB "
-        f"and has {closest.memory_gb:,.1f} GB; what would help: " + "; ".join(hints)
-    )
-
-
-def _first_token_words(option: PlanOption) -> str:
-    speed = option.estimate.inference
-    ttft = speed.ttft_s if speed is not None else None
-    return "" if ttft is None else f" and answers after {ttft:,.1f} s"

@@ -86,10 +86,26 @@ def _status(ctx: PlanContext, option: PlanOption) -> tuple[OptionStatus, str | N
         )
     budget = ctx.constraints.budget_usd
     if option.within_budget is False and budget is not None:
-        return OptionStatus.OVER_BUDGET, f"costs more than the budget of ${budget:,.0f}"
+        return OptionStatus.OVER_BUDGET, _over_budget(option, budget)
     if not option.feasible:  # a tier's own reason (e.g. no cost): listed, not choosable
         return OptionStatus.IMPRACTICAL, "cannot be priced for this job"
     return OptionStatus.OK, None
+
+
+def _over_budget(option: PlanOption, budget: float) -> str:
+    """Why an option is over the budget. A machine to buy is held to its cash out (purchase +
+    energy + colocation, ``buy.py``), which can exceed the budget while its net cost, the figure
+    the tables rank it by, does not: say which."""
+    own = option.ownership
+    if own is None or own.purchase_usd <= 0:
+        return f"costs more than the budget of ${budget:,.0f}"
+    why = (
+        f"its cash out, ${own.cash_out_usd:,.0f} (purchase ${own.purchase_usd:,.0f}), is more "
+        f"than the budget of ${budget:,.0f}"
+    )
+    if own.net_cost_usd <= budget:
+        why += f" (its net cost, ${own.net_cost_usd:,.0f}, is not: the budget counts cash)"
+    return why
 
 
 def with_status(ctx: PlanContext, option: PlanOption) -> PlanOption:
