@@ -180,7 +180,7 @@ def plain_stdout_width(piped_width: int) -> int | None:
         or "FORCE_COLOR" in environ
         or "TTY_COMPATIBLE" in environ
         or hasattr(builtins, "get_ipython")
-        or not (getattr(sys.stdout, "encoding", None) or "").lower().startswith("utf")
+        or not (getattr(sys.stdout, "encoding", None) or "utf-8").lower().startswith("utf")
     ):
         return None
     try:

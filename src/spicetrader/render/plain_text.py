@@ -36,19 +36,20 @@ def _check(text: str) -> str:
     return text
 
 
-def wrap(text: str, width: int) -> list[str]:
+def wrap(text: str, width: int, overflow: str = "fold") -> list[str]:
     """``text`` (one cell per character) broken into lines of at most ``width`` as rich's
-    ``Text.wrap`` breaks it (justify "default", overflow "fold"): a word that does not fit the
-    rest of the line starts the next, a word longer than a line is cut into pieces; a line
-    keeps the spaces after its last word up to ``width``."""
+    ``Text.wrap`` breaks it (justify "default"): a word that does not fit the rest of the line
+    starts the next; a word longer than a line is cut into pieces (overflow "fold") or kept
+    whole on its line and cut with an ellipsis ("ellipsis"); a line keeps the spaces after its
+    last word up to ``width``."""
     breaks: list[int] = []
     offset = 0
-    for match in _WORD.finditer(text):
+    for match in _WORD.finditer(text):  # rich._wrap.divide_line
         start, word = match.start(), match.group()
         length = len(word.rstrip())
         if width - offset >= length:
             offset += len(word)
-        elif length > width:
+        elif length > width and overflow == "fold":
             pieces = [word[i : i + width] for i in range(0, len(word), width)]
             for i, piece in enumerate(pieces):
                 if start:
@@ -57,17 +58,28 @@ def wrap(text: str, width: int) -> list[str]:
                     offset = len(piece)
                 else:
                     start += len(piece)
+        elif length > width:
+            if start:
+                breaks.append(start)
+            offset = len(word)
         elif offset and start:
             breaks.append(start)
             offset = len(word)
     lines = [text[a:b] for a, b in zip([0, *breaks], [*breaks, len(text)], strict=True)]
     out = []
     for line in lines:
-        if len(line) > width:  # rstrip_end: the spaces beyond the width go
+        if len(line) > width:  # Text.rstrip_end: the spaces beyond the width go
             spaces = len(line) - len(line.rstrip())
             line = line[: len(line) - min(spaces, len(line) - width)]
-        out.append(line[:width])
+        out.append(_truncate(line, width, overflow))
     return out
+
+
+def _truncate(line: str, width: int, overflow: str) -> str:
+    """rich's ``Text.truncate``: cut to ``width``, the last cell an ellipsis if so asked."""
+    if len(line) <= width:
+        return line
+    return line[: max(width - 1, 0)] + "…" if overflow == "ellipsis" else line[:width]
 
 
 def _line(block: Line, width: int) -> list[str]:
@@ -86,40 +98,99 @@ def _indented(block: Indented, width: int) -> list[str]:
 
 
 def _grid(grid: Grid, width: int) -> list[str]:
-    """rich's ``Table`` with ``box=SIMPLE_HEAD, pad_edge=False, collapse_padding=True``, for a
-    table whose columns all fit at their widest (rich shrinks columns otherwise)."""
+    """rich's ``Table`` with ``box=SIMPLE_HEAD, pad_edge=False, collapse_padding=True``
+    (``Table._calculate_column_widths``, ``_collapse_widths``, ``_render``): columns as wide
+    as their widest cell, the widest wrapable ones narrowed in turn while the table is too
+    wide (a column's ``min_width`` can widen it again: rich then crops the table at the
+    console's edge). Declined when that is not enough (rich then narrows every column)."""
     count = len(grid.columns)
     rows = [tuple(col.head for col in grid.columns), *grid.rows]
-    if any(len(row) != count for row in rows) or not count:
+    if not count or any(len(row) != count for row in rows):
         raise _Declined
-    for col in grid.columns:
-        if "[" in col.head or "\\" in col.head or _EMOJI_CODE.search(col.head):
-            raise _Declined  # a header is read as markup
+    for text in (grid.title, *(col.head for col in grid.columns)):
+        if "[" in text or "\\" in text or _EMOJI_CODE.search(text):
+            raise _Declined  # read as markup
+    for row in rows:
+        for cell in row:
+            _check(cell)
     pads = [0 if i == count - 1 else 1 for i in range(count)]  # the space on each cell's right
-    widths = [
-        max(max(len(_check(row[i])) for row in rows), col.min_width) + pads[i] or 1
-        for i, col in enumerate(grid.columns)
-    ]
     extra = 2 + count - 1  # the edges and one space between columns
-    if sum(widths) > width - extra or width - extra < 2:
-        raise _Declined
+    most = width - extra
+
+    def measure(i: int, limit: int) -> int:  # Table._measure_column's maximum
+        if limit < 1:
+            return 0
+        pad = pads[i]
+        cells = limit if limit - pad < 1 else max(min(len(r[i]) + pad, limit) for r in rows)
+        return max(min(cells, limit), grid.columns[i].min_width + pad)
+
+    widths = [measure(i, most) or 1 for i in range(count)]
+    if sum(widths) > most:
+        widths = _collapse(widths, [not col.no_wrap for col in grid.columns], most)
+        if sum(widths) > most:
+            raise _Declined  # rich would cut every column, numbers too
+        widths = [measure(i, w) for i, w in enumerate(widths)]  # min_width may widen them again
+        if min(w - p for w, p in zip(widths, pads, strict=True)) < 1:
+            raise _Declined
     table_width = sum(widths) + extra
-    title = _check(grid.title)
-    if "[" in title or "\\" in title or _EMOJI_CODE.search(title):
-        raise _Declined
-    out = [line.ljust(table_width) for line in wrap(title, table_width)]
+    out = [line.ljust(table_width) for line in wrap(_check(grid.title), table_width)]
     out.append(" " * table_width)
     for index, row in enumerate(rows):
         cells = []
         for cell, col, cell_width, pad in zip(row, grid.columns, widths, pads, strict=True):
             inner = cell_width - pad
-            text = cell.rstrip().rjust(inner) if col.justify == "right" else cell.ljust(inner)
-            cells.append(text + " " * pad)
-        out.append(" " + " ".join(cells) + " ")
+            lines = [cell] if col.no_wrap else wrap(cell, inner, col.overflow)
+            if col.justify == "right":
+                lines = [_truncate(line.rstrip(), inner, col.overflow).rjust(inner) for line in lines]
+            else:
+                lines = [_truncate(line, inner, col.overflow).ljust(inner) for line in lines]
+            cells.append([line + " " * pad for line in lines])
+        height = max(len(lines) for lines in cells)
+        for lines, cell_width in zip(cells, widths, strict=True):
+            blank = [" " * cell_width] * (height - len(lines))
+            lines[:] = blank + lines if index == 0 else lines + blank  # a header sits low
+        out += [" " + " ".join(lines[n] for lines in cells) + " " for n in range(height)]
         if index == 0:
             out.append(" " + "─".join("─" * w for w in widths) + " ")
     out.append(" " * table_width)
-    return out
+    return [line[:width] for line in out]  # Console.print crops what is wider than the console
+
+
+def _collapse(widths: list[int], wrapable: list[bool], most: int) -> list[int]:
+    """rich's ``Table._collapse_widths``: narrow the widest wrapable columns (all those as
+    wide as the widest, down to the next widest) until the total is ``most``."""
+    excess = sum(widths) - most
+    if not any(wrapable):
+        return widths
+    while sum(widths) and excess > 0:
+        widest = max(w for w, can in zip(widths, wrapable, strict=True) if can)
+        second = max(w if can and w != widest else 0 for w, can in zip(widths, wrapable, strict=True))
+        ratios = [1 if (w == widest and can) else 0 for w, can in zip(widths, wrapable, strict=True)]
+        if not any(ratios) or not widest - second:
+            break
+        widths = _ratio_reduce(excess, ratios, [min(excess, widest - second)] * len(widths), widths)
+        excess = sum(widths) - most
+    return widths
+
+
+def _ratio_reduce(total: int, ratios: list[int], maximums: list[int], values: list[int]) -> list[int]:
+    """rich's ``_ratio.ratio_reduce``: take ``total`` off ``values`` in proportion to
+    ``ratios``, each at most its maximum."""
+    ratios = [ratio if most else 0 for ratio, most in zip(ratios, maximums, strict=True)]
+    total_ratio = sum(ratios)
+    if not total_ratio:
+        return values[:]
+    remaining = total
+    result = []
+    for ratio, most, value in zip(ratios, maximums, values, strict=True):
+        if ratio and total_ratio > 0:
+            taken = min(most, round(ratio * remaining / total_ratio))
+            result.append(value - taken)
+            remaining -= taken
+            total_ratio -= ratio
+        else:
+            result.append(value)
+    return result
 
 
 def plain_text(blocks: Sequence[Block], width: int) -> str | None:
