@@ -10,6 +10,7 @@ import sys
 from datetime import date
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -24,10 +25,13 @@ from spicetrader.render.blocks import Block, Grid, GridColumn, Indented, Line, S
 from spicetrader.render.plain_text import NARROW, plain_text, wrap
 from spicetrader.render.plan_tables import plan_blocks
 
-WORKLOADS = [
+WORKLOADS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"model": "llama-3-70b"}, {}),
     ({"model": "llama-3-8b"}, {"users": 10}),
-    ({"model": "mistral-7b", "task": "finetune", "finetune": {"method": "qlora", "tokens": 1e8}}, {}),
+    (
+        {"model": "mistral-7b", "task": "finetune", "finetune": {"method": "qlora", "tokens": 1e8}},
+        {},
+    ),
     ({"model": "llama-3-8b", "task": "pretrain", "pretrain": {"tokens": 1e10}}, {}),
 ]
 
@@ -47,12 +51,12 @@ def plans() -> list[Plan]:
 
 @pytest.mark.parametrize("width", [20, 40, 60, 80, 100, 120, 240])
 @pytest.mark.parametrize("view", ["default", "all", "wide"])
-def test_a_plan_in_plain_text_is_what_rich_prints(
-    plans: list[Plan], width: int, view: str
-) -> None:
+def test_a_plan_in_plain_text_is_what_rich_prints(plans: list[Plan], width: int, view: str) -> None:
     rows = None if view != "default" else 8
     for result in plans:
-        blocks = plan_blocks(result, width, rows, None, wide=view == "wide", today=date(2026, 12, 3))
+        blocks = plan_blocks(
+            result, width, rows, None, wide=view == "wide", today=date(2026, 12, 3)
+        )
         text = plain_text(blocks, width)
         if text is not None:
             assert text == _rich(blocks, width)

@@ -74,13 +74,15 @@ def print_rich(blocks: Sequence[Block], console: Console) -> None:
     for block in blocks:
         if isinstance(block, Line):
             if block.markup:
-                text = "".join(f"[{s}]{escape(t)}[/{s}]" if s else escape(t) for t, s in block.parts)
+                text = "".join(
+                    f"[{s}]{escape(t)}[/{s}]" if s else escape(t) for t, s in block.parts
+                )
                 console.print(text, highlight=None if block.highlight else False)
             else:
                 plain = "".join(t for t, _ in block.parts)
                 console.print(plain, markup=False, highlight=block.highlight)
         elif isinstance(block, Styled):
-            console.print(Text.assemble(*block.parts))
+            console.print(Text.assemble(*(t if s is None else (t, s) for t, s in block.parts)))
         elif isinstance(block, Indented):
             console.print(indented(block.text, block.indent))
         else:

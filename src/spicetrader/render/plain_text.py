@@ -141,7 +141,9 @@ def _grid(grid: Grid, width: int) -> list[str]:
             inner = cell_width - pad
             lines = [cell] if col.no_wrap else wrap(cell, inner, col.overflow)
             if col.justify == "right":
-                lines = [_truncate(line.rstrip(), inner, col.overflow).rjust(inner) for line in lines]
+                lines = [
+                    _truncate(line.rstrip(), inner, col.overflow).rjust(inner) for line in lines
+                ]
             else:
                 lines = [_truncate(line, inner, col.overflow).ljust(inner) for line in lines]
             cells.append([line + " " * pad for line in lines])
@@ -164,8 +166,12 @@ def _collapse(widths: list[int], wrapable: list[bool], most: int) -> list[int]:
         return widths
     while sum(widths) and excess > 0:
         widest = max(w for w, can in zip(widths, wrapable, strict=True) if can)
-        second = max(w if can and w != widest else 0 for w, can in zip(widths, wrapable, strict=True))
-        ratios = [1 if (w == widest and can) else 0 for w, can in zip(widths, wrapable, strict=True)]
+        second = max(
+            w if can and w != widest else 0 for w, can in zip(widths, wrapable, strict=True)
+        )
+        ratios = [
+            1 if (w == widest and can) else 0 for w, can in zip(widths, wrapable, strict=True)
+        ]
         if not any(ratios) or not widest - second:
             break
         widths = _ratio_reduce(excess, ratios, [min(excess, widest - second)] * len(widths), widths)
@@ -173,7 +179,9 @@ def _collapse(widths: list[int], wrapable: list[bool], most: int) -> list[int]:
     return widths
 
 
-def _ratio_reduce(total: int, ratios: list[int], maximums: list[int], values: list[int]) -> list[int]:
+def _ratio_reduce(
+    total: int, ratios: list[int], maximums: list[int], values: list[int]
+) -> list[int]:
     """rich's ``_ratio.ratio_reduce``: take ``total`` off ``values`` in proportion to
     ``ratios``, each at most its maximum."""
     ratios = [ratio if most else 0 for ratio, most in zip(ratios, maximums, strict=True)]

@@ -104,9 +104,7 @@ DROPPABLE = ("price_as_of", "precision", "hardware", "break-even", "$/h", "sessi
 FIXED_WIDTH = {"rank", "price_as_of", "as_of", "status", "precision", "sessions"}
 
 
-def _table(
-    plan: Plan, tier: Tier, options: Sequence[PlanOption], wide: bool, width: int
-) -> Grid:
+def _table(plan: Plan, tier: Tier, options: Sequence[PlanOption], wide: bool, width: int) -> Grid:
     """The tier's table; without ``wide``, columns are dropped (:data:`DROPPABLE`) until it
     fits ``width`` columns, so that no number is ever cut."""
     cols = [c for c in _columns(plan, tier) if wide or not c.wide_only]
@@ -136,9 +134,7 @@ def _min_width(col: _Column, rows: Sequence[dict[str, str]], wide: bool) -> int:
     return widest if fixed or wide else min(widest, 12)
 
 
-def _build(
-    tier: Tier, cols: Sequence[_Column], rows: Sequence[dict[str, str]], wide: bool
-) -> Grid:
+def _build(tier: Tier, cols: Sequence[_Column], rows: Sequence[dict[str, str]], wide: bool) -> Grid:
     columns = tuple(
         GridColumn(
             col.head,
