@@ -2,11 +2,13 @@
 
 To a pipe or a file rich writes no colours, only characters laid out by its wrapping and table
 algorithms. For the blocks a view uses, those are short: words wrapped as ``rich._wrap.
-divide_line`` wraps them, tables whose columns all fit (each as wide as its widest cell). This
-module writes the same characters (``tests/cli/test_plain_text.py`` holds it to rich's output)
-and declines (returns None) whatever it does not reproduce exactly, so that rich prints it:
-a table that rich would have to shrink, text with characters wider or narrower than one cell,
-tabs or newlines, anything rich would read as markup or an emoji code.
+divide_line`` wraps them, tables laid out as ``rich.table.Table`` lays out a table without
+borders (columns as wide as their widest cell, the widest wrapable ones narrowed while the
+table is too wide). This module writes the same characters (``tests/cli/test_plain_text.py``
+holds it to rich's output for real plans and generated text and tables) and declines (returns
+None) whatever it does not reproduce exactly, so that rich prints it: a table that rich would
+narrow column by column, text with characters wider or narrower than one cell, tabs or
+newlines, anything rich would read as markup or an emoji code.
 """
 
 from __future__ import annotations
