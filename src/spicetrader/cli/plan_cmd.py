@@ -172,8 +172,6 @@ def plan_command(
     from spicetrader.cli.workload_args import read_workload_file, workload_mapping
     from spicetrader.context import Context
     from spicetrader.planner import PlanConstraints
-    from spicetrader.render.blocks import Block, Line, print_rich
-    from spicetrader.render.plain_text import plain_text
     from spicetrader.render.summary import resolved_line
 
     file_data = read_workload_file(file) if file is not None else None  # parsed once
@@ -206,6 +204,8 @@ def plan_command(
         return
     from datetime import date
 
+    from spicetrader.render.blocks import Block, Line, print_rich
+    from spicetrader.render.plain_text import plain_text
     from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, plan_blocks
 
     rows = None if show_all else DEFAULT_ROWS_PER_TIER
