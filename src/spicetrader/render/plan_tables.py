@@ -1,4 +1,5 @@
-"""Rich tables for a :class:`~spicetrader.planner.models.Plan`: the picks first
+"""The human view of a :class:`~spicetrader.planner.models.Plan` as blocks (``render/blocks.py``:
+rich prints them on a terminal, ``render/plain_text.py`` when piped): the picks first
 (``render/plan_picks.py``), then one ranked table per tier, then the assumptions.
 
 The default tables fit 100 columns: few columns, option ids shortened with an ellipsis, numbers
