@@ -43,7 +43,12 @@ from spicetrader.costmodel.moe import (
     touched_fraction,
 )
 from spicetrader.costmodel.moe_inference import grouped_gemm_factor, prefill_tokens_per_expert
-from spicetrader.costmodel.roofline import bandwidth_bytes_per_s, parse_compute_dtype, peak_flops
+from spicetrader.costmodel.roofline import (
+    ComputeDtype,
+    bandwidth_bytes_per_s,
+    parse_compute_dtype,
+    peak_flops,
+)
 from spicetrader.costmodel.step import Machine, StepTime, Work, step_time
 from spicetrader.errors import NotSupportedError
 from spicetrader.spec.estimate import Bound, InferenceSpeed
@@ -112,9 +117,7 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
     kind = WeightsKind.QUANTIZED if weights_quantized else WeightsKind.FLOAT
     match = lookup(SpeedTask.INFERENCE, engine, accel, kind)
     row = match.row
-    peak = peak_flops(
-        accel, parse_compute_dtype(setup.fmt.compute_dtype), fp16_accumulate=row.fp16_accumulate
-    )
+    peak = peak_flops(accel, _matmul_dtype(setup), fp16_accumulate=row.fp16_accumulate)
     link = interconnect_row(accel.interconnect)
     consts = speed_constants()
     assumptions = [match.assumption(engine, accel)]
@@ -160,6 +163,18 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
     return machine, assumptions, match.confidence
 
 
+def _matmul_dtype(setup: Setup) -> ComputeDtype:
+    """The dtype the matmuls run in: the format's, except that FP4 weights on a chip without FP4
+    tensor cores run weight-only in the format's fallback (MXFP4 -> BF16: vLLM's Marlin and
+    Triton MoE kernels dequantize the weights and keep BF16 activations on Hopper and MI300X,
+    ``models/data/precisions.csv``), not at the chip's FP8 rate."""
+    dtype = parse_compute_dtype(setup.fmt.compute_dtype)
+    fallback = setup.fmt.fallback_compute_dtype
+    if dtype is ComputeDtype.FP4 and setup.accel.fp4_tflops is None and fallback is not None:
+        return parse_compute_dtype(fallback)
+    return dtype
+
+
 def _kv_bytes_per_token(setup: Setup, arch: Architecture) -> float:
     return arch.kv_cache_elements_per_token() * setup.kv_bytes_per_element
 
@@ -201,7 +216,9 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     if prompt > 0:
         tokens = per_replica * prompt
         grouped = grouped_gemm_factor(
-            prefill_tokens_per_expert(arch, setup.engine, tokens),
+            prefill_tokens_per_expert(
+                arch, setup.engine, tokens, spec.ubatch_tokens if spec is not None else None
+            ),
             grouped_gemm_half_tokens(setup.engine),
         )
         prefill = step_time(

@@ -45,9 +45,12 @@ def tokens_per_expert(arch: Architecture, tokens: int) -> float:
     return max(tokens, 1) * arch.experts_per_token / (arch.experts * share)
 
 
-def prefill_tokens_per_expert(arch: Architecture, engine: Engine, tokens: int) -> float:
-    """:func:`tokens_per_expert` for one chunk of a prefill of ``tokens`` tokens on ``engine``."""
-    return tokens_per_expert(arch, prefill_chunk_tokens(engine, max(tokens, 1)))
+def prefill_tokens_per_expert(
+    arch: Architecture, engine: Engine, tokens: int, ubatch: int | None = None
+) -> float:
+    """:func:`tokens_per_expert` for one chunk of a prefill of ``tokens`` tokens on ``engine``
+    (``ubatch``: the workload's ``inference.ubatch_tokens``, else the engine's chunk)."""
+    return tokens_per_expert(arch, prefill_chunk_tokens(engine, max(tokens, 1), ubatch))
 
 
 def grouped_gemm_factor(per_expert: float, half_tokens: float) -> float:
