@@ -1,7 +1,8 @@
 """Mixture-of-experts terms of inference that depend on how many tokens reach each expert.
 
 A prefill runs its prompt through the model in chunks (llama.cpp: one ``n_ubatch`` = 512-token
-micro-batch at a time; vLLM/SGLang: the chunked-prefill budget of 8,192 tokens). In each chunk
+micro-batch at a time; vLLM/SGLang: the chunked-prefill budget of 8,192 tokens; a workload may set
+its own, ``inference.ubatch_tokens``, as ``llama-bench -ub 2048`` does). In each chunk
 the router sends ``chunk x k`` token-slots to the experts the chunk touches, so each touched
 expert multiplies its weights by only
 
