@@ -205,7 +205,7 @@ def test_mxfp4_without_fp4_tensor_cores_runs_at_the_bf16_rate(
     compute-bound prefill runs at the BF16 peak, half the FP8 one (MI300X 1307 vs 2615 TFLOP/s,
     H100 SXM 989 vs 1979), and says nothing of an FP8 rate."""
 
-    def prefill(hardware: str) -> tuple[float, tuple[str, ...]]:
+    def prefill(hardware: str) -> tuple[float, list[str]]:
         workload = {
             "model": "gpt-oss-20b", "task": "inference", "precision": "mxfp4",
             "engine": "vllm", "hardware": hardware, "devices": 1,
@@ -223,3 +223,18 @@ def test_mxfp4_without_fp4_tensor_cores_runs_at_the_bf16_rate(
             patch.setattr(inference, "_matmul_dtype", lambda _setup: ComputeDtype.FP8)
             fp8, _ = prefill(hardware)
         assert fp8 / bf16 == pytest.approx(2.0, rel=0.15)
+
+
+def test_llama_cpp_compute_buffer_is_reserved_per_ubatch() -> None:
+    """llama.cpp reserves its compute graph for one n_ubatch micro-batch: every term (logits,
+    scores, FFN intermediates) is per token of it, so -ub 2048 reserves four times -ub 512 once
+    the context holds 2048 tokens; the spec's ubatch_tokens reaches the memory estimate."""
+    from spicetrader.costmodel.memory_activations import llama_cpp_compute_buffer_bytes
+
+    arch = _arch("qwen3-30b-a3b")
+    wide = llama_cpp_compute_buffer_bytes(arch, 4096, 1, 2048)
+    assert wide == pytest.approx(4 * llama_cpp_compute_buffer_bytes(arch, 4096, 1, 512))
+    base = _llama_cpp("qwen3-30b-a3b", "q4_k_m", 4096, 1)
+    big = {**base, "inference": {"batch": 1, "prompt_tokens": 4096, "output_tokens": 1,
+                                 "ubatch_tokens": 2048}}  # fmt: skip
+    assert estimate(big).memory.activations_gb > estimate(base).memory.activations_gb
