@@ -87,3 +87,50 @@ def test_in_flight_int4_says_it_is_slower_than_the_estimate_assumes() -> None:
     weights = serving_weights(LLAMA_70B, "int4", Engine.VLLM, "volta")  # no Marlin on Volta
     assert weights.flags == ("--quantization", "bitsandbytes")
     assert "slower kernels than the AWQ/GPTQ the estimate assumes" in weights.note
+
+
+GPT_OSS = model_ref(Workload(model="gpt-oss-120b"))
+
+
+def test_gpt_oss_gguf_is_the_native_mxfp4_file_whatever_4_bit_the_plan_named() -> None:
+    # OpenAI released gpt-oss with MXFP4 experts; ggml-org's GGUF is that MXFP4 file, not a k-quant
+    assert GPT_OSS.native_precision == "mxfp4"
+    for precision in ("mxfp4", "q4_k_m"):
+        weights = serving_weights(GPT_OSS, precision, Engine.LLAMA_CPP, "rdna3.5")
+        assert (weights.repo, weights.gguf_quant) == ("ggml-org/gpt-oss-120b-GGUF", "MXFP4")
+    planned = serving_weights(GPT_OSS, "q4_k_m", Engine.LLAMA_CPP, "rdna3.5")
+    assert "the MXFP4 file serves the q4_k_m plan" in planned.what
+    assert "no true Q4_K_M" in planned.note
+
+
+def test_gpt_oss_is_not_requantized_by_an_engine_flag() -> None:
+    # --quantization fp8 / bitsandbytes on an MXFP4 checkpoint: vLLM loads what the repo holds
+    for precision in ("fp8", "int4", "int8"):
+        with pytest.raises(NotSupportedError, match="--precision mxfp4"):
+            serving_weights(GPT_OSS, precision, Engine.VLLM, "hopper")
+    with pytest.raises(NotSupportedError, match="--precision mxfp4"):
+        serving_weights(GPT_OSS, "q8_0", Engine.LLAMA_CPP, "ampere")
+
+
+def test_gpt_oss_mxfp4_runs_where_the_vllm_recipe_says() -> None:
+    # vLLM recipe: H100/H200/B200, MI300x-MI355x, A100 via Marlin MXFP4; Ada still in progress
+    for family in ("ampere", "hopper", "blackwell", "cdna3"):
+        assert serving_weights(GPT_OSS, "mxfp4", Engine.VLLM, family).repo == "openai/gpt-oss-120b"
+    with pytest.raises(NotSupportedError, match="needs mxfp4-moe kernels, not on ada"):
+        serving_weights(GPT_OSS, "mxfp4", Engine.VLLM, "ada")
+    bf16 = serving_weights(GPT_OSS, "bf16", Engine.VLLM, "hopper")
+    assert bf16.repo == "unsloth/gpt-oss-120b-BF16"  # 16-bit as planned, not MXFP4 under --dtype
+
+
+def test_fp8_moe_checkpoint_needs_fp8_tensor_cores() -> None:
+    qwen_moe = model_ref(Workload(model="qwen3-30b-a3b"))
+    assert serving_weights(qwen_moe, "fp8", Engine.VLLM, "hopper").repo == "Qwen/Qwen3-30B-A3B-FP8"
+    on_ampere = serving_weights(qwen_moe, "fp8", Engine.VLLM, "ampere")
+    assert on_ampere.repo == "Qwen/Qwen3-30B-A3B"  # vLLM's own FP8 (weight-only Marlin) instead
+
+
+def test_chat_serves_the_instruct_release_of_base_configs() -> None:
+    # the catalog reads Gemma 3 and Mistral Small 3.1 shapes from their -pt / Base configs
+    assert model_ref(Workload(model="gemma-3-27b")).chat_repo == "google/gemma-3-27b-it"
+    small = model_ref(Workload(model="mistral-small-3.1-24b"))
+    assert small.chat_repo == "mistralai/Mistral-Small-3.1-24B-Instruct-2503"

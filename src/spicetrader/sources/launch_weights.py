@@ -68,6 +68,8 @@ def model_ref(workload: Workload, tables: LaunchTables | None = None) -> ModelRe
         return ModelRef(model.name, None, None, None, "an inline architecture has no weights")
     catalog_id, config_repo, native = _catalog_model(model)
     row = tables.models.get(catalog_id or "")
+    if row is not None and _REPO.fullmatch(model):  # a Hub repo the user named: that one
+        return ModelRef(model, catalog_id, model, model, f"serving {model} as given", native)
     if row is not None:
         return ModelRef(model, catalog_id, row.chat_repo, row.base_repo,
                         f"serving {row.chat_variant}", native)  # fmt: skip
@@ -97,7 +99,8 @@ def serving_weights(
             quant = row.gguf_quant or None
             what = f"{row.repo} ({precision} checkpoint; {row.source})"
             if quant is not None and quant.lower() != precision:  # gpt-oss: only MXFP4 exists
-                what = f"{row.repo}:{quant} (the {quant} file serves the {precision} plan; {row.source})"
+                serves = f"the {quant} file serves the {precision} plan"
+                what = f"{row.repo}:{quant} ({serves}; {row.source})"
             return Weights(row.repo, quant, (), what, row.note)
         tried.append(f"{row.repo} needs {row.kernel} kernels, not on {family}")
     if ref.native_precision not in _SIXTEEN_BIT and precision != ref.native_precision:
