@@ -30,6 +30,7 @@ def test_int8_checkpoint_follows_the_kernels_the_gpu_has(family: str, repo: str)
 
 def test_int4_on_volta_takes_gptq_not_awq() -> None:
     # AWQ kernels need Turing (SM 7.5); GPTQ runs on Volta (SM 7.0)
+    assert serving_weights(LLAMA_70B, "int4", Engine.VLLM, "volta").repo.endswith("w4a16")  # GPTQ
     assert serving_weights(LLAMA_8B, "int4", Engine.VLLM, "turing").repo.endswith("AWQ-INT4")
     assert serving_weights(LLAMA_8B, "int4", Engine.VLLM, "volta").repo.endswith("GPTQ-INT4")
 
@@ -84,7 +85,8 @@ def _program(engine: Engine) -> str:
 
 
 def test_in_flight_int4_says_it_is_slower_than_the_estimate_assumes() -> None:
-    weights = serving_weights(LLAMA_70B, "int4", Engine.VLLM, "volta")  # no Marlin on Volta
+    unknown = model_ref(Workload(model="my-org/llm"))  # no published int4 checkpoint
+    weights = serving_weights(unknown, "int4", Engine.VLLM, "volta")
     assert weights.flags == ("--quantization", "bitsandbytes")
     assert "slower kernels than the AWQ/GPTQ the estimate assumes" in weights.note
 
