@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from spicetrader.catalog.catalog import Catalog
@@ -12,6 +14,7 @@ from spicetrader.sources.launch_tables import launch_tables
 from spicetrader.sources.launch_weights import model_ref, serving_weights
 from spicetrader.spec.workload import Engine, Workload
 
+REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")  # a Hugging Face repo id: owner/name
 LLAMA_8B = model_ref(Workload(model="llama-3.1-8b"))
 LLAMA_70B = model_ref(Workload(model="llama-3-70b"))
 
@@ -70,8 +73,17 @@ def test_tables_name_real_things(catalog: Catalog) -> None:
         assert resolve_model(name).id == name  # keyed by catalog model ids
     free_ids = {t.id for t in catalog.free_tiers}
     assert set(tables.free_tiers) <= free_ids
+    for repos in tables.models.values():
+        assert REPO_ID.fullmatch(repos.chat_repo), repos.model
+        assert REPO_ID.fullmatch(repos.base_repo), repos.model
+        assert repos.source.startswith("https://"), repos.model
     for row in tables.checkpoints:
         assert row.model in tables.models, row.repo
+        assert REPO_ID.fullmatch(row.repo), row.repo
+        assert row.gguf_quant == row.gguf_quant.upper(), (
+            row.repo
+        )  # the file's tag as llama.cpp names it
+        assert (row.engine is Engine.LLAMA_CPP) == row.repo.upper().endswith("GGUF"), row.repo
         resolve_precision(row.precision, row.engine)  # a precision the cost model knows
         assert row.source.startswith("https://"), row.repo
         assert (row.gguf_quant != "") == (row.engine is Engine.LLAMA_CPP), row.repo
