@@ -186,11 +186,11 @@ def test_every_option_launches_as_planned_or_says_what_is_missing(
     )
     if native in ("bf16", "fp16"):  # a 16-bit release: engines quantize it to what was planned
         assert len(launched) >= 0.8 * len(fitting)
-    else:  # gpt-oss (MXFP4): a plan at another 4/8-bit format is refused, naming the release
-        requant = [m for m in refused.values() if "re-quantize" in m]
-        assert requant
-        assert all(f"--precision {native}" in m for m in requant)
-        assert len(launched) + len(requant) >= 0.8 * len(fitting)
+    else:  # gpt-oss (MXFP4): planned as released, never re-quantized; where the engine has no
+        # kernel for the release format (vLLM's MXFP4 MoE on Ada/Volta), the refusal says so
+        assert {o["precision"] for o in fitting} == {native}
+        no_kernel = [m for m in refused.values() if f"needs {native}" in m]
+        assert len(launched) + len(no_kernel) >= 0.8 * len(fitting)
 
 
 def test_cli_walks_a_saved_plan(
