@@ -374,7 +374,11 @@ def folds(cases: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[d
     return halves
 
 
-def heldout(groups: dict[Key, list[dict[str, Any]]]) -> dict[str, dict[str, float]]:
+def heldout(
+    groups: dict[Key, list[dict[str, Any]]], per_case: list[dict[str, Any]] | None = None
+) -> dict[str, dict[str, float]]:
+    """Median and p90 held-out error per metric; ``per_case`` (if given) receives one record per
+    scored case: the case, its prediction when left out of its group's fit, the signed error."""
     errors: dict[str, list[float]] = defaultdict(list)
     saved = dict(_rows)
     for key, cases in groups.items():
@@ -388,6 +392,8 @@ def heldout(groups: dict[Key, list[dict[str, Any]]]) -> dict[str, dict[str, floa
                 if value is not None:
                     error = abs(value - case["value"]) / case["value"]
                     errors[case["metric"]].append(error)
+                    if per_case is not None:
+                        per_case.append({"case": case, "predicted": value, "key": key})
                     if _is_moe(case):  # MoE kinds are also scored as their own rows
                         errors[f"{case['metric']} (MoE)"].append(error)
         _rows[key] = saved[key]
@@ -490,6 +496,35 @@ def refit_moe_values(
     return 0
 
 
+def print_heldout_cases(groups: dict[Key, list[dict[str, Any]]], metric: str) -> int:
+    """One line per held-out case whose metric starts with ``metric`` (rows as in the CSV, no
+    refit): id, engine, hardware, model, precision, prompt tokens, measured, predicted and the
+    signed error (+ = predicted too fast / too high), worst first."""
+    records: list[dict[str, Any]] = []
+    wanted = {k: v for k, v in groups.items() if any(c["metric"].startswith(metric) for c in v)}
+    for key in wanted:  # each fold refits from the row as the CSV holds it
+        _rows[key] = _original_lookup(
+            eff.SpeedTask(key[0]), _engine(key[1]), _accel(key[2]), eff.WeightsKind(key[3])
+        ).row
+    held = heldout(wanted, records)
+    rows = [r for r in records if r["case"]["metric"].startswith(metric)]
+    rows.sort(key=lambda r: -abs(math.log(r["predicted"] / r["case"]["value"])))
+    for r in rows:
+        case, w = r["case"], r["case"]["workload"]
+        infer = w.get("inference") or {}
+        print(
+            f"{case['id']:5} {case['metric'].split('.')[-1]:22} {w.get('engine', ''):12} "
+            f"{w.get('hardware', ''):18} {w['model']:28} {w.get('precision', ''):8} "
+            f"p={infer.get('prompt_tokens', '-')!s:6} b={infer.get('batch', 1)!s:4} "
+            f"measured={case['value']:<10.4g} predicted={r['predicted']:<10.4g} "
+            f"error={r['predicted'] / case['value'] - 1.0:+.0%}  {'/'.join(r['key'][1:])}"
+        )
+    for name, values in sorted(held.items()):
+        if name.startswith(metric):
+            print("held-out", name, values)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "data" / "cases.jsonl")
@@ -503,9 +538,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="refit only the per-engine MoE values and the rows their cases touch",
     )
+    parser.add_argument(
+        "--heldout-cases",
+        metavar="METRIC",
+        help="no fit: print each held-out case whose metric starts with METRIC (e.g. "
+        "inference.prefill), worst first, with the rows as they stand",
+    )
     args = parser.parse_args(argv)
     cases = load_cases(args.cases)
     groups = group_cases(cases)
+    if args.heldout_cases:
+        return print_heldout_cases(groups, args.heldout_cases)
     for key, group in sorted(groups.items()):
         print(key, [c["id"] for c in group])
     if args.engine:
