@@ -355,6 +355,16 @@ def _low_precision(case: dict[str, Any]) -> bool:
     return str(case["workload"].get("precision", "")).lower() in {"fp8", "fp4", "nvfp4", "mxfp4"}
 
 
+ATTENTION_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+
+
+def _long_prompt(case: dict[str, Any]) -> bool:
+    """A dense prefill or time-to-first-token case whose prompt is 2,048 tokens or more (MoE
+    prefill carries its own grouped-GEMM terms, fitted with them)."""
+    prompt = (case["workload"].get("inference") or {}).get("prompt_tokens", 512)
+    return case["metric"] in PREFILL and prompt >= 2048 and not _is_moe(case)
+
+
 def _touched(
     groups: dict[Key, list[dict[str, Any]]], cases: Sequence[dict[str, Any]]
 ) -> dict[Key, list[dict[str, Any]]]:
@@ -600,6 +610,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     fit_constant("moe_grouped_width_half", moe_grid, moe_groups, refit_moe)
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
     fit_constant("pipeline_hop_us", (0, 25, 50, 100, 200, 400, 800), pipeline_cases, lambda: None)
+    # only prompts of 2K+ tokens give the attention a share of a prefill worth fitting
+    long_prompts = [c for c in cases if _long_prompt(c)]
+    constants_held["attention_time_factor"] = constant_heldout(
+        "attention_time_factor", ATTENTION_GRID, long_prompts, lambda: None
+    )
+    fit_constant("attention_time_factor", ATTENTION_GRID, long_prompts, lambda: None)
     moe_inference = [c for c in cases if c["metric"].startswith("inference.") and _is_moe(c)]
     fit_constant(
         "moe_inference_width_half",

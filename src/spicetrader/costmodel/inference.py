@@ -156,6 +156,7 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
         hop_s=consts.pipeline_hop_us * 1e-6,
         activation_bytes=consts.activation_bytes,
         moe_layer_overhead_s=moe_layer_overhead_us(engine) * 1e-6,
+        attention_time_factor=consts.attention_time_factor,
     )
     return machine, assumptions, match.confidence
 
