@@ -609,6 +609,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     moe_groups = [c for group in _touched(train_groups, moe_training).values() for c in group]
     fit_constant("moe_grouped_width_half", moe_grid, moe_groups, refit_moe)
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
+    # weight-only quantized dense cases: their rows are refit at each trial
+    quant_groups = {k: v for k, v in infer_groups.items() if k[3] == "quantized"}
+    quantized = [c for group in quant_groups.values() for c in group if not _is_moe(c)]
+    fit_constant(
+        "dequant_vector_share",
+        (0.0, 0.025, 0.05, 0.1, 0.2, 0.4),
+        quantized,
+        lambda: fitted.update(fit_all(_touched(infer_groups, quantized))),
+    )
     fit_constant("pipeline_hop_us", (0, 25, 50, 100, 200, 400, 800), pipeline_cases, lambda: None)
     # only prompts of 2K+ tokens give the attention a share of a prefill worth fitting
     long_prompts = [c for c in cases if _long_prompt(c)]

@@ -117,6 +117,7 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
     )
     link = interconnect_row(accel.interconnect)
     consts = speed_constants()
+    dequant = _dequant_s_per_flop(setup, weights_quantized, peak.flops_per_s)
     assumptions = [match.assumption(engine, accel)]
     if peak.note:
         assumptions.append(peak.note)
@@ -157,8 +158,34 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
         activation_bytes=consts.activation_bytes,
         moe_layer_overhead_s=moe_layer_overhead_us(engine) * 1e-6,
         attention_time_factor=consts.attention_time_factor,
+        dequant_s_per_flop=dequant,
     )
     return machine, assumptions, match.confidence
+
+
+def _dequant_s_per_flop(setup: Setup, weights_quantized: bool, gemm_peak: float) -> float:
+    """Vector-unit seconds per weight-GEMM FLOP of a weight-only quantized format.
+
+    A GGUF / AWQ / GPTQ / MLX-quantized GEMM unpacks each weight tile (bit shifts, per-block
+    scales and mins) on the SIMT (CUDA-core) ALUs before the tensor cores multiply it: the
+    dequantization is the kernel's bottleneck where the matrix units outrun the vector units
+    (Frantar et al. 2024, "MARLIN: Mixed-Precision Auto-Regressive Parallel Inference on Large
+    Language Models", arXiv:2408.11743: dequantization and the tensor-core MMA overlap in a
+    pipeline whose slower stage sets the rate; llama.cpp's MMQ kernels likewise unpack each block
+    with its scales in their ``load_tiles_*`` functions, ggml-cuda/mmq.cuh). Its time therefore scales with
+    the chip's FP32 vector peak, not its tensor peak: ``dequant_vector_share`` vector FLOPs per
+    GEMM FLOP (``data/speed_constants.csv``). Chips whose GEMMs run on the vector ALUs themselves
+    (Apple GPUs, CPUs: 16-bit peak = FP32 peak) carry the cost inside the row's efficiency.
+    """
+    from spicetrader.costmodel.roofline import ComputeDtype
+
+    vector = setup.accel.fp32_tflops * 1e12
+    dtype = parse_compute_dtype(setup.fmt.compute_dtype)
+    if not weights_quantized or dtype not in (ComputeDtype.FP16, ComputeDtype.BF16):
+        return 0.0  # float weights, or W8A8 / FP8 / FP4 formats the tensor cores read directly
+    if gemm_peak <= vector:
+        return 0.0
+    return speed_constants().dequant_vector_share / vector
 
 
 def _kv_bytes_per_token(setup: Setup, arch: Architecture) -> float:

@@ -74,6 +74,7 @@ class Machine:
     activation_bytes: float
     moe_layer_overhead_s: float = 0.0  # per MoE layer per pass (router, token sort, launches)
     attention_time_factor: float = 1.0  # attention matmul time / its time at the ``flops`` rate
+    dequant_s_per_flop: float = 0.0  # vector-unit time per weight-GEMM FLOP (weight-only quant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ def step_time(m: Machine, arch: Architecture, work: Work) -> StepTime:
         comm = 2 * arch.layers * one
     return StepTime(
         memory_s=work.weight_bytes / tp / m.bw,
-        compute_s=work.linear_flops / tp / m.flops,
+        compute_s=work.linear_flops / tp * (1.0 / m.flops + m.dequant_s_per_flop),
         attn_memory_s=work.kv_bytes / tp / m.bw,
         attn_compute_s=work.attention_flops * m.attention_time_factor / tp / m.flops,
         comm_s=comm,
