@@ -11,6 +11,9 @@ in ``data/efficiency.csv``) and pipeline hops. See ``docs/model.md`` (speed sect
 - Decode bytes per step: the weights streamed once per step (for MoE only the experts the batch
   touches) plus every sequence's KV cache (Pope et al. 2022, "Efficiently Scaling Transformer
   Inference", sec. 2: decode is memory-bound at small batch).
+- Weight-only quantized GEMMs (GGUF, AWQ, GPTQ) also unpack their weights on the vector (FP32)
+  units (``roofline.dequant_s_per_flop``), and the attention matmuls run below the GEMM rate
+  (``step.py``): both set how fast a prefill is on chips whose tensor peak dwarfs the rest.
 - The weight GEMMs and the attention over the KV cache are separate kernels, each with its own
   roofline, and they run one after the other: a step costs the sum of the two bounds, not the
   bound of the sums (per-operator roofline of Yuan et al. 2024, "LLM Inference Unveiled: Survey
@@ -43,7 +46,12 @@ from spicetrader.costmodel.moe import (
     touched_fraction,
 )
 from spicetrader.costmodel.moe_inference import grouped_gemm_factor, prefill_tokens_per_expert
-from spicetrader.costmodel.roofline import bandwidth_bytes_per_s, parse_compute_dtype, peak_flops
+from spicetrader.costmodel.roofline import (
+    bandwidth_bytes_per_s,
+    dequant_s_per_flop,
+    parse_compute_dtype,
+    peak_flops,
+)
 from spicetrader.costmodel.step import Machine, StepTime, Work, step_time
 from spicetrader.errors import NotSupportedError
 from spicetrader.spec.estimate import Bound, InferenceSpeed
@@ -117,7 +125,9 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
     )
     link = interconnect_row(accel.interconnect)
     consts = speed_constants()
-    dequant = _dequant_s_per_flop(setup, weights_quantized, peak.flops_per_s)
+    dequant = dequant_s_per_flop(
+        accel, setup.fmt, peak.flops_per_s, speed_constants().dequant_vector_share
+    )
     assumptions = [match.assumption(engine, accel)]
     if peak.note:
         assumptions.append(peak.note)
@@ -161,31 +171,6 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
         dequant_s_per_flop=dequant,
     )
     return machine, assumptions, match.confidence
-
-
-def _dequant_s_per_flop(setup: Setup, weights_quantized: bool, gemm_peak: float) -> float:
-    """Vector-unit seconds per weight-GEMM FLOP of a weight-only quantized format.
-
-    A GGUF / AWQ / GPTQ / MLX-quantized GEMM unpacks each weight tile (bit shifts, per-block
-    scales and mins) on the SIMT (CUDA-core) ALUs before the tensor cores multiply it: the
-    dequantization is the kernel's bottleneck where the matrix units outrun the vector units
-    (Frantar et al. 2024, "MARLIN: Mixed-Precision Auto-Regressive Parallel Inference on Large
-    Language Models", arXiv:2408.11743: dequantization and the tensor-core MMA overlap in a
-    pipeline whose slower stage sets the rate; llama.cpp's MMQ kernels likewise unpack each block
-    with its scales in their ``load_tiles_*`` functions, ggml-cuda/mmq.cuh). Its time therefore scales with
-    the chip's FP32 vector peak, not its tensor peak: ``dequant_vector_share`` vector FLOPs per
-    GEMM FLOP (``data/speed_constants.csv``). Chips whose GEMMs run on the vector ALUs themselves
-    (Apple GPUs, CPUs: 16-bit peak = FP32 peak) carry the cost inside the row's efficiency.
-    """
-    from spicetrader.costmodel.roofline import ComputeDtype
-
-    vector = setup.accel.fp32_tflops * 1e12
-    dtype = parse_compute_dtype(setup.fmt.compute_dtype)
-    if not weights_quantized or dtype not in (ComputeDtype.FP16, ComputeDtype.BF16):
-        return 0.0  # float weights, or W8A8 / FP8 / FP4 formats the tensor cores read directly
-    if gemm_peak <= vector:
-        return 0.0
-    return speed_constants().dequant_vector_share / vector
 
 
 def _kv_bytes_per_token(setup: Setup, arch: Architecture) -> float:
