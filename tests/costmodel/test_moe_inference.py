@@ -216,6 +216,10 @@ def test_mxfp4_without_fp4_tensor_cores_runs_at_the_bf16_rate(
         assert result.inference.prefill_tokens_per_s is not None
         return result.inference.prefill_tokens_per_s, result.assumptions
 
+    # the peak alone: no weight-unpacking time (roofline.dequant_s_per_flop, which a BF16
+    # weight-only path pays and an FP8 one does not)
+    consts = inference.speed_constants().model_copy(update={"dequant_vector_share": 0.0})
+    monkeypatch.setattr(inference, "speed_constants", lambda: consts)
     for hardware in ("mi300x", "h100-sxm"):
         bf16, notes = prefill(hardware)
         assert not any("fp8 peak" in note for note in notes)

@@ -11,7 +11,12 @@ from spicetrader.catalog.load import load_catalog
 from spicetrader.costmodel import estimate
 from spicetrader.costmodel.efficiency import speed_constants
 from spicetrader.costmodel.inference import streamed_params
-from spicetrader.costmodel.roofline import dequant_s_per_flop, parse_compute_dtype, peak_flops
+from spicetrader.costmodel.roofline import (
+    ComputeDtype,
+    dequant_s_per_flop,
+    parse_compute_dtype,
+    peak_flops,
+)
 from spicetrader.errors import NotSupportedError, SpiceError
 from spicetrader.models.precision import resolve_precision
 from spicetrader.models.registry import resolve_model
@@ -57,6 +62,13 @@ def test_dequantization_runs_at_the_datasheet_fp32_rate() -> None:
     # float weights have nothing to unpack; FP8 weights enter the tensor cores as they are
     assert dequant_s_per_flop(a100, fp16, 312e12, share) == 0.0
     assert dequant_s_per_flop(a100, resolve_precision("fp8"), 312e12, share) == 0.0
+    # MXFP4 enters FP4 tensor cores as it is; without them (Hopper, MI300X) it runs weight-only
+    # at BF16 (W4A16, Marlin) and is unpacked like any weight-only format
+    h100 = load_catalog().accelerator("h100-sxm")
+    mxfp4 = resolve_precision("mxfp4")
+    assert dequant_s_per_flop(h100, mxfp4, 989e12, share) == 0.0
+    unpacked = dequant_s_per_flop(h100, mxfp4, 989e12, share, ComputeDtype.BF16)
+    assert unpacked == pytest.approx(share / (h100.fp32_tflops * 1e12))
 
 
 def test_no_dequantization_term_where_the_gemms_run_on_the_vector_units() -> None:

@@ -121,11 +121,12 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
     kind = WeightsKind.QUANTIZED if weights_quantized else WeightsKind.FLOAT
     match = lookup(SpeedTask.INFERENCE, engine, accel, kind)
     row = match.row
-    peak = peak_flops(accel, _matmul_dtype(setup), fp16_accumulate=row.fp16_accumulate)
+    matmul_dtype = _matmul_dtype(setup)
+    peak = peak_flops(accel, matmul_dtype, fp16_accumulate=row.fp16_accumulate)
     link = interconnect_row(accel.interconnect)
     consts = speed_constants()
     dequant = dequant_s_per_flop(
-        accel, setup.fmt, peak.flops_per_s, speed_constants().dequant_vector_share
+        accel, setup.fmt, peak.flops_per_s, consts.dequant_vector_share, matmul_dtype
     )
     assumptions = [match.assumption(engine, accel)]
     if peak.note:

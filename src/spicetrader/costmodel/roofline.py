@@ -106,7 +106,11 @@ def peak_flops(accel: Accelerator, dtype: ComputeDtype, *, fp16_accumulate: bool
 
 
 def dequant_s_per_flop(
-    accel: Accelerator, fmt: PrecisionFormat, gemm_peak: float, share: float
+    accel: Accelerator,
+    fmt: PrecisionFormat,
+    gemm_peak: float,
+    share: float,
+    matmul_dtype: ComputeDtype | None = None,
 ) -> float:
     """Vector-unit seconds per weight-GEMM FLOP of a weight-only quantized format.
 
@@ -118,14 +122,16 @@ def dequant_s_per_flop(
     in their ``load_tiles_*`` functions, ggml-cuda/mmq.cuh). That time scales with the chip's FP32
     vector peak, not its tensor peak: ``share`` vector FLOPs per GEMM FLOP
     (``dequant_vector_share``, ``data/speed_constants.csv``). Float weights and formats the tensor
-    cores read as they are (W8A8, FP8, FP4) have nothing to unpack; chips whose GEMMs run on the
+    cores read as they are (W8A8, FP8, FP4) have nothing to unpack, unless the chip lacks their
+    tensor cores and runs them weight-only (``matmul_dtype``: MXFP4 on Hopper/MI300X is
+    dequantized to BF16, Marlin's path); chips whose GEMMs run on the
     vector ALUs themselves (Apple GPUs, CPUs: 16-bit peak = FP32 peak) carry the cost inside the
     efficiency row.
     """
     from spicetrader.models.precision import PrecisionKind
 
     vector = accel.fp32_tflops * FLOPS_PER_TFLOP
-    dtype = parse_compute_dtype(fmt.compute_dtype)
+    dtype = matmul_dtype or parse_compute_dtype(fmt.compute_dtype)
     if fmt.kind is PrecisionKind.FLOAT or dtype not in (ComputeDtype.FP16, ComputeDtype.BF16):
         return 0.0
     if gemm_peak <= vector:
