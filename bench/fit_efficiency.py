@@ -355,6 +355,16 @@ def _low_precision(case: dict[str, Any]) -> bool:
     return str(case["workload"].get("precision", "")).lower() in {"fp8", "fp4", "nvfp4", "mxfp4"}
 
 
+ATTENTION_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+
+
+def _long_prompt(case: dict[str, Any]) -> bool:
+    """A dense prefill or time-to-first-token case whose prompt is 2,048 tokens or more (MoE
+    prefill carries its own grouped-GEMM terms, fitted with them)."""
+    prompt = (case["workload"].get("inference") or {}).get("prompt_tokens", 512)
+    return case["metric"] in PREFILL and prompt >= 2048 and not _is_moe(case)
+
+
 def _touched(
     groups: dict[Key, list[dict[str, Any]]], cases: Sequence[dict[str, Any]]
 ) -> dict[Key, list[dict[str, Any]]]:
@@ -374,7 +384,11 @@ def folds(cases: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[d
     return halves
 
 
-def heldout(groups: dict[Key, list[dict[str, Any]]]) -> dict[str, dict[str, float]]:
+def heldout(
+    groups: dict[Key, list[dict[str, Any]]], per_case: list[dict[str, Any]] | None = None
+) -> dict[str, dict[str, float]]:
+    """Median and p90 held-out error per metric; ``per_case`` (if given) receives one record per
+    scored case: the case, its prediction when left out of its group's fit, the signed error."""
     errors: dict[str, list[float]] = defaultdict(list)
     saved = dict(_rows)
     for key, cases in groups.items():
@@ -388,6 +402,8 @@ def heldout(groups: dict[Key, list[dict[str, Any]]]) -> dict[str, dict[str, floa
                 if value is not None:
                     error = abs(value - case["value"]) / case["value"]
                     errors[case["metric"]].append(error)
+                    if per_case is not None:
+                        per_case.append({"case": case, "predicted": value, "key": key})
                     if _is_moe(case):  # MoE kinds are also scored as their own rows
                         errors[f"{case['metric']} (MoE)"].append(error)
         _rows[key] = saved[key]
@@ -490,6 +506,35 @@ def refit_moe_values(
     return 0
 
 
+def print_heldout_cases(groups: dict[Key, list[dict[str, Any]]], metric: str) -> int:
+    """One line per held-out case whose metric starts with ``metric`` (rows as in the CSV, no
+    refit): id, engine, hardware, model, precision, prompt tokens, measured, predicted and the
+    signed error (+ = predicted too fast / too high), worst first."""
+    records: list[dict[str, Any]] = []
+    wanted = {k: v for k, v in groups.items() if any(c["metric"].startswith(metric) for c in v)}
+    for key in wanted:  # each fold refits from the row as the CSV holds it
+        _rows[key] = _original_lookup(
+            eff.SpeedTask(key[0]), _engine(key[1]), _accel(key[2]), eff.WeightsKind(key[3])
+        ).row
+    held = heldout(wanted, records)
+    rows = [r for r in records if r["case"]["metric"].startswith(metric)]
+    rows.sort(key=lambda r: -abs(math.log(r["predicted"] / r["case"]["value"])))
+    for r in rows:
+        case, w = r["case"], r["case"]["workload"]
+        infer = w.get("inference") or {}
+        print(
+            f"{case['id']:5} {case['metric'].split('.')[-1]:22} {w.get('engine', ''):12} "
+            f"{w.get('hardware', ''):18} {w['model']:28} {w.get('precision', ''):8} "
+            f"p={infer.get('prompt_tokens', '-')!s:6} b={infer.get('batch', 1)!s:4} "
+            f"measured={case['value']:<10.4g} predicted={r['predicted']:<10.4g} "
+            f"error={r['predicted'] / case['value'] - 1.0:+.0%}  {'/'.join(r['key'][1:])}"
+        )
+    for name, values in sorted(held.items()):
+        if name.startswith(metric):
+            print("held-out", name, values)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "data" / "cases.jsonl")
@@ -503,9 +548,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="refit only the per-engine MoE values and the rows their cases touch",
     )
+    parser.add_argument(
+        "--heldout-cases",
+        metavar="METRIC",
+        help="no fit: print each held-out case whose metric starts with METRIC (e.g. "
+        "inference.prefill), worst first, with the rows as they stand",
+    )
     args = parser.parse_args(argv)
     cases = load_cases(args.cases)
     groups = group_cases(cases)
+    if args.heldout_cases:
+        return print_heldout_cases(groups, args.heldout_cases)
     for key, group in sorted(groups.items()):
         print(key, [c["id"] for c in group])
     if args.engine:
@@ -556,7 +609,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     moe_groups = [c for group in _touched(train_groups, moe_training).values() for c in group]
     fit_constant("moe_grouped_width_half", moe_grid, moe_groups, refit_moe)
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
+    # weight-only quantized dense cases: their rows are refit at each trial
+    quant_groups = {k: v for k, v in infer_groups.items() if k[3] == "quantized"}
+    quantized = [c for group in quant_groups.values() for c in group if not _is_moe(c)]
+    fit_constant(
+        "dequant_vector_share",
+        (0.0, 0.025, 0.05, 0.1, 0.2, 0.4),
+        quantized,
+        lambda: fitted.update(fit_all(_touched(infer_groups, quantized))),
+    )
     fit_constant("pipeline_hop_us", (0, 25, 50, 100, 200, 400, 800), pipeline_cases, lambda: None)
+    # only prompts of 2K+ tokens give the attention a share of a prefill worth fitting
+    long_prompts = [c for c in cases if _long_prompt(c)]
+    constants_held["attention_time_factor"] = constant_heldout(
+        "attention_time_factor", ATTENTION_GRID, long_prompts, lambda: None
+    )
+    fit_constant("attention_time_factor", ATTENTION_GRID, long_prompts, lambda: None)
     moe_inference = [c for c in cases if c["metric"].startswith("inference.") and _is_moe(c)]
     fit_constant(
         "moe_inference_width_half",

@@ -1,8 +1,9 @@
 """How long a full plan over the bundled catalog takes. A benchmark, not a test.
 
 Measures (1) `spice plan MODEL` (table) and `spice plan MODEL --json` end to end in a fresh
-process (import, catalog load, every estimate, output), median of N runs; (2) plan() in-process,
-cold (first call in a fresh process) and warm (catalog and model caches loaded).
+process (import, catalog load, every estimate, output), and `spice --help`, median of N runs;
+(2) plan() in-process, cold (first call in a fresh process) and warm (catalog and model caches
+loaded).
 
 Each figure is given twice: wall-clock time, and CPU time (user + system of the process). On a
 shared machine other jobs stretch the wall clock (a load average of 6 on 2 cores roughly triples
@@ -94,9 +95,9 @@ def main() -> None:
     model = args[1] if len(args) > 1 else "llama-3-70b"
     trees: tuple[str | None, ...] = (None,) if against is None else (None, against)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    for extra in ((), ("--json",)):
-        timings = _runs(spice_command("plan", model, *extra), runs, trees)
-        what = " ".join(("spice plan", model, *extra))
+    for command in (("plan", model), ("plan", model, "--json"), ("--help",)):
+        timings = _runs(spice_command(*command), runs, trees)
+        what = " ".join(("spice", *command))
         for tree, (wall, cpu) in zip(trees, timings, strict=True):
             label = "" if against is None else f" [{tree or 'this tree'}]"
             print(f"{what}{label} (end to end, median of {runs}): wall {_ms(wall)}, CPU {_ms(cpu)}")

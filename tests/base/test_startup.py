@@ -75,7 +75,7 @@ print(",".join(m for m in {names!r} if m in sys.modules))
     ("args", "also_not"),
     [
         (["plan", "llama-3-70b", "--json"], ("rich",)),  # --json never builds a table
-        (["plan", "llama-3-70b"], ()),
+        (["plan", "llama-3-70b"], ("rich",)),  # piped: the plain text of render/plain_text.py
     ],
 )
 def test_plan_path_pulls_in_no_heavy_module(

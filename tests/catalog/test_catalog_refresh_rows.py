@@ -83,7 +83,8 @@ def test_macs_no_longer_sold_new_are_marked_discontinued(catalog: Catalog) -> No
     by_id = {s.id: s for s in catalog.systems}
     assert by_id["mac-studio-m2-ultra-76c-192gb"].status is PriceStatus.DISCONTINUED
     assert by_id["macbook-pro-m3-max-40c-128gb"].status is PriceStatus.DISCONTINUED
-    assert by_id["mac-studio-m3-ultra-80c-512gb"].status is PriceStatus.CURRENT
+    assert by_id["mac-studio-m3-ultra-80c-512gb"].status is PriceStatus.DISCONTINUED  # 2026-03
+    assert by_id["mac-studio-m3-ultra-80c-96gb"].status is PriceStatus.CURRENT
 
 
 def _system(**changes: object) -> System:

@@ -119,3 +119,23 @@ def test_no_model_exit_2() -> None:
     result = runner.invoke(app, ["estimate", "--hardware", "t4"])
     assert result.exit_code == 2
     assert "give a model" in result.output
+
+
+def test_ubatch_flag_sets_the_prefill_pass_and_speeds_up_moe_prefill() -> None:
+    """--ubatch writes inference.ubatch_tokens; for an MoE prompt it raises the tokens each
+    expert sees per pass (Qwen3-30B-A3B: 32 at llama.cpp's 512, 128 at 2048)."""
+    base = ["estimate", "qwen3-30b-a3b", "--hardware", "m2-ultra-76c", "--precision", "q8_0",
+            "--prompt", "2048", "--output", "1", "--json"]  # fmt: skip
+    default = runner.invoke(app, base)
+    wide = runner.invoke(app, [*base, "--ubatch", "2048"])
+    assert default.exit_code == 0, default.output
+    assert wide.exit_code == 0, wide.output
+    assert "ubatch_tokens" not in json.loads(default.output)["workload"]["inference"]
+    data = json.loads(wide.output)
+    assert data["workload"]["inference"]["ubatch_tokens"] == 2048
+    slow = json.loads(default.output)["inference"]["prefill_tokens_per_s"]
+    assert data["inference"]["prefill_tokens_per_s"] > slow
+    misplaced = runner.invoke(app, ["estimate", "mistral-7b", "--task", "finetune",
+                                    "--hardware", "a100-sxm-80gb", "--ubatch", "1024"])  # fmt: skip
+    assert misplaced.exit_code == 2
+    assert "--ubatch applies to task inference" in misplaced.output

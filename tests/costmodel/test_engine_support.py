@@ -55,3 +55,25 @@ def test_a_unified_memory_desktop_serves_a_gguf_quant_with_llama_cpp(
     card = estimate({**spec, "hardware": "rtx-6000-ada"}, catalog).workload
     assert not catalog.accelerator("rtx-6000-ada").unified_memory
     assert card.engine is Engine.VLLM
+
+
+@pytest.mark.parametrize(
+    ("hardware", "engine"),
+    [("h100-sxm", Engine.VLLM), ("m3-ultra-80c", Engine.LLAMA_CPP), ("rtx-4090", Engine.LLAMA_CPP)],
+)
+def test_a_quantized_release_is_served_as_released(
+    catalog: Catalog, hardware: str, engine: Engine
+) -> None:
+    """gpt-oss ships MXFP4 experts (its model card; the only GGUF is the MXFP4 file): with no
+    precision given it is served as released, in vLLM on a datacenter GPU and in llama.cpp
+    locally (as Ollama ships it), not re-quantized to q4_k_m or int4."""
+    from spicetrader.costmodel import estimate
+    from spicetrader.spec.workload import Workload
+
+    est = estimate(Workload(model="gpt-oss-20b", hardware=hardware), catalog)
+    assert est.workload.precision == "mxfp4"
+    assert est.workload.engine is engine
+    assert any("released in" in note for note in est.assumptions)
+    # a 16-bit release keeps the usual default
+    dense = estimate(Workload(model="llama-3.1-8b", hardware=hardware), catalog)
+    assert dense.workload.precision in ("bf16", "q4_k_m")

@@ -20,6 +20,7 @@ from spicetrader.costmodel.moe_inference import (
     prefill_tokens_per_expert,
     tokens_per_expert,
 )
+from spicetrader.costmodel.roofline import ComputeDtype
 from spicetrader.spec.workload import Engine
 
 _arch = transformer
@@ -155,3 +156,89 @@ def test_tensor_parallel_across_two_nodes_pays_one_network_level() -> None:
     step_8 = 1.0 / one_node.inference.decode_tokens_per_s
     step_16 = 1.0 / two_nodes.inference.decode_tokens_per_s
     assert 0.002 < step_16 - step_8 < 0.010
+
+
+def test_ubatch_sets_the_prefill_pass_of_every_engine() -> None:
+    """inference.ubatch_tokens replaces the engine's pass (llama.cpp -ub 2048: four times the
+    default 512), never beyond the prompt; unset, the engine's default stands."""
+    assert prefill_chunk_tokens(Engine.LLAMA_CPP, 4096, 2048) == 2048
+    assert prefill_chunk_tokens(Engine.VLLM, 32_768, 2048) == 2048
+    assert prefill_chunk_tokens(Engine.LLAMA_CPP, 300, 2048) == 300
+    assert prefill_chunk_tokens(Engine.LLAMA_CPP, 4096, None) == 512
+    qwen = _arch("qwen3-30b-a3b")  # top-8 of 128: 2048 x 8 / 128 = 128 tokens per expert
+    assert prefill_tokens_per_expert(qwen, Engine.LLAMA_CPP, 2048, 2048) == pytest.approx(
+        128.0, rel=1e-6
+    )
+    assert prefill_tokens_per_expert(qwen, Engine.LLAMA_CPP, 2048) == pytest.approx(32.0, rel=1e-3)
+
+
+def _qwen_prefill(ubatch: int | None, model: str = "qwen3-30b-a3b") -> float:
+    section: dict[str, object] = {"batch": 1, "prompt_tokens": 4096, "output_tokens": 1}
+    if ubatch is not None:
+        section["ubatch_tokens"] = ubatch
+    workload = {**_llama_cpp(model, "q4_k_m", 4096, 1), "inference": section}
+    speed = estimate(workload).inference
+    assert speed is not None
+    assert speed.prefill_tokens_per_s is not None
+    return speed.prefill_tokens_per_s
+
+
+def test_default_ubatch_is_llama_cpps_512() -> None:
+    """Leaving the field out is llama.cpp's own default, n_ubatch = 512 (common/common.h)."""
+    assert _qwen_prefill(None) == pytest.approx(_qwen_prefill(512))
+
+
+@settings(max_examples=15, deadline=None)
+@given(small=st.sampled_from([64, 128, 256, 512, 1024]), factor=st.sampled_from([2, 4, 8]))
+def test_a_larger_pass_never_slows_moe_prefill_nor_touches_dense(small: int, factor: int) -> None:
+    with _half_tokens(64.0):
+        assert _qwen_prefill(small * factor) >= _qwen_prefill(small) * (1 - 1e-9)
+        dense = _qwen_prefill(small * factor, "llama-3-8b")
+        assert dense == pytest.approx(_qwen_prefill(small, "llama-3-8b"))
+
+
+def test_mxfp4_without_fp4_tensor_cores_runs_at_the_bf16_rate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gpt-oss's MXFP4 experts on an MI300X or H100 (FP8 but no FP4 tensor cores) are
+    dequantized to BF16 in the matmul (W4A16, the format's fallback in precisions.csv): a
+    compute-bound prefill runs at the BF16 peak, half the FP8 one (MI300X 1307 vs 2615 TFLOP/s,
+    H100 SXM 989 vs 1979), and says nothing of an FP8 rate."""
+
+    def prefill(hardware: str) -> tuple[float, list[str]]:
+        workload = {
+            "model": "gpt-oss-20b", "task": "inference", "precision": "mxfp4",
+            "engine": "vllm", "hardware": hardware, "devices": 1,
+            "inference": {"batch": 16, "prompt_tokens": 4096, "output_tokens": 1},
+        }  # fmt: skip
+        result = estimate(workload)
+        assert result.inference is not None
+        assert result.inference.prefill_tokens_per_s is not None
+        return result.inference.prefill_tokens_per_s, result.assumptions
+
+    # the peak alone: no weight-unpacking time (roofline.dequant_s_per_flop, which a BF16
+    # weight-only path pays and an FP8 one does not)
+    consts = inference.speed_constants().model_copy(update={"dequant_vector_share": 0.0})
+    monkeypatch.setattr(inference, "speed_constants", lambda: consts)
+    for hardware in ("mi300x", "h100-sxm"):
+        bf16, notes = prefill(hardware)
+        assert not any("fp8 peak" in note for note in notes)
+        with monkeypatch.context() as patch:
+            patch.setattr(inference, "_matmul_dtype", lambda _setup: ComputeDtype.FP8)
+            fp8, _ = prefill(hardware)
+        assert fp8 / bf16 == pytest.approx(2.0, rel=0.15)
+
+
+def test_llama_cpp_compute_buffer_is_reserved_per_ubatch() -> None:
+    """llama.cpp reserves its compute graph for one n_ubatch micro-batch: every term (logits,
+    scores, FFN intermediates) is per token of it, so -ub 2048 reserves four times -ub 512 once
+    the context holds 2048 tokens; the spec's ubatch_tokens reaches the memory estimate."""
+    from spicetrader.costmodel.memory_activations import llama_cpp_compute_buffer_bytes
+
+    arch = _arch("qwen3-30b-a3b")
+    wide = llama_cpp_compute_buffer_bytes(arch, 4096, 1, 2048)
+    assert wide == pytest.approx(4 * llama_cpp_compute_buffer_bytes(arch, 4096, 1, 512))
+    base = _llama_cpp("qwen3-30b-a3b", "q4_k_m", 4096, 1)
+    big = {**base, "inference": {"batch": 1, "prompt_tokens": 4096, "output_tokens": 1,
+                                 "ubatch_tokens": 2048}}  # fmt: skip
+    assert estimate(big).memory.activations_gb > estimate(base).memory.activations_gb

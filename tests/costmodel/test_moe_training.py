@@ -115,3 +115,33 @@ def test_a_slower_device_link_slows_moe_training() -> None:
     h100 = moe_training_cost(arch, link_bytes_per_s=450e9, **common)
     b200 = moe_training_cost(arch, link_bytes_per_s=900e9, **common)
     assert h100.alltoall_s == pytest.approx(2 * b200.alltoall_s)
+
+
+def _moe_finetune(micro_batch: int) -> tuple[float, str]:
+    """(tokens/s, the MoE assumption) of a Qwen3-30B-A3B LoRA fine-tune on one B200."""
+    est = estimate({
+        "model": "qwen3-30b-a3b", "task": "finetune", "engine": "torchtune",
+        "hardware": "b200", "devices": 1, "precision": "bf16",
+        "finetune": {"method": "lora", "seq_len": 1024, "micro_batch": micro_batch},
+    }).to_dict()  # fmt: skip
+    note = next(a for a in est["assumptions"] if a.startswith("MoE:"))
+    return float(est["training"]["tokens_per_s"]), note
+
+
+def test_an_moe_finetune_gives_each_expert_its_micro_batch_rows() -> None:
+    """A fine-tune states its micro-batch: Qwen3-30B-A3B (128 experts, top-8) at micro-batch 4
+    x 1024 tokens gives one expert 4 x 1024 x 8 / 128 = 256 rows on one GPU (EP 1), four times
+    the rows of micro-batch 1, so its grouped GEMMs lose less of the dense rate."""
+    arch = _arch("qwen3-30b-a3b")
+    assert tokens_per_expert(arch, 4 * 1024, 1) == pytest.approx(256)
+    _, one = _moe_finetune(1)
+    _, four = _moe_finetune(4)
+    slowdown = {note: float(note.split("GEMMs x")[1].split(" ")[0]) for note in (one, four)}
+    assert slowdown[four] < slowdown[one]
+
+
+@given(micro_batch=st.integers(min_value=1, max_value=4))
+def test_a_larger_micro_batch_never_slows_an_moe_finetune(micro_batch: int) -> None:
+    small, _ = _moe_finetune(micro_batch)
+    large, _ = _moe_finetune(micro_batch * 2)
+    assert large >= small * (1 - 1e-9)

@@ -107,3 +107,22 @@ def test_fewer_micro_batches_per_rank_widen_the_pipeline_bubble() -> None:
         return float(est["training"]["mfu"])
 
     assert mfu(16384, 128) < mfu(8192, 64)
+
+
+def test_nvl72_gpus_have_their_own_megatron_training_rows() -> None:
+    """GB200 and GB300 NVL72 GPUs (1200 W and 1400 W against the DGX B200's 1000 W) run the
+    same Megatron-Bridge recipe 15-60% faster than DGX-B200 (performance summary, e.g.
+    Qwen3-30B-A3B MXFP8 on 8 GPUs at micro-batch 4, 26.04: 26032 GB200 / 31470 GB300 at
+    micro-batch 8 / 26859 B200): each reads its own row, fitted on its own cases."""
+    from spicetrader.catalog.load import load_catalog
+    from spicetrader.costmodel.efficiency import SpeedTask, WeightsKind, lookup
+    from spicetrader.spec.workload import Engine
+
+    accelerators = load_catalog().accelerators
+    for chip in ("gb200", "gb300"):
+        match = lookup(SpeedTask.TRAINING, Engine.MEGATRON, accelerators[chip], WeightsKind.FLOAT)
+        assert match.exact
+        assert match.row.hardware == chip
+        assert "fitted" in match.row.calibration
+    b200 = lookup(SpeedTask.TRAINING, Engine.MEGATRON, accelerators["b200"], WeightsKind.FLOAT)
+    assert b200.row.hardware == "blackwell"

@@ -69,3 +69,15 @@ def test_public_api_takes_keyword_constraints() -> None:
         and (o.cost_usd or 0) + (o.finish_hours or 0) < (best.cost_usd or 0) + (best.hours or 0)
     ]
     assert better == []
+
+
+def test_a_quantized_release_is_planned_as_released_never_requantized() -> None:
+    """gpt-oss ships MXFP4 experts; engines load that file as it is (vLLM's recipe, the only GGUF
+    is the MXFP4 one). Asked at bf16 (the upcast), a machine too small for it steps down to the
+    release format only, never to fp8/int8/int4 files that do not exist."""
+    p = plan({"model": "gpt-oss-120b", "precision": "bf16"}, load_catalog())
+    fitting = [o for o in p.options if o.fits]
+    assert {o.precision for o in fitting} == {"bf16", "mxfp4"}
+    assert any(o.quantized and o.precision == "mxfp4" for o in fitting)
+    default = plan({"model": "gpt-oss-120b"}, load_catalog())
+    assert {o.precision for o in default.options if o.fits} == {"mxfp4"}

@@ -38,6 +38,8 @@ REAL_PLANS = {
     "mistral-7b-qlora": ["mistral-7b", "--task", "finetune", "--method", "qlora",
                          "--tokens", "5e7"],
     "sdxl": ["sdxl", "--task", "image", "--images", "10000"],
+    "gpt-oss-120b": ["gpt-oss-120b"],  # MoE released in MXFP4: the GGUF tag is not the plan's
+    "qwen3-30b-a3b": ["qwen3-30b-a3b"],
 }  # fmt: skip
 
 

@@ -79,7 +79,7 @@ def test_skypilot_task_for_a_rented_vllm_server() -> None:
         "cloud": "lambda", "accelerators": "H100:8", "instance_type": "gpu_8x_h100_sxm5",
         "use_spot": False, "disk_size": 350, "ports": 8000,
     }  # fmt: skip
-    assert task["envs"] == {"MODEL_ID": "meta-llama/Llama-3.1-70B"}
+    assert task["envs"] == {"MODEL_ID": "meta-llama/Llama-3.1-70B"}  # the repo named, as given
     assert "--tensor-parallel-size 8" in task["run"]
     assert "--max-model-len 3072" in task["run"]  # 2000 + 500 tokens, rounded up to 1024s
     assert "--max-num-seqs 16" in task["run"]

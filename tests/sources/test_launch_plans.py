@@ -21,12 +21,20 @@ from typer.testing import CliRunner
 from spicetrader.catalog.catalog import Catalog
 from spicetrader.cli.app import app
 from spicetrader.errors import NotSupportedError
+from spicetrader.models.registry import resolve_model
 from spicetrader.sources.launch import LaunchTarget, default_target, launch_files
 from spicetrader.sources.launch_tables import launch_tables
 from spicetrader.spec.workload import Workload
 
 runner = CliRunner()
-PLANS = ("llama-3-70b", "llama-3.1-8b", "mistral-7b-qlora", "sdxl")  # conftest: real_plans
+PLANS = (
+    "llama-3-70b",
+    "llama-3.1-8b",
+    "mistral-7b-qlora",
+    "sdxl",
+    "gpt-oss-120b",
+    "qwen3-30b-a3b",
+)  # conftest: real_plans
 
 
 def _main_text(files: Mapping[str, str]) -> str:
@@ -80,10 +88,10 @@ def _check_serving(option: Mapping[str, Any], env: Mapping[str, str], command: s
                     if (f.engine, f.precision) == ("llama.cpp", precision)]  # fmt: skip
         assert f"convert_hf_to_gguf.py hf-model {flags}" in command
         assert env["MODEL_ID"] in {m.chat_repo for m in tables.models.values()}
-    elif "llama-server" in command:
-        assert env["GGUF_QUANT"] == precision.upper()
-        assert any((r.repo, r.precision) == (env["GGUF_REPO"], precision)
-                   for r in tables.checkpoints)  # fmt: skip
+    elif "llama-server" in command:  # the file the table names for this precision
+        assert (env["GGUF_REPO"], precision, env["GGUF_QUANT"]) in {
+            (r.repo, r.precision, r.gguf_quant) for r in tables.checkpoints
+        }
     else:
         assert "mlx_lm.server" in command
         assert any((r.repo, r.precision, r.engine) == (env["MODEL_ID"], precision, "mlx")
@@ -171,7 +179,18 @@ def test_every_option_launches_as_planned_or_says_what_is_missing(
     recommended = plan["recommendation"]["option"]
     assert recommended in launched or "needs its own build" in refused[recommended]
     fitting = [o for o in plan["options"] if o["fits"]]
-    assert len(launched) >= 0.8 * len(fitting)
+    native = (
+        resolve_model(workload.model).native_precision
+        if isinstance(workload.model, str)
+        else "bf16"
+    )
+    if native in ("bf16", "fp16"):  # a 16-bit release: engines quantize it to what was planned
+        assert len(launched) >= 0.8 * len(fitting)
+    else:  # gpt-oss (MXFP4): planned as released, never re-quantized; where the engine has no
+        # kernel for the release format (vLLM's MXFP4 MoE on Ada/Volta), the refusal says so
+        assert {o["precision"] for o in fitting} == {native}
+        no_kernel = [m for m in refused.values() if f"needs {native}" in m]
+        assert len(launched) + len(no_kernel) >= 0.8 * len(fitting)
 
 
 def test_cli_walks_a_saved_plan(

@@ -166,6 +166,32 @@ def save_charts(chart: Path, write: Callable[[Path], Sequence[Path]]) -> None:
     typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
 
 
+def plain_stdout_width(piped_width: int) -> int | None:
+    """The width a plain view of stdout has when rich would write it without colours or
+    other control codes (a pipe, a file: :func:`fit_width`'s COLUMNS or ``piped_width``);
+    None where rich decides otherwise or might (a terminal, ``FORCE_COLOR`` or
+    ``TTY_COMPATIBLE`` set, Jupyter, Windows' consoles, an encoding other than UTF)."""
+    import builtins
+    import os
+
+    environ = os.environ
+    if (
+        sys.platform == "win32"
+        or "FORCE_COLOR" in environ
+        or "TTY_COMPATIBLE" in environ
+        or hasattr(builtins, "get_ipython")
+        or not (getattr(sys.stdout, "encoding", None) or "utf-8").lower().startswith("utf")
+    ):
+        return None
+    try:
+        if sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    columns = environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else piped_width
+
+
 def fit_width(out: Console, piped_width: int) -> None:
     """A file or a pipe has no width: COLUMNS when it is set, else ``piped_width``."""
     import os

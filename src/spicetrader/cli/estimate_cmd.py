@@ -36,6 +36,7 @@ from spicetrader.cli.workload_args import (
     TaskOpt,
     TensorOpt,
     TokensOpt,
+    UbatchOpt,
     WorkloadArgs,
     ZeroOpt,
 )
@@ -62,6 +63,7 @@ def estimate_command(
     prompt: PromptOpt = None,
     output: OutputOpt = None,
     batch: BatchOpt = None,
+    ubatch: UbatchOpt = None,
     method: MethodOpt = None,
     tokens: TokensOpt = None,
     seq_len: SeqLenOpt = None,
@@ -86,6 +88,7 @@ def estimate_command(
         model=model, hardware=hardware, task=task, precision=precision, engine=engine,
         kv_cache=kv_cache, memory_gb=memory_gb, devices=devices, nodes=nodes, tensor=tensor,
         pipeline=pipeline, zero=zero, offload=offload, prompt=prompt, output=output, batch=batch,
+        ubatch=ubatch,
         method=method, tokens=tokens, seq_len=seq_len, micro_batch=micro_batch,
         lora_rank=lora_rank, optimizer=optimizer, resolution=resolution, steps=steps,
         images=images, gpu_layers=gpu_layers, cpu=cpu, host_memory_gb=host_memory_gb,

@@ -8,6 +8,7 @@ command function. The workload flags are the shared ones of ``spice estimate``
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -161,7 +162,13 @@ def plan_command(
     then time, cost and break-even per tier. Uses the freshest `spice offers refresh` snapshot,
     your quotes (offers.toml) and this machine (`spice probe`) when there are some."""
     from spicetrader.api import plan
-    from spicetrader.cli.common import console, fit_width, print_json, save_charts
+    from spicetrader.cli.common import (
+        console,
+        fit_width,
+        plain_stdout_width,
+        print_json,
+        save_charts,
+    )
     from spicetrader.cli.workload_args import read_workload_file, workload_mapping
     from spicetrader.context import Context
     from spicetrader.planner import PlanConstraints
@@ -197,17 +204,30 @@ def plan_command(
         return
     from datetime import date
 
-    from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, render_plan
+    from spicetrader.render.blocks import Block, Line, print_rich
+    from spicetrader.render.plain_text import plain_text
+    from spicetrader.render.plan_tables import DEFAULT_ROWS_PER_TIER, plan_blocks
 
+    rows = None if show_all else DEFAULT_ROWS_PER_TIER
+    prices = context.prices.describe()
+    resolved = resolved_line(result.model_input, result.workload.model)
+    head: list[Block] = [] if resolved is None else [Line(((resolved, None),), False, False)]
+
+    def blocks(width: int) -> list[Block]:
+        return head + plan_blocks(result, width, rows, prices, wide=wide, today=date.today())
+
+    piped = plain_stdout_width(PIPED_WIDTH)  # rich would write plain text: no need of rich
+    if piped is not None:
+        width = max(piped, WIDE_WIDTH) if wide else piped
+        text = plain_text(blocks(width), width)
+        if text is not None:
+            sys.stdout.write(text)
+            return
     out = console()
     fit_width(out, PIPED_WIDTH)
     if wide:
         out.width = max(out.width, WIDE_WIDTH)
-    resolved = resolved_line(result.model_input, result.workload.model)
-    if resolved:
-        out.print(resolved, markup=False, highlight=False)
-    rows = None if show_all else DEFAULT_ROWS_PER_TIER
-    render_plan(result, out, rows, context.prices.describe(), wide=wide, today=date.today())
+    print_rich(blocks(out.width), out)
 
 
 def register(app: typer.Typer) -> None:

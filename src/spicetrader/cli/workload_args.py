@@ -61,6 +61,14 @@ OffloadOpt = Annotated[
 ]
 PromptOpt = Annotated[int | None, typer.Option("--prompt", help="Prompt tokens (inference).")]
 OutputOpt = Annotated[int | None, typer.Option("--output", help="Generated tokens (inference).")]
+UbatchOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--ubatch",
+        help="Prompt tokens per prefill forward pass (llama.cpp -ub; vLLM/SGLang chunked-prefill "
+        "budget); default: the engine's (inference).",
+    ),
+]
 BatchOpt = Annotated[
     str | None,
     typer.Option(
@@ -131,6 +139,7 @@ class WorkloadArgs:
     prompt: int | None = None
     output: int | None = None
     batch: str | None = None
+    ubatch: int | None = None
     method: str | None = None
     tokens: float | None = None
     seq_len: int | None = None
@@ -215,7 +224,8 @@ def workload_mapping(
     section: dict[str, Any] = {}
     if task == "inference":
         section = {"prompt_tokens": args.prompt, "output_tokens": args.output,
-                   "batch": None if args.batch is None else _batch(args.batch)}  # fmt: skip
+                   "batch": None if args.batch is None else _batch(args.batch),
+                   "ubatch_tokens": args.ubatch}  # fmt: skip
     elif task in ("finetune", "pretrain"):
         section = {"tokens": args.tokens, "seq_len": args.seq_len}
         if task == "finetune":
@@ -260,6 +270,7 @@ def _offload(args: WorkloadArgs) -> dict[str, Any]:
 _TASK_FLAGS: dict[str, tuple[str, ...]] = {
     "prompt": ("inference",),
     "output": ("inference",),
+    "ubatch": ("inference",),
     "batch": ("inference", "image"),
     "method": ("finetune",),
     "micro_batch": ("finetune",),

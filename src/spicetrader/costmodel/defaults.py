@@ -8,6 +8,9 @@ Rules (the usual choice on that hardware, as of 2025):
   llama.cpp. Consumer GPUs and Macs default to ``q4_k_m`` on llama.cpp (what local users run);
   CPUs (``segment: cpu``) run llama.cpp, q4_k_m by default;
   datacenter hardware to ``bf16`` (``fp16`` where the chip has no bf16: T4, V100, P100).
+  A model released already quantized (gpt-oss: MXFP4 experts) is served in its release format
+  on every engine that loads it (OpenAI's gpt-oss model card; the only gpt-oss GGUF is the MXFP4
+  file, ggml-org/gpt-oss-120b-GGUF), and on local hardware in llama.cpp, as Ollama ships it.
 - fine-tuning: Hugging Face transformers + PEFT (MLX on Apple); QLoRA bases are ``nf4``.
 - pre-training: Megatron-LM on NVIDIA multi-GPU, PyTorch FSDP elsewhere, PyTorch on one device.
 - images: diffusers, in bf16 (fp16 where the chip has none, and on Apple).
@@ -48,10 +51,18 @@ def float_precision(accel: Accelerator) -> tuple[str, str]:
     return "fp16", f"fp16 ({accel.id} has no bf16)"
 
 
-def default_precision(workload: Workload, accel: Accelerator) -> tuple[str, str]:
-    """The precision id to use when the workload gives none, and why."""
+def default_precision(
+    workload: Workload, accel: Accelerator, native: str = "bf16"
+) -> tuple[str, str]:
+    """The precision id to use when the workload gives none, and why.
+
+    ``native``: the format the model's weights were released in (``Architecture.native_precision``).
+    """
     task = workload.task
     ft = workload.finetune
+    released = _released_quantized(native, workload.engine)
+    if task is Task.INFERENCE and released is not None:
+        return released, f"precision {released} (the format the model was released in)"
     if task is Task.FINETUNE and ft is not None and ft.method is Method.QLORA:
         if accel.vendor is Vendor.APPLE:
             return "int4", "precision int4 (MLX 4-bit base for mlx-lm QLoRA)"
@@ -73,9 +84,24 @@ def default_precision(workload: Workload, accel: Accelerator) -> tuple[str, str]
     return name, f"precision {why}"
 
 
+def _released_quantized(native: str, engine: Engine | None) -> str | None:
+    """``native`` when it is a quantized release format the engine (if named) loads, else None."""
+    from spicetrader.models.precision import resolve_precision
+
+    fmt = resolve_precision(native)
+    if fmt.kind is not PrecisionKind.MX:
+        return None  # 16-bit releases (the usual case) are quantized by the user's choice
+    if engine is not None and not fmt.supports(engine):
+        return None
+    return fmt.id
+
+
 def default_engine(task: Task, accel: Accelerator, fmt: PrecisionFormat, devices: int) -> Engine:
     """The usual engine for this task, hardware and weight format."""
     apple = accel.vendor is Vendor.APPLE
+    local = accel.segment in LOCAL_SEGMENTS or accel.unified_memory
+    if task is Task.INFERENCE and fmt.kind is PrecisionKind.MX and local:
+        return Engine.LLAMA_CPP  # MXFP4 GGUF in llama.cpp / Ollama (see the module docstring)
     if task is Task.IMAGE:
         return Engine.DIFFUSERS
     if task is Task.FINETUNE:

@@ -11,6 +11,9 @@ in ``data/efficiency.csv``) and pipeline hops. See ``docs/model.md`` (speed sect
 - Decode bytes per step: the weights streamed once per step (for MoE only the experts the batch
   touches) plus every sequence's KV cache (Pope et al. 2022, "Efficiently Scaling Transformer
   Inference", sec. 2: decode is memory-bound at small batch).
+- Weight-only quantized GEMMs (GGUF, AWQ, GPTQ) also unpack their weights on the vector (FP32)
+  units (``roofline.dequant_s_per_flop``), and the attention matmuls run below the GEMM rate
+  (``step.py``): both set how fast a prefill is on chips whose tensor peak dwarfs the rest.
 - The weight GEMMs and the attention over the KV cache are separate kernels, each with its own
   roofline, and they run one after the other: a step costs the sum of the two bounds, not the
   bound of the sums (per-operator roofline of Yuan et al. 2024, "LLM Inference Unveiled: Survey
@@ -43,7 +46,13 @@ from spicetrader.costmodel.moe import (
     touched_fraction,
 )
 from spicetrader.costmodel.moe_inference import grouped_gemm_factor, prefill_tokens_per_expert
-from spicetrader.costmodel.roofline import bandwidth_bytes_per_s, parse_compute_dtype, peak_flops
+from spicetrader.costmodel.roofline import (
+    ComputeDtype,
+    bandwidth_bytes_per_s,
+    dequant_s_per_flop,
+    parse_compute_dtype,
+    peak_flops,
+)
 from spicetrader.costmodel.step import Machine, StepTime, Work, step_time
 from spicetrader.errors import NotSupportedError
 from spicetrader.spec.estimate import Bound, InferenceSpeed
@@ -112,11 +121,13 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
     kind = WeightsKind.QUANTIZED if weights_quantized else WeightsKind.FLOAT
     match = lookup(SpeedTask.INFERENCE, engine, accel, kind)
     row = match.row
-    peak = peak_flops(
-        accel, parse_compute_dtype(setup.fmt.compute_dtype), fp16_accumulate=row.fp16_accumulate
-    )
+    matmul_dtype = _matmul_dtype(setup)
+    peak = peak_flops(accel, matmul_dtype, fp16_accumulate=row.fp16_accumulate)
     link = interconnect_row(accel.interconnect)
     consts = speed_constants()
+    dequant = dequant_s_per_flop(
+        accel, setup.fmt, peak.flops_per_s, consts.dequant_vector_share, matmul_dtype
+    )
     assumptions = [match.assumption(engine, accel)]
     if peak.note:
         assumptions.append(peak.note)
@@ -156,8 +167,22 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
         hop_s=consts.pipeline_hop_us * 1e-6,
         activation_bytes=consts.activation_bytes,
         moe_layer_overhead_s=moe_layer_overhead_us(engine) * 1e-6,
+        attention_time_factor=consts.attention_time_factor,
+        dequant_s_per_flop=dequant,
     )
     return machine, assumptions, match.confidence
+
+
+def _matmul_dtype(setup: Setup) -> ComputeDtype:
+    """The dtype the matmuls run in: the format's, except that FP4 weights on a chip without FP4
+    tensor cores run weight-only in the format's fallback (MXFP4 -> BF16: vLLM's Marlin and
+    Triton MoE kernels dequantize the weights and keep BF16 activations on Hopper and MI300X,
+    ``models/data/precisions.csv``), not at the chip's FP8 rate."""
+    dtype = parse_compute_dtype(setup.fmt.compute_dtype)
+    fallback = setup.fmt.fallback_compute_dtype
+    if dtype is ComputeDtype.FP4 and setup.accel.fp4_tflops is None and fallback is not None:
+        return parse_compute_dtype(fallback)
+    return dtype
 
 
 def _kv_bytes_per_token(setup: Setup, arch: Architecture) -> float:
@@ -201,7 +226,9 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     if prompt > 0:
         tokens = per_replica * prompt
         grouped = grouped_gemm_factor(
-            prefill_tokens_per_expert(arch, setup.engine, tokens),
+            prefill_tokens_per_expert(
+                arch, setup.engine, tokens, spec.ubatch_tokens if spec is not None else None
+            ),
             grouped_gemm_half_tokens(setup.engine),
         )
         prefill = step_time(

@@ -50,9 +50,12 @@ _PREFILL_CHUNK: Final[dict[Engine, int]] = {
 }
 
 
-def prefill_chunk_tokens(engine: Engine, tokens: int) -> int:
-    """Tokens one forward pass of a prefill of ``tokens`` tokens processes: the engine's chunk
-    (llama.cpp/ollama: one ``n_ubatch`` micro-batch), at most the prompt itself."""
+def prefill_chunk_tokens(engine: Engine, tokens: int, ubatch: int | None = None) -> int:
+    """Tokens one forward pass of a prefill of ``tokens`` tokens processes: ``ubatch`` when the
+    workload sets it (``inference.ubatch_tokens``), else the engine's chunk (llama.cpp/ollama:
+    one ``n_ubatch`` micro-batch), at most the prompt itself."""
+    if ubatch is not None:
+        return min(tokens, ubatch)
     if engine in (Engine.LLAMA_CPP, Engine.OLLAMA):
         return min(tokens, LLAMA_CPP_UBATCH)
     return min(tokens, _PREFILL_CHUNK.get(engine, tokens))
@@ -117,13 +120,16 @@ def inference_parts(setup: Setup, batch: int, context: int) -> Parts:
     kv = kv_cache_bytes(
         arch, context, per_replica, setup.kv_bytes_per_element, par.tensor, par.pipeline
     )
+    spec = setup.workload.inference
+    ubatch = spec.ubatch_tokens if spec is not None else None
     if setup.engine in (Engine.LLAMA_CPP, Engine.OLLAMA):
-        activations = llama_cpp_compute_buffer_bytes(arch, context, par.tensor)
+        activations = llama_cpp_compute_buffer_bytes(
+            arch, context, par.tensor, ubatch or LLAMA_CPP_UBATCH
+        )
     else:
-        spec = setup.workload.inference
         prompt = spec.prompt_tokens if spec is not None else 0
         tokens = max(per_replica * prompt, per_replica)
-        tokens = prefill_chunk_tokens(setup.engine, tokens)
+        tokens = prefill_chunk_tokens(setup.engine, tokens, ubatch)
         activations = forward_scratch_bytes(arch, tokens, par.tensor)
         activations += logits_bytes(arch, per_replica) / par.tensor
     return Parts(

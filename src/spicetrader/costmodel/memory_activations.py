@@ -29,16 +29,18 @@ __all__ = [
 LLAMA_CPP_UBATCH: Final = 512  # llama.cpp's default n_ubatch (common/common.h)
 
 
-def llama_cpp_compute_buffer_bytes(arch: Architecture, context: int, tensor: int = 1) -> float:
+def llama_cpp_compute_buffer_bytes(
+    arch: Architecture, context: int, tensor: int = 1, n_ubatch: int = LLAMA_CPP_UBATCH
+) -> float:
     """llama.cpp's per-device compute buffer, reserved for the worst case at start-up.
 
-    The graph is reserved for one micro-batch of ``n_ubatch`` = 512 tokens against the whole
+    The graph is reserved for one micro-batch of ``n_ubatch`` (default 512) tokens against the whole
     context: f32 logits (``ubatch x vocab x 4``), the f16 attention scores (``ubatch x heads x
     context x 2``, without flash attention) and f32 FFN/residual intermediates (``ubatch x
     (2 ffn + 4 hidden) x 4``). Checked against llama.cpp's reported "CUDA0 compute buffer size"
     (~560 MiB for Llama-3-8B at n_ctx 8192; ~260 MiB at n_ctx 512, where logits dominate).
     """
-    ubatch = min(LLAMA_CPP_UBATCH, max(context, 1))
+    ubatch = min(n_ubatch, max(context, 1))
     logits = ubatch * arch.vocab * 4.0
     scores = ubatch * arch.heads * context * 2.0 / tensor
     ffn = ubatch * (2 * arch.ffn_hidden + 4 * arch.hidden) * 4.0 / tensor

@@ -1,7 +1,8 @@
 """Mixture-of-experts terms of inference that depend on how many tokens reach each expert.
 
 A prefill runs its prompt through the model in chunks (llama.cpp: one ``n_ubatch`` = 512-token
-micro-batch at a time; vLLM/SGLang: the chunked-prefill budget of 8,192 tokens). In each chunk
+micro-batch at a time; vLLM/SGLang: the chunked-prefill budget of 8,192 tokens; a workload may set
+its own, ``inference.ubatch_tokens``, as ``llama-bench -ub 2048`` does). In each chunk
 the router sends ``chunk x k`` token-slots to the experts the chunk touches, so each touched
 expert multiplies its weights by only
 
@@ -45,9 +46,12 @@ def tokens_per_expert(arch: Architecture, tokens: int) -> float:
     return max(tokens, 1) * arch.experts_per_token / (arch.experts * share)
 
 
-def prefill_tokens_per_expert(arch: Architecture, engine: Engine, tokens: int) -> float:
-    """:func:`tokens_per_expert` for one chunk of a prefill of ``tokens`` tokens on ``engine``."""
-    return tokens_per_expert(arch, prefill_chunk_tokens(engine, max(tokens, 1)))
+def prefill_tokens_per_expert(
+    arch: Architecture, engine: Engine, tokens: int, ubatch: int | None = None
+) -> float:
+    """:func:`tokens_per_expert` for one chunk of a prefill of ``tokens`` tokens on ``engine``
+    (``ubatch``: the workload's ``inference.ubatch_tokens``, else the engine's chunk)."""
+    return tokens_per_expert(arch, prefill_chunk_tokens(engine, max(tokens, 1), ubatch))
 
 
 def grouped_gemm_factor(per_expert: float, half_tokens: float) -> float:

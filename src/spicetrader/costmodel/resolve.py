@@ -126,7 +126,7 @@ def resolve(
         notes.append(context_note)
 
     if workload.precision is None:
-        name, why = default_precision(workload, accel)
+        name, why = default_precision(workload, accel, getattr(arch, "native_precision", "bf16"))
         notes.append(why + " (default)")
     else:
         name = workload.precision

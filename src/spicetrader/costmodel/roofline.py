@@ -17,12 +17,14 @@ from spicetrader.units import BYTES_PER_GB, FLOPS_PER_TFLOP
 
 if TYPE_CHECKING:
     from spicetrader.catalog.schema import Accelerator
+    from spicetrader.models.precision import PrecisionFormat
 
 __all__ = [
     "ComputeDtype",
     "Peak",
     "allreduce_s",
     "bandwidth_bytes_per_s",
+    "dequant_s_per_flop",
     "gather_s",
     "parse_compute_dtype",
     "peak_flops",
@@ -101,6 +103,40 @@ def peak_flops(accel: Accelerator, dtype: ComputeDtype, *, fp16_accumulate: bool
     if fp16_accumulate and dtype is not ComputeDtype.BF16 and accel.fp16_acc16_tflops is not None:
         return Peak(accel.fp16_acc16_tflops * tera, ComputeDtype.FP16, note)
     return Peak(accel.fp16_tflops * tera, ComputeDtype.FP16, note)
+
+
+def dequant_s_per_flop(
+    accel: Accelerator,
+    fmt: PrecisionFormat,
+    gemm_peak: float,
+    share: float,
+    matmul_dtype: ComputeDtype | None = None,
+) -> float:
+    """Vector-unit seconds per weight-GEMM FLOP of a weight-only quantized format.
+
+    A GGUF / AWQ / GPTQ / MLX-quantized GEMM unpacks each weight tile (bit shifts, per-block
+    scales and mins) on the SIMT (CUDA-core) ALUs before the tensor cores multiply it (Frantar et
+    al. 2024, "MARLIN: Mixed-Precision Auto-Regressive Parallel Inference on Large Language
+    Models", arXiv:2408.11743: dequantization and the tensor-core MMA overlap in a pipeline whose
+    slower stage sets the rate; llama.cpp's MMQ kernels likewise unpack each block with its scales
+    in their ``load_tiles_*`` functions, ggml-cuda/mmq.cuh). That time scales with the chip's FP32
+    vector peak, not its tensor peak: ``share`` vector FLOPs per GEMM FLOP
+    (``dequant_vector_share``, ``data/speed_constants.csv``). Float weights and formats the tensor
+    cores read as they are (W8A8, FP8, FP4) have nothing to unpack, unless the chip lacks their
+    tensor cores and runs them weight-only (``matmul_dtype``: MXFP4 on Hopper/MI300X is
+    dequantized to BF16, Marlin's path); chips whose GEMMs run on the
+    vector ALUs themselves (Apple GPUs, CPUs: 16-bit peak = FP32 peak) carry the cost inside the
+    efficiency row.
+    """
+    from spicetrader.models.precision import PrecisionKind
+
+    vector = accel.fp32_tflops * FLOPS_PER_TFLOP
+    dtype = matmul_dtype or parse_compute_dtype(fmt.compute_dtype)
+    if fmt.kind is PrecisionKind.FLOAT or dtype not in (ComputeDtype.FP16, ComputeDtype.BF16):
+        return 0.0
+    if gemm_peak <= vector:
+        return 0.0
+    return share / vector
 
 
 def bandwidth_bytes_per_s(accel: Accelerator) -> float:

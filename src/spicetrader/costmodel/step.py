@@ -3,7 +3,14 @@
 The weight GEMMs and the attention over the KV cache are separate kernels, each bound by its own
 roofline ``max(bytes / bw, FLOPs / peak)`` (Williams et al. 2009), run one after the other: a step
 costs the sum of the two bounds (per-operator roofline of Yuan et al. 2024, "LLM Inference
-Unveiled: Survey and Roofline Model Insights", sec. 3), plus two tensor-parallel all-reduces per
+Unveiled: Survey and Roofline Model Insights", sec. 3). The attention's score and value matmuls
+reach a smaller share of the peak than the weight GEMMs (``Machine.attention_time_factor``, the
+time at the GEMM rate is multiplied by it): their inner
+dimension is one head (64-128), and the softmax between them (max, exp, sum, rescale) runs on the
+scalar units, not the tensor cores; FlashAttention-2 reaches 50-73% of the A100's peak where a
+GEMM reaches 80-90%, and FlashAttention-1 25-40% (Dao 2023, "FlashAttention-2", abstract and
+sec. 1); engines without a fused kernel also write the score matrix to memory. Plus two
+tensor-parallel all-reduces per
 layer (Shoeybi et al. 2019, Megatron-LM, sec. 3), a fixed per-layer engine overhead and pipeline
 hops. Used by :mod:`spicetrader.costmodel.inference`.
 """
@@ -66,6 +73,8 @@ class Machine:
     hop_s: float
     activation_bytes: float
     moe_layer_overhead_s: float = 0.0  # per MoE layer per pass (router, token sort, launches)
+    attention_time_factor: float = 1.0  # attention matmul time / its time at the ``flops`` rate
+    dequant_s_per_flop: float = 0.0  # vector-unit time per weight-GEMM FLOP (weight-only quant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +98,9 @@ def step_time(m: Machine, arch: Architecture, work: Work) -> StepTime:
         comm = 2 * arch.layers * one
     return StepTime(
         memory_s=work.weight_bytes / tp / m.bw,
-        compute_s=work.linear_flops / tp / m.flops,
+        compute_s=work.linear_flops / tp * (1.0 / m.flops + m.dequant_s_per_flop),
         attn_memory_s=work.kv_bytes / tp / m.bw,
-        attn_compute_s=work.attention_flops / tp / m.flops,
+        attn_compute_s=work.attention_flops * m.attention_time_factor / tp / m.flops,
         comm_s=comm,
         overhead_s=arch.layers * m.layer_overhead_s
         + arch.moe_layers * m.moe_layer_overhead_s

@@ -99,6 +99,9 @@ class TrainingShape:
     tokens_per_replica_step: float
     checkpointing: bool
     lora_rank: int
+    # tokens of one micro-batch: a fine-tune states its micro_batch x seq_len; pre-training takes
+    # one sequence (the pretrain spec has no micro-batch field; Megatron's recipes run MBS 1-8)
+    micro_batch_tokens: float
 
 
 def training_shape(setup: Setup) -> TrainingShape:
@@ -109,13 +112,13 @@ def training_shape(setup: Setup) -> TrainingShape:
         p = wl.pretrain
         return TrainingShape(
             Method.FULL, p.seq_len, p.global_batch_tokens / replicas,
-            p.gradient_checkpointing is True, 0,
+            p.gradient_checkpointing is True, 0, float(p.seq_len),
         )  # fmt: skip
     if wl.task is Task.FINETUNE and wl.finetune is not None:
         f = wl.finetune
         return TrainingShape(
             f.method, f.seq_len, float(f.micro_batch * f.seq_len), f.gradient_checkpointing,
-            f.lora_rank,
+            f.lora_rank, float(f.micro_batch * f.seq_len),
         )  # fmt: skip
     raise NotSupportedError(f"task {wl.task.value} is not a training task")
 
@@ -232,7 +235,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     ep = training_expert_parallel(arch, dp, par.tensor, setup.devices_per_node)
     moe_link = group_link(setup, ep, par.tensor)
     moe = moe_training_cost(
-        arch, ep=ep, micro_batch_tokens=float(shape.seq_len),
+        arch, ep=ep, micro_batch_tokens=shape.micro_batch_tokens,
         hidden_half=consts.training_hidden_half, width_half=consts.moe_grouped_width_half,
         routed_passes=consts.moe_training_routed_passes,
         act_bytes=consts.activation_bytes, link_bytes_per_s=moe_link.bytes_per_s,

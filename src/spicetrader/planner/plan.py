@@ -53,6 +53,18 @@ def _default_bits_of(name: str) -> float:
     return resolve_precision(name).bits_per_weight
 
 
+def _native_precision(workload: Workload, fetch_config: FetchConfig | None) -> str:
+    """The format the model was released in (bf16 when the model is not known here)."""
+    from spicetrader.costmodel.resolve import model_of
+    from spicetrader.errors import SpiceError
+
+    try:
+        arch = model_of(workload.model, fetch_config)
+    except SpiceError:
+        return "bf16"
+    return str(getattr(arch, "native_precision", "bf16"))
+
+
 def _default_weights_of(
     workload: Workload, fetch_config: FetchConfig | None, strict: bool
 ) -> WeightsOf:
@@ -148,6 +160,7 @@ def plan(
         allow_quantization=allow_q,
         bits_of=bits_of or _default_bits_of,
         weights_of=weights_of or _default_weights_of(workload, fetch_config, estimator is None),
+        native_precision=_native_precision(workload, fetch_config),
     )
     ctx = PlanContext(workload=workload, catalog=catalog, constraints=cons, job=job, search=search)
     search.speed_goal = speed_goal(ctx)

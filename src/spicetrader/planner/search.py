@@ -109,6 +109,9 @@ class ConfigSearch:
     bits_of: BitsOf
     weights_of: WeightsOf = lambda _name: None
     speed_goal: SpeedGoal | None = None
+    # the format the model was released in (Architecture.native_precision); a quantized release
+    # (gpt-oss: MXFP4) is served as released, never re-quantized further down the ladder
+    native_precision: str = "bf16"
     _cache: dict[Key, Estimate | Unsupported] = field(default_factory=dict)
     # whole evaluations (the ladder walk) per (hardware, devices, memory, nodes, need_estimate):
     # offers on the same hardware differ only in price, so most are answered from here
@@ -295,7 +298,8 @@ class ConfigSearch:
         from spicetrader.costmodel.defaults import default_precision
 
         try:
-            return default_precision(self.workload, self.catalog.accelerators[hardware])[0]
+            accel = self.catalog.accelerators[hardware]
+            return default_precision(self.workload, accel, self.native_precision)[0]
         except (NotSupportedError, UnknownNameError, KeyError):
             return None
 
@@ -324,6 +328,11 @@ class ConfigSearch:
         current = self._bits(precision)
         if current is None:
             return []
+        native = self._bits(self.native_precision)
+        if native is not None and native < 16:
+            # engines load a quantized release as it is (sources/launch_weights.py): the only
+            # step down from a 16-bit upcast is back to the released format
+            return [[self.native_precision]] if native < current else []
         has_fp8 = self.catalog.accelerators[hardware].fp8_tflops is not None
         rungs: list[list[str]] = []
         for rung in QUANTIZATION_LADDER:

@@ -4,16 +4,12 @@ each pick (free-tier limits, marketplace hosts, spot, the age of a purchase pric
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from spicetrader.planner.models import PickName, Plan, PlanOption
 from spicetrader.planner.rent import MARKETPLACE_NOTE, SPOT_NOTE
-from spicetrader.render.plan_cells import indented
+from spicetrader.render.blocks import Block, Indented, Line, Styled
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-__all__ = ["PICK_TITLES", "caveats", "price_age", "render_picks"]
+__all__ = ["PICK_TITLES", "caveats", "picks_blocks", "price_age"]
 
 PICK_TITLES: dict[PickName, str] = {
     PickName.RECOMMENDED: "Recommended",
@@ -77,21 +73,19 @@ def _usd(value: float) -> str:
     return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.2f}"
 
 
-def render_picks(plan: Plan, console: Console, today: date) -> None:
-    """Print the picks (each with its reason) and what to know about the picked options."""
-    from rich.markup import escape
-    from rich.text import Text
-
+def picks_blocks(plan: Plan, today: date) -> list[Block]:
+    """The picks (each with its reason) and what to know about the picked options."""
+    out: list[Block] = []
     rec = plan.recommendation
     if rec.option is None:
-        console.print(f"[bold red]No recommendation[/bold red]: {escape(rec.why)}")
+        out.append(Line((("No recommendation", "bold red"), (": ", None), (rec.why, None))))
     if not plan.picks:
-        return
-    console.print("[bold]Picks[/bold]")
+        return out
+    out.append(Line((("Picks", "bold"),)))
     for name, pick in plan.picks.items():
         style = "bold green" if name is PickName.RECOMMENDED else "bold"
-        console.print(Text.assemble("  ", (f"{PICK_TITLES[name]}: ", style), pick.option))
-        console.print(indented(pick.reason, 4))
+        out.append(Styled((("  ", None), (f"{PICK_TITLES[name]}: ", style), (pick.option, None))))
+        out.append(Indented(pick.reason, 4))
     seen: set[str] = set()
     lines: list[tuple[str, str]] = []
     for pick in plan.picks.values():
@@ -100,6 +94,6 @@ def render_picks(plan: Plan, console: Console, today: date) -> None:
         seen.add(pick.option)
         lines.extend((pick.option, c) for c in caveats(plan.option(pick.option), today))
     if lines:
-        console.print("[bold]Before you choose[/bold]")
-        for option_id, text in lines:
-            console.print(indented(f"{option_id}: {text}", 2))
+        out.append(Line((("Before you choose", "bold"),)))
+        out.extend(Indented(f"{option_id}: {text}", 2) for option_id, text in lines)
+    return out

@@ -1,4 +1,5 @@
-"""Rich tables for a :class:`~spicetrader.planner.models.Plan`: the picks first
+"""The human view of a :class:`~spicetrader.planner.models.Plan` as blocks (``render/blocks.py``:
+rich prints them on a terminal, ``render/plain_text.py`` when piped): the picks first
 (``render/plan_picks.py``), then one ranked table per tier, then the assumptions.
 
 The default tables fit 100 columns: few columns, option ids shortened with an ellipsis, numbers
@@ -16,13 +17,14 @@ from typing import TYPE_CHECKING
 from spicetrader.planner.constraints import ON_PREM_TIERS, Tier
 from spicetrader.planner.models import JobKind, Plan, PlanOption
 from spicetrader.planner.rent import MARKETPLACE_NOTE
-from spicetrader.render.plan_cells import Cells, fmt_hours, fmt_usd, indented, short_id
+from spicetrader.render.blocks import Block, Grid, GridColumn, Indented, Line
+from spicetrader.render.plan_cells import Cells, fmt_hours, fmt_usd, short_id
+from spicetrader.render.plan_picks import picks_blocks
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.table import Table
 
-__all__ = ["DEFAULT_ROWS_PER_TIER", "fmt_hours", "fmt_usd", "render_plan"]
+__all__ = ["DEFAULT_ROWS_PER_TIER", "fmt_hours", "fmt_usd", "plan_blocks", "render_plan"]
 
 DEFAULT_ROWS_PER_TIER = 8
 TIER_TITLES: dict[Tier, str] = {
@@ -103,11 +105,9 @@ DROPPABLE = ("price_as_of", "precision", "hardware", "break-even", "$/h", "sessi
 FIXED_WIDTH = {"rank", "price_as_of", "as_of", "status", "precision", "sessions"}
 
 
-def _table(
-    plan: Plan, tier: Tier, options: Sequence[PlanOption], wide: bool, console: Console
-) -> Table:
+def _table(plan: Plan, tier: Tier, options: Sequence[PlanOption], wide: bool, width: int) -> Grid:
     """The tier's table; without ``wide``, columns are dropped (:data:`DROPPABLE`) until it
-    fits the console, so that no number is ever cut."""
+    fits ``width`` columns, so that no number is ever cut."""
     cols = [c for c in _columns(plan, tier) if wide or not c.wide_only]
     rows: list[dict[str, str]] = []
     for rank, opt in enumerate(options, start=1):
@@ -117,7 +117,7 @@ def _table(
             values["option"] = short_id(opt, tier)
         rows.append(values)
     for key in () if wide else DROPPABLE:
-        if _least_width(cols, rows) <= console.width:
+        if _least_width(cols, rows) <= width:
             break
         cols = [c for c in cols if c.key != key]
     return _build(tier, cols, rows, wide)
@@ -135,34 +135,78 @@ def _min_width(col: _Column, rows: Sequence[dict[str, str]], wide: bool) -> int:
     return widest if fixed or wide else min(widest, 12)
 
 
-def _build(
-    tier: Tier, cols: Sequence[_Column], rows: Sequence[dict[str, str]], wide: bool
-) -> Table:
-    from rich import box
-    from rich.table import Table
-
-    table = Table(
-        title=TIER_TITLES[tier],
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    for col in cols:
-        table.add_column(
+def _build(tier: Tier, cols: Sequence[_Column], rows: Sequence[dict[str, str]], wide: bool) -> Grid:
+    columns = tuple(
+        GridColumn(
             col.head,
+            justify="right" if col.key in NUMERIC else "left",
             # ids and names may shrink (rich collapses wrapable columns first; an id has no
             # spaces, so it is cut with an ellipsis, not wrapped); numbers never do
             no_wrap=col.key in NUMERIC or col.key in FIXED_WIDTH,
             overflow="ellipsis" if col.key != "reason" else "fold",
             min_width=_min_width(col, rows, wide),
-            justify="right" if col.key in NUMERIC else "left",
         )
-    from rich.text import Text
+        for col in cols
+    )
+    return Grid(TIER_TITLES[tier], columns, tuple(tuple(row[c.key] for c in cols) for row in rows))
 
-    for row in rows:  # cells hold user data (ids and names from quotes and snapshots): plain
-        table.add_row(*(Text(row[c.key]) for c in cols))  # text, never read as markup
-    return table
+
+def plan_blocks(
+    plan: Plan,
+    width: int,
+    rows_per_tier: int | None = DEFAULT_ROWS_PER_TIER,
+    prices: str | None = None,
+    *,
+    wide: bool = False,
+    today: date | None = None,
+) -> list[Block]:
+    """The plan's human view, ``width`` columns wide: the picks, tables per tier, the
+    assumptions.
+
+    ``prices`` says where the prices come from and how old they are (the edge knows, e.g.
+    "prices as of 2026-11-20 (6 days old, live snapshot)"); default: the offers' dates.
+    ``today`` dates the purchase prices' age (the edge passes it; default: the newest offer).
+    """
+    when = today or _newest(plan)
+    users = plan.workload.inference.batch if plan.workload.inference else 1
+    who = f", {users} concurrent users" if plan.job.kind is JobKind.SERVING and users != 1 else ""
+    out: list[Block] = [
+        Line(
+            (
+                ("Plan", "bold"),
+                (": ", None),
+                (plan.workload.model_name, None),
+                (", ", None),
+                (plan.job.description, None),
+                (who, None),
+            )
+        )
+    ]
+    out += picks_blocks(plan, when)
+    for tier in TIER_TITLES:
+        options = plan.by_tier(tier)
+        if not options:
+            continue
+        shown = options if rows_per_tier is None else options[:rows_per_tier]
+        out.append(_table(plan, tier, shown, wide, width))
+        if len(shown) < len(options):
+            more = len(options) - len(shown)
+            out.append(Line(((f"  ... {more} more (--all or --json to see them)", None),)))
+        if tier is Tier.RENT and any(MARKETPLACE_NOTE in o.notes for o in shown):
+            out.append(Line((("  ~ marketplace offer: one host, reliability varies", None),)))
+    legend = (
+        "Owned options rank by net cost of ownership (cash out - value left), others by cost. "
+        "(q) quantized to fit, (s) quantized for speed. --wide: every column; --json: all."
+    )
+    if plan.job.kind is JobKind.SERVING:
+        legend = "tok/s: decode speed each user sees. " + legend
+    out.append(Indented(legend, 2))
+    where = (
+        f"Prices as of {plan.prices_as_of}" if prices is None else prices[:1].upper() + prices[1:]
+    )
+    out.append(Line(((where, None), (". Assumptions:", None)), highlight=False))
+    out += [Indented(f"- {line}", 2) for line in plan.assumptions]
+    return out
 
 
 def render_plan(
@@ -174,47 +218,11 @@ def render_plan(
     wide: bool = False,
     today: date | None = None,
 ) -> None:
-    """Print the plan: the picks, tables per tier, the assumptions.
+    """Print the plan with rich (:func:`plan_blocks` at the console's width)."""
+    from spicetrader.render.blocks import print_rich
 
-    ``prices`` says where the prices come from and how old they are (the edge knows, e.g.
-    "prices as of 2026-11-20 (6 days old, live snapshot)"); default: the offers' dates.
-    ``today`` dates the purchase prices' age (the edge passes it; default: the newest offer).
-    """
-    from rich.markup import escape
-
-    from spicetrader.render.plan_picks import render_picks
-
-    when = today or _newest(plan)
-    users = plan.workload.inference.batch if plan.workload.inference else 1
-    who = f", {users} concurrent users" if plan.job.kind is JobKind.SERVING and users != 1 else ""
-    console.print(
-        f"[bold]Plan[/bold]: {escape(plan.workload.model_name)}, "
-        f"{escape(plan.job.description)}{who}"
-    )
-    render_picks(plan, console, when)
-    for tier in TIER_TITLES:
-        options = plan.by_tier(tier)
-        if not options:
-            continue
-        shown = options if rows_per_tier is None else options[:rows_per_tier]
-        console.print(_table(plan, tier, shown, wide, console))
-        if len(shown) < len(options):
-            console.print(f"  ... {len(options) - len(shown)} more (--all or --json to see them)")
-        if tier is Tier.RENT and any(MARKETPLACE_NOTE in o.notes for o in shown):
-            console.print("  ~ marketplace offer: one host, reliability varies")
-    legend = (
-        "Owned options rank by net cost of ownership (cash out - value left), others by cost. "
-        "(q) quantized to fit, (s) quantized for speed. --wide: every column; --json: all."
-    )
-    if plan.job.kind is JobKind.SERVING:
-        legend = "tok/s: decode speed each user sees. " + legend
-    console.print(indented(legend, 2))
-    where = (
-        f"Prices as of {plan.prices_as_of}" if prices is None else prices[:1].upper() + prices[1:]
-    )
-    console.print(f"{escape(where)}. Assumptions:", highlight=False)
-    for line in plan.assumptions:
-        console.print(indented(f"- {line}", 2))
+    blocks = plan_blocks(plan, console.width, rows_per_tier, prices, wide=wide, today=today)
+    print_rich(blocks, console)
 
 
 def _newest(plan: Plan) -> date:

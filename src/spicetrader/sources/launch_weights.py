@@ -24,6 +24,7 @@ __all__ = ["ModelRef", "Weights", "model_ref", "serving_weights"]
 
 _HF_URL = re.compile(r"huggingface\.co/([^/\s]+/[^/\s]+?)(?:/|\s|$)")
 _REPO = re.compile(r"[\w.-]+/[\w.-]+")
+_SIXTEEN_BIT = frozenset({"bf16", "fp16", "fp32"})  # a 16/32-bit release: engines quantize it
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class ModelRef:
     chat_repo: str | None  # served for chat
     base_repo: str | None  # fine-tuned
     variant: str  # one line saying which variant is served and why
+    native_precision: str = "bf16"  # the format the model's own repo holds (gpt-oss: mxfp4)
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,16 @@ class Weights:
     note: str = ""  # the table row's caveat, said in the file
 
 
-def _catalog_model(name: str) -> tuple[str | None, str | None]:
-    """(catalog id, repo of its config source) for a catalog model name, else (None, None)."""
+def _catalog_model(name: str) -> tuple[str | None, str | None, str]:
+    """(catalog id, repo of its config source, native precision) for a catalog model name."""
     try:
         registry = importlib.import_module("spicetrader.models.registry")
         arch = registry.resolve_model(name)
     except Exception:  # not a catalog model: a Hub repo id or a name nobody knows
-        return None, None
+        return None, None, "bf16"
     match = _HF_URL.search(str(getattr(arch, "source", "")) + " ")
-    return str(getattr(arch, "id", name)), (match.group(1) if match else None)
+    native = str(getattr(arch, "native_precision", "bf16"))
+    return str(getattr(arch, "id", name)), (match.group(1) if match else None), native
 
 
 def model_ref(workload: Workload, tables: LaunchTables | None = None) -> ModelRef:
@@ -63,17 +66,19 @@ def model_ref(workload: Workload, tables: LaunchTables | None = None) -> ModelRe
     model = workload.model
     if not isinstance(model, str):
         return ModelRef(model.name, None, None, None, "an inline architecture has no weights")
-    catalog_id, config_repo = _catalog_model(model)
+    catalog_id, config_repo, native = _catalog_model(model)
     row = tables.models.get(catalog_id or "")
+    if row is not None and _REPO.fullmatch(model):  # a Hub repo the user named: that one
+        return ModelRef(model, catalog_id, model, model, f"serving {model} as given", native)
     if row is not None:
         return ModelRef(model, catalog_id, row.chat_repo, row.base_repo,
-                        f"serving {row.chat_variant}")  # fmt: skip
+                        f"serving {row.chat_variant}", native)  # fmt: skip
     own = model if _REPO.fullmatch(model) else config_repo
     variant = (
         f"serving {own} as given (no instruct variant recorded in launch_models.csv)"
         if own else f"no Hub repo known for {model}"
     )  # fmt: skip
-    return ModelRef(model, catalog_id, own, own, variant)
+    return ModelRef(model, catalog_id, own, own, variant, native)
 
 
 def _runs_on(tables: LaunchTables, kernel: str, family: str) -> bool:
@@ -93,8 +98,18 @@ def serving_weights(
         if _runs_on(tables, row.kernel, family):
             quant = row.gguf_quant or None
             what = f"{row.repo} ({precision} checkpoint; {row.source})"
+            if quant is not None and quant.lower() != precision:  # gpt-oss: only MXFP4 exists
+                serves = f"the {quant} file serves the {precision} plan"
+                what = f"{row.repo}:{quant} ({serves}; {row.source})"
             return Weights(row.repo, quant, (), what, row.note)
         tried.append(f"{row.repo} needs {row.kernel} kernels, not on {family}")
+    if ref.native_precision not in _SIXTEEN_BIT and precision != ref.native_precision:
+        raise NotSupportedError(
+            f"no {precision} weights of {name} for {engine.value}: its own repo holds "
+            f"{ref.native_precision} weights, which engines load as they are and do not "
+            f"re-quantize to {precision}; plan it at {ref.native_precision} "
+            f"(--precision {ref.native_precision}) or add a {precision} checkpoint row"
+        )
     if engine is Engine.LLAMA_CPP and ref.chat_repo and ref.chat_repo.lower().endswith("gguf"):
         tag = precision.upper()
         return Weights(ref.chat_repo, tag, (), f"{ref.chat_repo}:{tag} (GGUF repo given)")

@@ -138,6 +138,9 @@ class InferenceSpec(_Strict):
     batch: Annotated[int, Field(ge=1, le=100_000)] | Literal["max"] = 1
     prompt_tokens: Annotated[int, Field(ge=0, le=10_000_000)] = 512
     output_tokens: Annotated[int, Field(ge=0, le=10_000_000)] = 128
+    # tokens one prefill forward pass processes (llama.cpp -ub / n_ubatch; vLLM
+    # max_num_batched_tokens; SGLang chunked_prefill_size); None: the engine's default
+    ubatch_tokens: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
 
 
 class FinetuneSpec(_Strict):
