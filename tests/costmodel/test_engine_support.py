@@ -77,3 +77,20 @@ def test_a_quantized_release_is_served_as_released(
     # a 16-bit release keeps the usual default
     dense = estimate(Workload(model="llama-3.1-8b", hardware=hardware), catalog)
     assert dense.workload.precision in ("bf16", "q4_k_m")
+
+
+@pytest.mark.parametrize(
+    ("hardware", "precision"),
+    [("h200-sxm", "fp8"), ("b200", "fp8"), ("a100-sxm-80gb", "bf16"), ("m3-ultra-80c", "q4_k_m")],
+)
+def test_an_fp8_release_is_served_in_fp8_where_the_chip_has_fp8(
+    catalog: Catalog, hardware: str, precision: str
+) -> None:
+    """DeepSeek-R1 ships FP8 weights (its config.json quantization_config) and its vLLM/SGLang
+    recipes serve them as they are on FP8 GPUs; without FP8 tensor cores (A100) the usual default
+    stands, and a Mac runs a GGUF quant."""
+    from spicetrader.costmodel.defaults import default_precision
+    from spicetrader.spec.workload import Workload
+
+    workload = Workload(model="deepseek-r1", hardware=hardware)
+    assert default_precision(workload, catalog.accelerators[hardware], "fp8")[0] == precision

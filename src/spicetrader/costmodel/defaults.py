@@ -8,9 +8,12 @@ Rules (the usual choice on that hardware, as of 2025):
   llama.cpp. Consumer GPUs and Macs default to ``q4_k_m`` on llama.cpp (what local users run);
   CPUs (``segment: cpu``) run llama.cpp, q4_k_m by default;
   datacenter hardware to ``bf16`` (``fp16`` where the chip has no bf16: T4, V100, P100).
-  A model released already quantized (gpt-oss: MXFP4 experts) is served in its release format
-  on every engine that loads it (OpenAI's gpt-oss model card; the only gpt-oss GGUF is the MXFP4
-  file, ggml-org/gpt-oss-120b-GGUF), and on local hardware in llama.cpp, as Ollama ships it.
+  A model released already quantized is served in its release format by the engines that load
+  it: gpt-oss (MXFP4 experts) everywhere, in llama.cpp on local hardware as Ollama ships it
+  (OpenAI's model card; the only gpt-oss GGUF is the MXFP4 file, ggml-org/gpt-oss-120b-GGUF);
+  FP8 releases (DeepSeek-V3/R1, Kimi K2, MiniMax-M2) and Kimi K2 Thinking's INT4 on datacenter
+  hardware, as their model cards' vLLM/SGLang recipes load them (local hardware keeps its GGUF
+  quant, which is how those models reach Macs and desktops).
 - fine-tuning: Hugging Face transformers + PEFT (MLX on Apple); QLoRA bases are ``nf4``.
 - pre-training: Megatron-LM on NVIDIA multi-GPU, PyTorch FSDP elsewhere, PyTorch on one device.
 - images: diffusers, in bf16 (fp16 where the chip has none, and on Apple).
@@ -60,7 +63,7 @@ def default_precision(
     """
     task = workload.task
     ft = workload.finetune
-    released = _released_quantized(native, workload.engine)
+    released = _released_quantized(native, workload.engine, accel)
     if task is Task.INFERENCE and released is not None:
         return released, f"precision {released} (the format the model was released in)"
     if task is Task.FINETUNE and ft is not None and ft.method is Method.QLORA:
@@ -84,16 +87,27 @@ def default_precision(
     return name, f"precision {why}"
 
 
-def _released_quantized(native: str, engine: Engine | None) -> str | None:
-    """``native`` when it is a quantized release format the engine (if named) loads, else None."""
+def _released_quantized(native: str, engine: Engine | None, accel: Accelerator) -> str | None:
+    """``native`` when the model was released quantized and is served so on this hardware and
+    engine (if named), else None (the usual defaults)."""
     from spicetrader.models.precision import resolve_precision
 
     fmt = resolve_precision(native)
-    if fmt.kind is not PrecisionKind.MX:
-        return None  # 16-bit releases (the usual case) are quantized by the user's choice
+    if fmt.bits_per_weight >= 16:
+        return None  # a 16-bit release (the usual case) is quantized by the user's choice
     if engine is not None and not fmt.supports(engine):
         return None
+    local = accel.segment in LOCAL_SEGMENTS or accel.unified_memory
+    if fmt.kind is not PrecisionKind.MX and (local or engine in (Engine.LLAMA_CPP, Engine.OLLAMA)):
+        return None  # FP8/INT4 releases reach local machines as GGUF quants
+    if fmt.kind is not PrecisionKind.MX and fmt.needs and not _has_peak(accel, fmt.needs):
+        return None  # an FP8 release on a chip without FP8 tensor cores (A100): the usual default
     return fmt.id
+
+
+def _has_peak(accel: Accelerator, needs: str) -> bool:
+    """Whether the chip has the tensor cores a format needs (``fp8``: an FP8 peak)."""
+    return getattr(accel, f"{needs}_tflops", None) is not None
 
 
 def default_engine(task: Task, accel: Accelerator, fmt: PrecisionFormat, devices: int) -> Engine:

@@ -26,9 +26,20 @@ from spicetrader.planner.search import Evaluated, Unsupported
 if TYPE_CHECKING:
     from spicetrader.catalog.schema import System
 
-__all__ = ["buy_options", "mac_options", "ownership", "ownership_for", "ownership_summary"]
+__all__ = [
+    "DISCONTINUED_NOTE",
+    "USED_MARKET_PREFIX",
+    "buy_options",
+    "mac_options",
+    "ownership",
+    "ownership_for",
+    "ownership_summary",
+]
 
 _MEMORY_IN_NAME = re.compile(r"[\s,/(]*\d+(\.\d+)?\s*GB\b\)?", re.IGNORECASE)
+
+DISCONTINUED_NOTE = "no longer sold new: the last list price (used or refurbished only)"
+USED_MARKET_PREFIX = "used market:"
 
 
 def ownership(
@@ -151,11 +162,12 @@ def _option(
 
     if system.status is PriceStatus.USED_MARKET:
         notes.append(
-            f"used market: {system.price_low_usd:,.0f}-{system.price_high_usd:,.0f} USD seen, "
+            f"{USED_MARKET_PREFIX} {system.price_low_usd:,.0f}-{system.price_high_usd:,.0f} "
+            "USD seen, "
             f"planned at {system.price_usd:,.0f}; no warranty, prices vary by seller"
         )
     elif system.status is PriceStatus.DISCONTINUED:
-        notes.append("no longer sold new: the last list price (used or refurbished only)")
+        notes.append(DISCONTINUED_NOTE)
     econ = ctx.catalog.economics
     econ_ids = tuple(
         f"economics:{key}@{value.as_of}"

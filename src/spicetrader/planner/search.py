@@ -329,9 +329,10 @@ class ConfigSearch:
         if current is None:
             return []
         native = self._bits(self.native_precision)
-        if native is not None and native < 16:
-            # engines load a quantized release as it is (sources/launch_weights.py): the only
-            # step down from a 16-bit upcast is back to the released format
+        if native is not None and native < 16 and self._release_is_final():
+            # gpt-oss's MXFP4 has no other quant (its GGUF is the MXFP4 file) and engines load it
+            # as it is (sources/launch_weights.py): the only step down from a 16-bit upcast is
+            # back to the release
             return [[self.native_precision]] if native < current else []
         has_fp8 = self.catalog.accelerators[hardware].fp8_tflops is not None
         rungs: list[list[str]] = []
@@ -342,6 +343,16 @@ class ConfigSearch:
             if names:
                 rungs.append(names)
         return rungs
+
+    def _release_is_final(self) -> bool:
+        """The model's quantized release is the lowest format it comes in (MXFP4: gpt-oss); FP8
+        releases (DeepSeek, Kimi K2) also come as community INT4/GGUF quants below it."""
+        from spicetrader.models.precision import PrecisionKind, resolve_precision
+
+        try:
+            return resolve_precision(self.native_precision).kind is PrecisionKind.MX
+        except UnknownNameError:
+            return False
 
     def _bits(self, name: str) -> float | None:
         if name not in self._bits_cache:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from spicetrader.planner.buy import DISCONTINUED_NOTE, USED_MARKET_PREFIX
 from spicetrader.planner.models import PickName, Plan, PlanOption
 from spicetrader.planner.rent import MARKETPLACE_NOTE, SPOT_NOTE
 from spicetrader.render.blocks import Block, Indented, Line, Styled
@@ -59,6 +60,9 @@ def caveats(option: PlanOption, today: date) -> list[str]:
     own = option.ownership
     if own is not None and own.purchase_usd > 0:
         out.append(f"purchase price as of {own.price_as_of} ({price_age(own.price_as_of, today)})")
+    out.extend(
+        n for n in option.notes if n == DISCONTINUED_NOTE or n.startswith(USED_MARKET_PREFIX)
+    )
     if option.quantized_for_speed:
         out.extend(n for n in option.notes if "for speed" in n)
     if own is not None and own.job_share_usd is not None and own.purchase_usd > 0:
