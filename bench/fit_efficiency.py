@@ -253,13 +253,33 @@ START = {
 }
 
 
+def _row_fit(
+    key: Key, cases: Sequence[dict[str, Any]]
+) -> tuple[Sequence[dict[str, Any]], list[str]]:
+    """The cases that fit a group's row and the parameters they fit. A row is the engine's dense
+    rate on its family; MoE runs have their own terms (moe_engines.csv, moe_grouped_width_half),
+    fitted over them with the rows in place. So an MoE case may refine a parameter the group's
+    dense cases identify but never set one alone: a training row is fit on its dense cases (14
+    MoE runs beside 11 dense Megatron H100 runs pulled that row 15% down, round 4), and an
+    inference row fits only what its dense cases identify, on all its cases (Qwen3-30B-A3B at
+    batch 1, the only decode cases of vLLM on Ampere, had set that row to 49% of the bandwidth).
+    A group of MoE cases only is fit on them."""
+    dense = [c for c in cases if not _is_moe(c)]
+    if not dense:
+        return cases, _params(key, cases)
+    if key[0] == "training":
+        return dense, _params(key, dense)
+    names = _params(key, dense)
+    return cases, [n for n in _params(key, cases) if n in names] or names
+
+
 def fit_group(
     key: Key, cases: Sequence[dict[str, Any]], start: eff.EfficiencyRow
 ) -> eff.EfficiencyRow:
-    identified = _params(key, cases)
+    cases, identified = _row_fit(key, cases)
     _rows[key] = start.model_copy(update={p: START[key[0]][p] for p in identified})
     for rnd in range(4):
-        for name in _params(key, cases):
+        for name in identified:
             lo, hi = _bounds(key, name)
             current = float(getattr(_rows[key], name))
             span = (hi - lo) / (3.0**rnd)

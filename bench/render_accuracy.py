@@ -33,14 +33,20 @@ drag a group), minimised by a coordinate grid search refined four times, evaluat
 `estimate()` itself. Two global constants are fit over all the cases they touch: the llama.cpp
 pipeline hop (per stage boundary per token) and the training width factor `h0` (achieved FLOP/s
 scale with hidden / (hidden + h0)); for each, the smallest grid value within 2% of the best loss
-is kept (a flat loss is no evidence for a large constant). The hop came out at 400 us, `h0` at 300
-(100 before the scale-out change of 2026-11, 200 before round 3 of issue 11). Round 3 added
+is kept (a flat loss is no evidence for a large constant). The hop came out at 400 us, `h0` at
+the value in `speed_constants.csv` (100 before the scale-out change of 2026-11). Round 3 added
 constants fitted the same way over every case they touch: the grouped-GEMM width of MoE training
-(`moe_grouped_width_half`, 5000), the share of FP8/FP4 linear-layer time that does not speed up
+(`moe_grouped_width_half`), the share of FP8/FP4 linear-layer time that does not speed up
 (`fp8_training_fixed_share`, `fp8_megatron_fixed_share`), and the per-engine MoE values of
 `moe_engines.csv` (`--moe`); the Neural Engine's share of its peak is fitted by
 `bench/fit_neural_engine.py`. A chip unlike the rest of its family may have its own row
 (hardware = the accelerator id, e.g. `dgx-spark`): its cases fit that row, not the family's.
+Round 4 added two constants of inference, the attention matmuls' time factor
+(`attention_time_factor`, long-prompt dense prefill) and the weight-unpacking share of
+weight-only quantized GEMMs (`dequant_vector_share`), and one rule: a row is the engine's
+dense rate, so MoE cases may refine a parameter the group's dense cases identify but never
+set one alone (training rows are fit on their dense cases; a group of MoE cases only is fit
+on them); the MoE terms are fitted over the MoE cases with the rows in place.
 The communication overlap (0.8), the link latencies and the per-device network bandwidths
 are priors with their sources in `speed_constants.csv`, `interconnect.csv` and
 `nodes.csv`. `--engine ENGINE` refits only that engine's groups and leaves every other row
