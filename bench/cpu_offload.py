@@ -4,7 +4,7 @@ Usage: python bench/cpu_offload.py fit            # the cpu-* rows of efficiency
        python bench/cpu_offload.py score          # markdown table of every CPU / offload case
        python bench/cpu_offload.py score --write  # ... into docs/accuracy.md (its own section)
 
-The cases are ``C500``-``C599`` of ``bench/data/cases.jsonl``. Decode on a CPU is bandwidth-bound
+The cases are ``C500``-``C514`` of ``bench/data/cases.jsonl``. Decode on a CPU is bandwidth-bound
 (Pope et al. 2022): time per token = bytes / (bandwidth x e) + layers x o, so two decode cases on
 one machine (two model sizes) fix e and o exactly; with one case o is held at a prior. Prefill is
 compute-bound: time = FLOPs / (peak x c) + layers x o. Each unknown is solved from the model's own
@@ -46,7 +46,7 @@ PRIOR_OVERHEAD_US = 50.0  # llama.cpp CPU: ~10 graph nodes per layer, a thread b
 
 def _cases() -> dict[str, dict[str, Any]]:
     rows = (json.loads(line) for line in CASES.read_text().splitlines() if line.strip())
-    return {c["id"]: c for c in rows if "C500" <= c["id"] <= "C599"}
+    return {c["id"]: c for c in rows if "C500" <= c["id"] <= "C514"}  # C515 on: other rounds
 
 
 def _predict(case: dict[str, Any]) -> float | None:

@@ -424,8 +424,9 @@ def heldout(
                     errors[case["metric"]].append(error)
                     if per_case is not None:
                         per_case.append({"case": case, "predicted": value, "key": key})
-                    if _is_moe(case):  # MoE kinds are also scored as their own rows
-                        errors[f"{case['metric']} (MoE)"].append(error)
+                    # MoE and dense kinds are also scored as their own rows
+                    kind = "MoE" if _is_moe(case) else "dense"
+                    errors[f"{case['metric']} ({kind})"].append(error)
         _rows[key] = saved[key]
     return {
         m: {"count": len(e), "median": statistics.median(e), "p90": percentile(e, 0.9)}
