@@ -23,7 +23,7 @@ import math
 import statistics
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -273,6 +273,14 @@ def _row_fit(
     return cases, [n for n in _params(key, cases) if n in names] or names
 
 
+def _load_rows(keys: Iterable[Key]) -> None:
+    """Start each group's row from the CSV as it stands."""
+    for key in keys:
+        _rows[key] = _original_lookup(
+            eff.SpeedTask(key[0]), _engine(key[1]), _accel(key[2]), eff.WeightsKind(key[3])
+        ).row
+
+
 def fit_group(
     key: Key, cases: Sequence[dict[str, Any]], start: eff.EfficiencyRow
 ) -> eff.EfficiencyRow:
@@ -477,10 +485,7 @@ def _report(
 def refit_engine(engine: str, groups: dict[Key, list[dict[str, Any]]], *, write: bool) -> int:
     """Refit one engine's groups (e.g. after a formula change that only touches them): the
     other groups keep their rows as they are, the global constants their values."""
-    for key in groups:
-        _rows[key] = _original_lookup(
-            eff.SpeedTask(key[0]), _engine(key[1]), _accel(key[2]), eff.WeightsKind(key[3])
-        ).row
+    _load_rows(groups)
     chosen = {k: v for k, v in groups.items() if k[1] == engine}
     fitted = fit_all(chosen)
     held = heldout(groups)
@@ -533,10 +538,7 @@ def print_heldout_cases(groups: dict[Key, list[dict[str, Any]]], metric: str) ->
     signed error (+ = predicted too fast / too high), worst first."""
     records: list[dict[str, Any]] = []
     wanted = {k: v for k, v in groups.items() if any(c["metric"].startswith(metric) for c in v)}
-    for key in wanted:  # each fold refits from the row as the CSV holds it
-        _rows[key] = _original_lookup(
-            eff.SpeedTask(key[0]), _engine(key[1]), _accel(key[2]), eff.WeightsKind(key[3])
-        ).row
+    _load_rows(wanted)  # each fold refits from the row as the CSV holds it
     held = heldout(wanted, records)
     rows = [r for r in records if r["case"]["metric"].startswith(metric)]
     rows.sort(key=lambda r: -abs(math.log(r["predicted"] / r["case"]["value"])))
