@@ -40,7 +40,8 @@ def test_fp8_linear_rate_ends_are_the_datasheet_ratio_and_no_gain() -> None:
 
 def test_fp8_training_gains_less_than_the_peak_ratio() -> None:
     """H100 SXM: FP8 989 -> 1979 TFLOPS dense (2x); torchtitan measures 1.28x end to end for
-    Llama 3.1 8B on 8 H100 (docs/performance.md table 1). The model stays strictly between."""
+    Llama 3.1 8B on 8 H100 (docs/performance.md table 1). The model stays strictly between the
+    two and within 10 % of the measured gain."""
     base = {
         "model": "llama-3.1-8b",
         "task": "pretrain",
@@ -55,6 +56,7 @@ def test_fp8_training_gains_less_than_the_peak_ratio() -> None:
     accel = load_catalog().accelerator("h100-sxm")
     assert accel.fp8_tflops is not None
     assert 1.0 < fp8 / bf16 < accel.fp8_tflops / accel.fp16_tflops
+    assert fp8 / bf16 == pytest.approx(1.28, rel=0.1)  # the measured gain, within 10 %
 
 
 def test_zero3_moves_one_and_a_half_times_the_data_parallel_bytes() -> None:

@@ -87,9 +87,16 @@ def default_precision(
     return name, f"precision {why}"
 
 
+def _local(accel: Accelerator) -> bool:
+    """A machine people run models on themselves: consumer GPUs, Macs, CPUs and unified-memory
+    desktops (DGX Spark, Ryzen AI Max), where GGUF in llama.cpp is the usual way."""
+    return accel.segment in LOCAL_SEGMENTS or accel.unified_memory
+
+
 def _released_quantized(native: str, engine: Engine | None, accel: Accelerator) -> str | None:
     """``native`` when the model was released quantized and is served so on this hardware and
     engine (if named), else None (the usual defaults)."""
+    from spicetrader.costmodel.validation import lacks_tensor_cores
     from spicetrader.models.precision import resolve_precision
 
     fmt = resolve_precision(native)
@@ -97,24 +104,19 @@ def _released_quantized(native: str, engine: Engine | None, accel: Accelerator) 
         return None  # a 16-bit release (the usual case) is quantized by the user's choice
     if engine is not None and not fmt.supports(engine):
         return None
-    local = accel.segment in LOCAL_SEGMENTS or accel.unified_memory
-    if fmt.kind is not PrecisionKind.MX and (local or engine in (Engine.LLAMA_CPP, Engine.OLLAMA)):
+    if fmt.kind is PrecisionKind.MX:
+        return fmt.id  # MXFP4 runs everywhere (weight-only where FP4 tensor cores are missing)
+    if _local(accel) or engine in (Engine.LLAMA_CPP, Engine.OLLAMA):
         return None  # FP8/INT4 releases reach local machines as GGUF quants
-    if fmt.kind is not PrecisionKind.MX and fmt.needs and not _has_peak(accel, fmt.needs):
+    if lacks_tensor_cores(accel, fmt):
         return None  # an FP8 release on a chip without FP8 tensor cores (A100): the usual default
     return fmt.id
-
-
-def _has_peak(accel: Accelerator, needs: str) -> bool:
-    """Whether the chip has the tensor cores a format needs (``fp8``: an FP8 peak)."""
-    return getattr(accel, f"{needs}_tflops", None) is not None
 
 
 def default_engine(task: Task, accel: Accelerator, fmt: PrecisionFormat, devices: int) -> Engine:
     """The usual engine for this task, hardware and weight format."""
     apple = accel.vendor is Vendor.APPLE
-    local = accel.segment in LOCAL_SEGMENTS or accel.unified_memory
-    if task is Task.INFERENCE and fmt.kind is PrecisionKind.MX and local:
+    if task is Task.INFERENCE and fmt.kind is PrecisionKind.MX and _local(accel):
         return Engine.LLAMA_CPP  # MXFP4 GGUF in llama.cpp / Ollama (see the module docstring)
     if task is Task.IMAGE:
         return Engine.DIFFUSERS

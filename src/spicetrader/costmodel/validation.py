@@ -142,8 +142,7 @@ def check_precision(
         fmt = resolve_precision("fp16")
         notes.append(f"{accel.id} has no bf16: fp16 used instead (same memory, same speed)")
     needs = fmt.needs
-    has = {"fp8": accel.fp8_tflops, "fp4": accel.fp4_tflops}
-    if needs in has and has[needs] is None:
+    if lacks_tensor_cores(accel, fmt):
         weight_only = (
             engine in _WEIGHT_ONLY_FALLBACK
             and workload.task is Task.INFERENCE
@@ -163,6 +162,12 @@ def check_precision(
         )
     _check_kv(workload, engine)
     return Checked(fmt, tuple(notes))
+
+
+def lacks_tensor_cores(accel: Accelerator, fmt: PrecisionFormat) -> bool:
+    """The format computes in a dtype (``needs``: fp8, fp4) the chip has no tensor cores for."""
+    has = {"fp8": accel.fp8_tflops, "fp4": accel.fp4_tflops}
+    return fmt.needs in has and has[fmt.needs] is None
 
 
 def _check_training_format(workload: Workload, fmt: PrecisionFormat, engine: Engine) -> None:
