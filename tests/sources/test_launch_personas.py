@@ -46,3 +46,20 @@ def test_the_recommended_pick_of_each_persona_launches_or_says_why_not(
     else:
         text = next(iter(files.values()))
         assert f"runs {option['precision']} on {option['devices']} device(s)" in text
+
+
+@pytest.mark.parametrize("model", ["gpt-oss-120b", "qwen3-30b-a3b", "deepseek-r1"])
+def test_the_recommended_pick_for_the_big_open_models_writes_a_launch_file(
+    model: str, catalog: Catalog, spice_home: Path
+) -> None:
+    """Models people plan to run at home: the pick the plan recommends (a Strix Halo desktop, a
+    512 GB Mac) must launch, not be refused for a missing checkpoint row (deepseek-r1's Mac pick
+    was refused before its GGUF row was recorded)."""
+    result = CliRunner().invoke(app, ["plan", model, "--json"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    option = next(o for o in plan["options"] if o["id"] == plan["recommendation"]["option"])
+    workload = Workload.model_validate(plan["workload"])
+    files = launch_files(option, workload, default_target(option), "main", catalog=catalog)
+    text = next(iter(files.values()))
+    assert f"runs {option['precision']} on {option['devices']} device(s)" in text
