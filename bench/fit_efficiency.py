@@ -174,6 +174,7 @@ def predict(case: dict[str, Any]) -> tuple[float | None, Key | None]:
     return (float(value) if isinstance(value, (int, float)) else None), key
 
 
+MOE_LAYER_US_GRID = (0, 500, 1000, 2000, 3000, 4000, 6000, 8000)
 FP8_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 HUBER = 0.3  # log-error scale past which a case counts linearly, not quadratically
 
@@ -626,11 +627,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "moe_grouped_width_half": constant_heldout(
             "moe_grouped_width_half", moe_grid, moe_training, refit_moe
         ),
+        "moe_microbatch_layer_us": constant_heldout(
+            "moe_microbatch_layer_us", MOE_LAYER_US_GRID, moe_training, refit_moe
+        ),
         **fp8_held,
     }
-    # the loss spans every case of the groups it touches: the constant sets MoE against dense
+    # the loss spans every case of the groups it touches: the constants set MoE against dense;
+    # two coordinate passes (the fixed time per micro-batch and the expert-width term trade off)
     moe_groups = [c for group in _touched(train_groups, moe_training).values() for c in group]
-    fit_constant("moe_grouped_width_half", moe_grid, moe_groups, refit_moe)
+    for _ in range(2):
+        fit_constant("moe_microbatch_layer_us", MOE_LAYER_US_GRID, moe_groups, refit_moe)
+        fit_constant("moe_grouped_width_half", moe_grid, moe_groups, refit_moe)
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
     # weight-only quantized dense cases: their rows are refit at each trial
     quant_groups = {k: v for k, v in infer_groups.items() if k[3] == "quantized"}

@@ -84,7 +84,12 @@ SeqLenOpt = Annotated[
     int | None, typer.Option("--seq-len", help="Sequence length (finetune, pretrain).")
 ]
 MicroBatchOpt = Annotated[
-    int | None, typer.Option("--micro-batch", help="Micro batch per device (finetune).")
+    int | None,
+    typer.Option(
+        "--micro-batch",
+        help="Sequences per micro-batch per device (finetune; pretrain: default the fastest "
+        "of 1-8 that fits).",
+    ),
 ]
 LoraRankOpt = Annotated[int | None, typer.Option("--lora-rank", help="LoRA rank (finetune).")]
 OptimizerOpt = Annotated[
@@ -227,10 +232,9 @@ def workload_mapping(
                    "batch": None if args.batch is None else _batch(args.batch),
                    "ubatch_tokens": args.ubatch}  # fmt: skip
     elif task in ("finetune", "pretrain"):
-        section = {"tokens": args.tokens, "seq_len": args.seq_len}
+        section = {"tokens": args.tokens, "seq_len": args.seq_len, "micro_batch": args.micro_batch}
         if task == "finetune":
-            section |= {"method": args.method, "micro_batch": args.micro_batch,
-                        "lora_rank": args.lora_rank}  # fmt: skip
+            section |= {"method": args.method, "lora_rank": args.lora_rank}
         section["optimizer"] = args.optimizer
     elif task == "image":
         batch = None if args.batch is None else _batch(args.batch)
@@ -273,7 +277,7 @@ _TASK_FLAGS: dict[str, tuple[str, ...]] = {
     "ubatch": ("inference",),
     "batch": ("inference", "image"),
     "method": ("finetune",),
-    "micro_batch": ("finetune",),
+    "micro_batch": ("finetune", "pretrain"),
     "lora_rank": ("finetune",),
     "tokens": ("finetune", "pretrain"),
     "seq_len": ("finetune", "pretrain"),

@@ -185,6 +185,49 @@ def _fit_batch(setup: Setup) -> tuple[Setup, str]:
     return replace(setup, workload=grown), note
 
 
+_MICRO_BATCHES: Final = (1, 2, 4, 8)  # Megatron-Bridge's pre-training recipes run MBS 1-8
+
+
+def _choose_micro_batch(setup: Setup, recompute: bool, zero: bool) -> tuple[Setup, str]:
+    """Pre-training left ``micro_batch`` open: the fastest of 1, 2, 4, 8 sequences that fits and
+    that the global batch allows per data-parallel rank (ties within 1%: the smaller); with
+    ``recompute`` (checkpointing left open too) a micro-batch may turn recomputation on to fit,
+    with ``zero`` (the ZeRO stage left open) shard deeper.
+    Larger micro-batches pay the fixed time per MoE layer per micro-batch less often
+    (``moe_training``) and cost a pipeline more bubble (fewer micro-batches per step)."""
+    wl = setup.workload
+    pt = wl.pretrain
+    if wl.task is not Task.PRETRAIN or pt is None or pt.micro_batch is not None:
+        return setup, ""
+    per_rank = pt.global_batch_tokens / pt.seq_len / max(setup.parallel.data, 1)
+    best: tuple[float, Setup] | None = None
+    for mbs in _MICRO_BATCHES:
+        if mbs > 1 and mbs > per_rank:
+            break
+        filled = pt.model_copy(update={"micro_batch": mbs})
+        trial = replace(setup, workload=wl.model_copy(update={"pretrain": filled}))
+        if mbs > 1 and not fits(training_parts(trial), trial) and zero:
+            trial, _ = choose_zero(trial, max_zero(trial.engine))
+        if mbs > 1 and not fits(training_parts(trial), trial) and recompute:
+            trial = _with_checkpointing(trial, True)
+            if zero:
+                trial, _ = choose_zero(trial, max_zero(trial.engine))
+        if mbs > 1 and not fits(training_parts(trial), trial):
+            break  # activations grow with the micro-batch
+        speed = _throughput(trial)
+        if best is None or speed > best[0] * 1.01:
+            best = (speed, trial)
+    if best is None:  # not reached: one sequence is always tried
+        return setup, ""
+    chosen = best[1]
+    picked = chosen.workload.pretrain
+    mbs = picked.micro_batch if picked is not None and picked.micro_batch else 1
+    return chosen, (
+        f"micro-batch {mbs} sequence(s) per device: the fastest of 1, 2, 4, 8 that fits and "
+        "the global batch allows (auto; Megatron's --micro-batch-size)"
+    )
+
+
 def _memory_needs_pipeline(setup: Setup) -> bool:
     """Whether the widest tensor-parallel layout without pipeline fails to fit in memory."""
     arch = setup.arch
@@ -232,9 +275,15 @@ def _size_training(resolved: Resolved) -> Sized:
         plain, recomputed = (_throughput(s.setup) for s in fitting)
         sized = fitting[1] if recomputed > plain else fitting[0]
     setup, batch_note = _fit_batch(sized.setup)
-    notes = sized.notes + ((batch_note,) if batch_note else ())
+    before = _checkpointing(setup)
+    setup, micro_note = _choose_micro_batch(
+        setup, given is None, resolved.choose_layout or resolved.choose_zero
+    )
+    notes = sized.notes + tuple(note for note in (batch_note, micro_note) if note)
     if given is None:
-        if not _checkpointing(setup):
+        if _checkpointing(setup) and not before:
+            notes += ("gradient checkpointing on: the chosen micro-batch fits with it (auto)",)
+        elif not _checkpointing(setup):
             notes += ("gradient checkpointing off: it fits without recomputation (auto)",)
         elif fitting and fitting[0] is not sized:
             notes += (

@@ -23,6 +23,8 @@ from spicetrader.costmodel.memory_kv import kv_cache_bytes
 from spicetrader.costmodel.memory_lora import lora_params
 from spicetrader.costmodel.memory_overhead import overhead_gb
 from spicetrader.costmodel.memory_training import ShardPlan, training_states
+from spicetrader.costmodel.moe import routed_params
+from spicetrader.costmodel.moe_training import training_expert_parallel
 from spicetrader.models.arch import Architecture, DiffusionArchitecture
 from spicetrader.models.weights import weight_bytes
 from spicetrader.spec.estimate import MemoryBreakdown
@@ -142,7 +144,8 @@ def inference_parts(setup: Setup, batch: int, context: int) -> Parts:
 
 @dataclass(frozen=True, slots=True)
 class _Recipe:
-    """The training knobs memory depends on (pretrain: one sequence per micro-batch)."""
+    """The training knobs memory depends on (pretrain: one sequence per micro-batch unless the
+    workload, or the sizing in ``costmodel.fit``, sets ``micro_batch``)."""
 
     method: Method
     seq_len: int
@@ -160,8 +163,8 @@ def _recipe(setup: Setup) -> _Recipe:
                        ft.optimizer, ft.lora_rank)  # fmt: skip
     if wl.task is Task.PRETRAIN and wl.pretrain is not None:
         pt = wl.pretrain
-        return _Recipe(Method.FULL, pt.seq_len, 1, pt.gradient_checkpointing is True,
-                       pt.optimizer, 0)  # fmt: skip
+        return _Recipe(Method.FULL, pt.seq_len, pt.micro_batch or 1,
+                       pt.gradient_checkpointing is True, pt.optimizer, 0)  # fmt: skip
     raise TypeError("training memory asked for an inference or image workload")
 
 
@@ -186,6 +189,12 @@ def training_parts(setup: Setup) -> Parts:
         grad_bytes, master = ADAPTER_BYTES, True
     states = training_states(trainable, grad_bytes, optimizer, master, shards)
     gradients, opt = states.gradients, states.optimizer
+    held = expert_parallel_share(setup, arch)
+    if par.zero < 3:
+        weights *= held
+    if method is Method.FULL:
+        gradients *= held if par.zero < 2 else 1.0
+        opt *= held if par.zero < 1 else 1.0
     if offload and par.zero >= 3:
         # FSDP/ZeRO-3 with CPU offload: parameters and gradients live on the host; the device
         # holds the layers being gathered (current + prefetched next) and one layer's gradients.
@@ -216,6 +225,21 @@ def training_parts(setup: Setup) -> Parts:
         room = max(setup.capacity_gb * 1e9 - rest, 0.0)
         parts = Parts(weights, 0.0, activations, gradients, min(opt, room), parts.overhead)
     return parts
+
+
+def expert_parallel_share(setup: Setup, arch: Architecture) -> float:
+    """Share of the parameters one device holds of a state that is not sharded over data
+    parallelism: expert parallelism (``moe_training.training_expert_parallel``, EP ranks within
+    a node, as the speed model assumes) splits the routed experts EP ways (Megatron Core MoE
+    docs, ``--expert-model-parallel-size``; GShard, Lepikhin et al. 2020, sec. 2.2). A state
+    ZeRO shards over data parallelism is already split ``data`` ways, experts included: expert
+    data parallelism is ``data / EP`` ranks of ``1 / EP`` of the experts each."""
+    if not arch.is_moe:
+        return 1.0
+    par = setup.parallel
+    ep = training_expert_parallel(arch, max(par.data, 1), par.tensor, setup.devices_per_node)
+    total = float(arch.total_params())
+    return (total - routed_params(arch) * (1.0 - 1.0 / ep)) / total
 
 
 def fused_optimizer_step(setup: Setup) -> bool:

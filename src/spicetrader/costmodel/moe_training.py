@@ -11,14 +11,14 @@ it again in the backward pass. Three terms, each with its physical reason:
 - **Grouped-GEMM efficiency.** The dense model's matmuls reach ``h / (h + h0)`` of the family's
   rate (``training.size_factor``, ``h0`` fitted on dense cases). An expert GEMM is
   ``m x hidden x ffn_e``, narrow twice over: the expert width ``ffn_e`` (768 in Qwen3-30B-A3B,
-  2048 in DeepSeek-V3) and ``m = tokens x k x EP / E``, the rows one expert gets per micro-batch
-  under balanced routing. The routed experts run at ``ffn_e / (ffn_e + w0) x m / (m + h0)`` of
-  the family's rate (MegaBlocks, Gale et al. 2022: grouped/block-sparse expert GEMMs below
-  dense throughput; Megatron Core MoE docs, ``--moe-grouped-gemm``). ``w0``
-  (``moe_grouped_width_half``) is the one constant fitted over all MoE training cases, with
-  the dense cases of the same groups in the loss; it is large (thousands), so it also carries
-  what no other term prices: the many small kernels and the host synchronisation of the
-  dropless token counts per MoE layer, whose share grows as the expert matmuls shrink.
+  2048 in DeepSeek-V3) and ``m = micro-batch tokens x k x EP / E``, the rows one expert gets per
+  micro-batch under balanced routing. The routed experts run at
+  ``ffn_e / (ffn_e + w0) x m / (m + h0)`` of the family's rate (MegaBlocks, Gale et al. 2022:
+  grouped/block-sparse expert GEMMs below dense throughput; Megatron Core MoE docs,
+  ``--moe-grouped-gemm``). ``w0`` (``moe_grouped_width_half``) is fitted over all MoE training
+  cases, with the dense cases of the same groups in the loss. (A separate row constant in place
+  of ``h0`` was tried in round 6 and fitted back to ``h0``'s value: the micro-batch effect is
+  the fixed time below, not the rows per expert.)
 - **Expert-parallel all-to-all.** Each routed token copy crosses the EP group twice per pass
   (dispatch, combine), forward and backward: ``4 x k x hidden x bytes x (EP - 1) / EP`` bytes per
   token per MoE layer (GShard, Lepikhin et al. 2020, sec. 2.2; DeepSeek-V3 technical report,
@@ -31,6 +31,18 @@ it again in the backward pass. Three terms, each with its physical reason:
   copies of each token's hidden vector (Tutel, Hwang et al. 2023; Megatron Core MoE docs,
   ``--moe-permute-fusion``): ``P x k x hidden x bytes`` per token per MoE layer at the
   device's memory bandwidth, ``P = 12`` counted, not fitted (``moe_training_routed_passes``).
+
+- **Fixed time per MoE layer per micro-batch.** A dropless MoE layer waits, in each micro-batch
+  and pass, for its token counts per expert to reach the host (a device-to-host copy that
+  stalls the kernel queue) before it can size the dispatch and the grouped GEMM, and it launches
+  a few dozen small kernels (router, top-k, permute, all-to-all, grouped GEMM, unpermute, and
+  their backward) whose launch and synchronisation gaps no GPU speed shortens (Megatron Core
+  MoE docs: dropless training needs this sync; ``--moe-pad-expert-input-to-capacity``, CUDA
+  graphs and the later "sync-free" dispatch exist to avoid it). ``t_l`` per MoE layer per
+  micro-batch, forward and backward (``moe_microbatch_layer_us``, fitted on the MoE training
+  cases): it is why a small-expert model runs so much faster at a larger micro-batch
+  (Qwen3-30B-A3B on DGX-B200: 9.7k tokens/s per GPU at MBS 1, 27k at MBS 4; C420, C415) and
+  barely matters for DeepSeek-V3, whose layers carry far more work per micro-batch.
 
 Load imbalance is not a term: the calibration measurements force-balance the experts, and
 aux-loss-free routing (DeepSeek-V3 sec. 2.1.2) keeps real runs near balance.
@@ -79,7 +91,7 @@ def grouped_gemm_slowdown(
     """Time of the routed experts' GEMMs relative to dense GEMMs of the model's width. Dense:
     ``h / (h + h0)`` of the family's rate. Grouped experts: ``ffn_e / (ffn_e + w0)`` for the
     narrow expert width (``w0`` fitted, ``moe_grouped_width_half``) times ``m / (m + h0)`` for
-    the rows ``m`` each expert gets."""
+    the rows ``m`` each expert gets per micro-batch."""
     expert = _size(arch.expert_ffn_hidden, width_half) * _size(rows, hidden_half)
     return _size(arch.hidden, hidden_half) / expert
 
@@ -106,6 +118,7 @@ class MoeTrainingCost:
     gemm_slowdown: float  # multiplier on the routed experts' GEMM time
     alltoall_s: float  # exposed all-to-all seconds per token
     memory_s: float  # memory-bound routed-token seconds per token
+    layer_fixed_s: float  # fixed seconds per MoE layer per micro-batch (forward + backward)
 
     def note(self, link: str) -> str:
         return (
@@ -113,7 +126,8 @@ class MoeTrainingCost:
             f"x{self.gemm_slowdown:.2f} (narrow expert matmuls); per 1000 tokens "
             f"{self.alltoall_s * 1e3 * 1e3:.3g} ms all-to-all (dispatch + combine, forward and "
             f"backward, not overlapped) and {self.memory_s * 1e3 * 1e3:.3g} ms memory-bound "
-            "permute/unpermute/router work"
+            f"permute/unpermute/router work; {self.layer_fixed_s * 1e3:.3g} ms per MoE layer "
+            "per micro-batch (token-count sync and kernel launches)"
         )
 
 
@@ -124,6 +138,7 @@ def moe_training_cost(
     micro_batch_tokens: float,
     hidden_half: float,
     width_half: float,
+    layer_fixed_us: float,
     routed_passes: float,
     act_bytes: float,
     link_bytes_per_s: float,
@@ -136,4 +151,4 @@ def moe_training_cost(
         slowdown = grouped_gemm_slowdown(arch, rows, hidden_half, width_half)
     a2a = alltoall_bytes_per_token(arch, ep, act_bytes) / link_bytes_per_s
     memory = routed_memory_bytes_per_token(arch, routed_passes, act_bytes) / mem_bytes_per_s
-    return MoeTrainingCost(ep, slowdown, a2a, memory)
+    return MoeTrainingCost(ep, slowdown, a2a, memory, layer_fixed_us * 1e-6)

@@ -99,8 +99,8 @@ class TrainingShape:
     tokens_per_replica_step: float
     checkpointing: bool
     lora_rank: int
-    # tokens of one micro-batch: a fine-tune states its micro_batch x seq_len; pre-training takes
-    # one sequence (the pretrain spec has no micro-batch field; Megatron's recipes run MBS 1-8)
+    # tokens of one micro-batch: micro_batch x seq_len (pre-training: one sequence until
+    # ``costmodel.fit`` or the workload sets micro_batch; Megatron's recipes run MBS 1-8)
     micro_batch_tokens: float
 
 
@@ -112,7 +112,7 @@ def training_shape(setup: Setup) -> TrainingShape:
         p = wl.pretrain
         return TrainingShape(
             Method.FULL, p.seq_len, p.global_batch_tokens / replicas,
-            p.gradient_checkpointing is True, 0, float(p.seq_len),
+            p.gradient_checkpointing is True, 0, float((p.micro_batch or 1) * p.seq_len),
         )  # fmt: skip
     if wl.task is Task.FINETUNE and wl.finetune is not None:
         f = wl.finetune
@@ -237,6 +237,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     moe = moe_training_cost(
         arch, ep=ep, micro_batch_tokens=shape.micro_batch_tokens,
         hidden_half=consts.training_hidden_half, width_half=consts.moe_grouped_width_half,
+        layer_fixed_us=consts.moe_microbatch_layer_us,
         routed_passes=consts.moe_training_routed_passes,
         act_bytes=consts.activation_bytes, link_bytes_per_s=moe_link.bytes_per_s,
         mem_bytes_per_s=setup.accel.mem_bw_gbs * 1e9 * match.row.bw_efficiency,
@@ -247,6 +248,8 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     )  # fmt: skip
     compute_s = step_tokens * (per_token_s + moe.memory_s) / shards
     moe_s = step_tokens * moe.alltoall_s / shards  # exposed, like tensor parallel
+    micro_batches = max(step_tokens / shape.micro_batch_tokens, 1.0)
+    moe_s += micro_batches * moe.layer_fixed_s * arch.moe_layers / par.pipeline
     if quantized:
         dequant_s = dequant_seconds(
             float(arch.total_params()) / shards, setup.fmt.bits_per_weight, shape.checkpointing,
@@ -254,8 +257,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
         )  # fmt: skip
         compute_s += dequant_s
         notes_q = f"QLoRA dequantization: {dequant_s:.3g} s per step (memory-bound, per layer pass)"
-    micro_batches = max(step_tokens / shape.seq_len, 1.0)  # one sequence per micro-batch
-    mb_bytes = shape.seq_len * arch.hidden * consts.activation_bytes  # a micro-batch's activations
+    mb_bytes = shape.micro_batch_tokens * arch.hidden * consts.activation_bytes  # its activations
 
     assumptions = [match.assumption(setup.engine, setup.accel)]
     if quantized:
@@ -290,7 +292,8 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
             f"pipeline {par.pipeline}"
             + (f", interleaved {v} virtual stages per device" if v > 1 else " (1F1B)")
             + f": bubble (p-1)/(v m) = {bubble:.1%} of compute with m = {micro_batches:.3g} "
-            "micro-batches of one sequence (Narayanan et al. 2021)"
+            f"micro-batches of {shape.micro_batch_tokens / shape.seq_len:.3g} sequence(s) "
+            "(Narayanan et al. 2021)"
         )
 
     held = arch.total_params() - routed_params(arch) * (1.0 - 1.0 / ep)  # experts split EP ways

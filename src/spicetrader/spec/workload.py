@@ -167,6 +167,9 @@ class PretrainSpec(_Strict):
     tokens: Annotated[float, Field(gt=0, le=1e16)] | None = None  # default: 20 x params
     seq_len: Annotated[int, Field(ge=1, le=10_000_000)] = 4096
     global_batch_tokens: Annotated[float, Field(gt=0, le=1e10)] = 4.0e6
+    # sequences per micro-batch (Megatron's --micro-batch-size); None: the cost model takes the
+    # fastest of 1, 2, 4, 8 that fits and that the global batch allows
+    micro_batch: Annotated[int, Field(ge=1, le=100_000)] | None = None
     # None: the cost model turns it on only when the workload does not fit without it
     gradient_checkpointing: bool | None = None
     optimizer: Optimizer = Optimizer.ADAMW
