@@ -33,3 +33,24 @@ def test_a_pick_no_longer_sold_new_says_so_before_you_choose() -> None:
     assert any(c.startswith("used market:") for c in caveats(used, today))
     strix = plan.option("buy:framework-desktop-395-128gb")
     assert not any("no longer sold new" in c or "used market" in c for c in caveats(strix, today))
+
+
+def test_a_machine_no_longer_sold_new_is_listed_not_picked() -> None:
+    """DeepSeek-R1 at Q4 fits the 512 GB Mac Studio, which Apple withdrew in March 2026: its
+    cost is a last list price nobody asks today. The table keeps it (status ok, labelled); the
+    picks choose among what can be bought new or rented, and the recommendation says which
+    withdrawn machine would have cost less."""
+    from spicetrader.planner.models import OptionStatus
+
+    plan = spicetrader.plan({"model": "deepseek-r1"})
+    mac = plan.option("mac:mac-studio-m3-ultra-80c-512gb")
+    assert not mac.sold_new
+    assert mac.status is OptionStatus.OK
+    picked = {pick.option for pick in plan.picks.values()}
+    assert mac.id not in picked
+    on_sale = [o for o in plan.options if o.status is OptionStatus.OK and o.sold_new]
+    assert on_sale
+    assert all(o.sold_new for o in (plan.option(p) for p in picked))
+    cheaper = [o for o in on_sale if (o.rank_cost_usd or 0) < (mac.rank_cost_usd or 0)]
+    assert not cheaper  # the case this rule is about: the withdrawn Mac is the cheapest
+    assert f"{mac.id} would cost less" in plan.recommendation.why

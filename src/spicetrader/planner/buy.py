@@ -198,6 +198,7 @@ def _option(
         within_budget=verdict.within_budget,
         fast_enough=verdict.fast_enough,
         as_of=system.price_as_of,
+        sold_new=system.status is not PriceStatus.DISCONTINUED,
         sources=(
             f"system:{system.id}@{system.as_of}",
             f"accelerator:{accel.id}@{accel.as_of}",

@@ -152,6 +152,8 @@ class PlanOption(_Frozen):
     free_use: FreeTierUse | None = None
     estimate: Estimate
     notes: tuple[str, ...] = ()
+    # False: a machine no longer sold new, priced at its last list price (planner/buy.py)
+    sold_new: bool = True
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -21,7 +21,14 @@ from spicetrader.planner.models import (
     PlanOption,
     Recommendation,
 )
-from spicetrader.planner.ranking import choosable, measured_first, money, score, speed_words
+from spicetrader.planner.ranking import (
+    choosable,
+    measured_first,
+    money,
+    on_sale_first,
+    score,
+    speed_words,
+)
 
 __all__ = ["picks_for"]
 
@@ -102,7 +109,7 @@ def picks_for(
     def fast(o: PlanOption) -> tuple[float, float, str]:
         return (o.finish_hours if o.request_s is None else o.time) or 0.0, cheap(o)[0], o.id
 
-    cheapest = min(ok, key=cheap)
+    cheapest = min(on_sale_first(ok), key=cheap)
     what: Callable[[PlanOption], str] = lambda o: (  # noqa: E731
         f"{money(o.rank_cost_usd or 0.0)}{' net' if o.ownership else ''}, {speed_words(o)}"
     )
@@ -114,7 +121,7 @@ def picks_for(
     picks[PickName.CHEAPEST] = Pick(
         option=cheapest.id, reason=f"the lowest cost: {what(cheapest)}{_owned_words(cheapest)}"
     )
-    fastest = min(ok, key=fast)
+    fastest = min(on_sale_first(ok), key=fast)
     picks[PickName.FASTEST] = Pick(
         option=fastest.id, reason=f"the fastest: {what(fastest)}; {_trade(fastest, cheapest)}"
     )
@@ -137,7 +144,7 @@ def picks_for(
         return f"; {first.id} would rank first, but no measurement backs its speed"
 
     on_prem = [o for o in ok if o.tier in ON_PREM_TIERS]
-    owned = measured_first(on_prem)
+    owned = on_sale_first(measured_first(on_prem))
     if owned:
         best = best_of(owned)
         label = (

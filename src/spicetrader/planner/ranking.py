@@ -113,6 +113,14 @@ def measured_first(options: Sequence[PlanOption]) -> list[PlanOption]:
     return measured or list(options)
 
 
+def on_sale_first(options: Sequence[PlanOption]) -> list[PlanOption]:
+    """The options one can buy new or rent, when there are some; else all of them. A machine
+    no longer sold new is priced at its last list price, which no seller may ask today: it is
+    listed, not picked, unless nothing else does the job."""
+    on_sale = [o for o in options if o.sold_new]
+    return on_sale or list(options)
+
+
 def recommend(
     options: Sequence[PlanOption],
     constraints: PlanConstraints,
@@ -138,7 +146,7 @@ def recommend(
     usable = [o for o in fitting if o.status is OptionStatus.OK]
     if not usable:
         return Recommendation(option=None, why=why_infeasible(fitting, constraints, job))
-    ok = measured_first(usable)
+    ok = on_sale_first(measured_first(usable))
     if constraints.budget_usd is not None and constraints.deadline_hours is None:
         best = min(ok, key=lambda o: (o.time, o.rank_cost_usd, o.id))
         why = (
@@ -172,7 +180,13 @@ def recommend(
     if constraints.budget_usd is not None:
         why += f", within the budget of {money(constraints.budget_usd)}"
     why = f"{why} ({what})"
-    if min(usable, key=rank) is not best:  # a guess would have won
+    passed = min(measured_first(usable), key=rank)
+    if passed is not best and not passed.sold_new:  # a machine no longer sold would have won
+        why += (
+            f"; {passed.id} would cost less, but it is no longer sold new (its last list "
+            "price, used or refurbished only)"
+        )
+    if min(usable, key=rank) not in (best, passed):  # a guess would have won
         why += (
             "; options whose speed no measurement backs (no case of that engine and chip) "
             "are not recommended"
