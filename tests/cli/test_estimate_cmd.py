@@ -139,3 +139,18 @@ def test_ubatch_flag_sets_the_prefill_pass_and_speeds_up_moe_prefill() -> None:
                                     "--hardware", "a100-sxm-80gb", "--ubatch", "1024"])  # fmt: skip
     assert misplaced.exit_code == 2
     assert "--ubatch applies to task inference" in misplaced.output
+
+
+def test_pretrain_takes_a_micro_batch_and_states_the_one_it_chose() -> None:
+    """``--micro-batch`` reaches a pre-training workload (Megatron's --micro-batch-size); left
+    out, the estimate says which one it took."""
+    base = ["estimate", "qwen3-30b-a3b", "--task", "pretrain", "--hardware", "b200",
+            "--devices", "8", "--tokens", "1e9", "--json"]  # fmt: skip
+    stated = runner.invoke(app, [*base, "--micro-batch", "2"])
+    assert stated.exit_code == 0, stated.output
+    data = json.loads(stated.stdout)
+    assert data["workload"]["pretrain"]["micro_batch"] == 2
+    assert not any(a.startswith("micro-batch ") for a in data["assumptions"])
+    auto = json.loads(runner.invoke(app, base).stdout)
+    note = next(a for a in auto["assumptions"] if a.startswith("micro-batch "))
+    assert "(auto" in note
