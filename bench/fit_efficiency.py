@@ -308,6 +308,8 @@ def group_cases(cases: Sequence[dict[str, Any]]) -> dict[Key, list[dict[str, Any
     for case in cases:
         if not case["metric"].startswith(("inference.", "training.", "image.")):
             continue
+        if case.get("fit") is False:
+            continue  # scored in docs/accuracy.md, never fitted: see the row's fit_note
         if "offload" in case["workload"]:
             continue  # a GPU + host RAM split: two rows at once; bench/cpu_offload.py scores it
         _value, key = predict(case)
