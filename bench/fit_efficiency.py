@@ -93,8 +93,10 @@ for module in MODULES:
 
 _moe_overheads: dict[str, float] = {}  # engine kin -> us per MoE layer (the fit's trial values)
 _moe_half_tokens: dict[str, float] = {}  # engine kin -> grouped-GEMM half tokens (trial values)
+_expert_shares: dict[str, float] = {}  # engine kin -> decode expert bandwidth share (trials)
 _original_moe_overhead = inference.moe_layer_overhead_us
 _original_half_tokens = inference.grouped_gemm_half_tokens
+_original_expert_share = inference.expert_bw_share
 # ollama runs llama.cpp's kernels; SGLang has its own MoE kernels and row (it reads vLLM's only
 # as a fallback, spicetrader.costmodel.moe), so it is fitted on its own cases
 _KIN = {"ollama": "llama.cpp"}
@@ -114,10 +116,21 @@ def _half_tokens(engine: Any) -> float:
     return _original_half_tokens(engine)
 
 
+def _expert_share(engine: Any) -> float:
+    kin = _KIN.get(engine.value, engine.value)
+    if kin in _expert_shares:
+        return _expert_shares[kin]
+    return _original_expert_share(engine)
+
+
 inference.moe_layer_overhead_us = _moe_overhead  # type: ignore[attr-defined]
 inference.grouped_gemm_half_tokens = _half_tokens  # type: ignore[attr-defined]
+inference.expert_bw_share = _expert_share  # type: ignore[attr-defined]
 MOE_OVERHEAD_GRID = (0, 25, 50, 100, 150, 200, 300, 400, 600, 800)
 MOE_HALF_GRID = (0, 8, 16, 32, 64, 128, 256)
+# 1 is neutral: the largest share within 2% of the best loss is kept (below 1 only when the
+# cases ask for it)
+MOE_SHARE_GRID = (1.0, 0.85, 0.7, 0.6, 0.5, 0.4, 0.3)
 
 
 def _grid(
@@ -126,9 +139,12 @@ def _grid(
     grid: Sequence[float],
     mine: Sequence[dict[str, Any]],
     refit: Callable[[], None],
+    pick: Callable[[Iterable[float]], float] = min,
 ) -> float:
-    """The grid value (smallest within 2% of the best loss) of one per-engine MoE value."""
-    return smallest_near_best(grid, lambda value: trials.__setitem__(kin, value), mine, refit)
+    """The grid value (smallest, or with ``pick=max`` largest, within 2% of the best loss) of
+    one per-engine MoE value."""
+    put = functools.partial(trials.__setitem__, kin)
+    return smallest_near_best(grid, put, mine, refit, pick)
 
 
 def _refit_into(
@@ -142,9 +158,11 @@ def fit_moe_overheads(
     groups: dict[Key, list[dict[str, Any]]],
     fitted: dict[Key, eff.EfficiencyRow],
 ) -> dict[str, tuple[float, float, list[str]]]:
-    """Each engine's MoE layer latency, then its grouped-GEMM half tokens, over its MoE
-    inference cases, the rows those cases touch refit at each trial."""
-    out: dict[str, tuple[float, float, list[str]]] = {}
+    """Each engine's MoE layer latency, then its decode expert bandwidth share, the latency once
+    more (the two trade a fixed step time against one growing with the experts touched), then
+    its grouped-GEMM half tokens, over its MoE inference cases, the rows those cases touch refit
+    at each trial."""
+    out: dict[str, tuple[float, float, float, list[str]]] = {}
     by_engine: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for case in cases:
         engine = case["workload"].get("engine") or ""
@@ -153,12 +171,16 @@ def fit_moe_overheads(
         touched = _touched(groups, mine)
         refit = functools.partial(_refit_into, fitted, touched)
         overhead = _grid(_moe_overheads, kin, MOE_OVERHEAD_GRID, mine, refit)
+        share = 1.0
+        if any(c["metric"] in DECODE for c in mine):
+            share = _grid(_expert_shares, kin, MOE_SHARE_GRID, mine, refit, max)
+            overhead = _grid(_moe_overheads, kin, MOE_OVERHEAD_GRID, mine, refit)
         # only a prefill (or time to first token) case sees the grouped-GEMM cost on its own;
         # in a throughput case it trades off against the row's compute efficiency
         half = 0.0
         if any(c["metric"] in PREFILL for c in mine):
             half = _grid(_moe_half_tokens, kin, MOE_HALF_GRID, mine, refit)
-        out[kin] = (overhead, half, [c["id"] for c in mine])
+        out[kin] = (overhead, half, share, [c["id"] for c in mine])
     return out
 
 
@@ -357,17 +379,19 @@ def smallest_near_best(
     put: Callable[[float], None],
     cases: Sequence[dict[str, Any]],
     refit: Callable[[], None],
+    pick: Callable[[Iterable[float]], float] = min,
 ) -> float:
     """Try each grid value (``put`` sets it, ``refit`` refits what depends on it) and keep the
     smallest whose loss is within 2% of the best one (a flat loss is no evidence for a large
-    value); the value is left set."""
+    value; ``pick=max`` keeps the largest, for a value whose neutral end is the top); the value
+    is left set."""
     losses = []
     for value in grid:
         put(value)
         refit()
         losses.append((value, loss(cases)))
     floor = min(trial for _, trial in losses)
-    best = min(value for value, trial in losses if trial <= floor * 1.02)
+    best = pick(value for value, trial in losses if trial <= floor * 1.02)
     put(best)
     refit()
     return best
@@ -526,7 +550,7 @@ def refit_moe_values(
     touched = _touched(infer_groups, moe_inference)
     fitted: dict[Key, eff.EfficiencyRow] = {}
     moe_engines = fit_moe_overheads(moe_inference, infer_groups, fitted)
-    print("MoE per engine (layer us, grouped-GEMM half tokens)", moe_engines)
+    print("MoE per engine (layer us, grouped-GEMM half tokens, expert bw share)", moe_engines)
     held = heldout(touched)
     _print_fit(fitted, groups, held, "held-out (MoE-touched groups)")
     if write:

@@ -38,6 +38,7 @@ from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.efficiency import SpeedTask, lookup, speed_constants
 from spicetrader.costmodel.moe import (
     active_routed_params,
+    expert_bw_share,
     grouped_gemm_half_tokens,
     moe_layer_overhead_us,
     routed_overhead,
@@ -80,18 +81,20 @@ _PIPELINED_SERVING = frozenset({Engine.VLLM, Engine.SGLANG, Engine.TENSORRT_LLM}
 moe_touched_fraction = touched_fraction  # the name the tests and callers import
 
 
-def streamed_params(arch: Architecture, tokens: int) -> float:
+def streamed_params(arch: Architecture, tokens: int, expert_share: float = 1.0) -> float:
     """Parameters one forward step over ``tokens`` tokens reads from memory.
 
     The input embedding is a table lookup (one row per token), so an untied embedding is not
     streamed; the lm_head is. MoE: the dense part plus the routed experts the step touches
-    (:mod:`spicetrader.costmodel.moe`).
+    (:mod:`spicetrader.costmodel.moe`), those counted ``1 / expert_share`` times when the
+    engine's grouped expert kernels stream them at that share of the dense rate
+    (:func:`spicetrader.costmodel.moe.expert_bw_share`; decode only).
     """
     total = arch.total_params()
     lookup_only = 0 if arch.tied_embeddings else arch.embedding_params()
     routed_all = routed_params(arch)
     touched = routed_all * touched_fraction(arch.experts, arch.experts_per_token, tokens)
-    return max(total - routed_all + touched - lookup_only, 0.0)
+    return max(total - routed_all + touched / expert_share - lookup_only, 0.0)
 
 
 def gemm_flops_per_token(arch: Architecture, width_half: float, grouped: float = 1.0) -> float:
@@ -109,9 +112,11 @@ def gemm_flops_per_token(arch: Architecture, width_half: float, grouped: float =
     )
 
 
-def streamed_weight_bytes(arch: Architecture, total_weight_bytes: float, tokens: int) -> float:
+def streamed_weight_bytes(
+    arch: Architecture, total_weight_bytes: float, tokens: int, expert_share: float = 1.0
+) -> float:
     """Bytes of :func:`streamed_params` at the format's average bytes per parameter."""
-    return total_weight_bytes * streamed_params(arch, tokens) / arch.total_params()
+    return total_weight_bytes * streamed_params(arch, tokens, expert_share) / arch.total_params()
 
 
 def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str], Confidence]:
@@ -249,7 +254,9 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
         machine,
         arch,
         Work(
-            weight_bytes=streamed_weight_bytes(arch, total_bytes, per_replica),
+            weight_bytes=streamed_weight_bytes(
+                arch, total_bytes, per_replica, expert_bw_share(setup.engine)
+            ),
             linear_flops=per_replica * flops_per_token,
             kv_bytes=per_replica * kv_per_token * _kv_context(arch, context),
             attention_flops=per_replica * arch.attention_flops_per_token(int(context)),
@@ -307,7 +314,8 @@ def _notes(
             f"batch {batch} touches {touched:.0%} of the routed experts (1 - (1 - k/E)^batch); "
             f"expert GEMMs x{routed_overhead(arch, width_half):.2f} for routing, permutation "
             f"and grouped per-expert kernels; {moe_layer_overhead_us(setup.engine):.0f} us per MoE "
-            f"layer per pass ({setup.engine.value})"
+            f"layer per pass ({setup.engine.value}); decode reads the touched experts at "
+            f"{expert_bw_share(setup.engine):.0%} of the dense weights' rate"
         )
     par = setup.parallel
     if par.tensor > 1:

@@ -17,7 +17,7 @@ from spicetrader.spec.workload import KvCacheFormat
 if TYPE_CHECKING:
     from spicetrader.models.arch import Architecture
 
-__all__ = ["KV_BYTES_PER_ELEMENT", "kv_cache_bytes", "kv_tensor_share"]
+__all__ = ["KV_BYTES_PER_ELEMENT", "kv_cache_bytes", "kv_rank_share", "kv_tensor_share"]
 
 # Bytes per cached element. q8_0 stores blocks of 32 int8 + one fp16 scale = 34 B / 32 = 8.5 bits;
 # q4_0 blocks of 32 4-bit values + fp16 scale = 18 B / 32 = 4.5 bits (ggml-common.h block_q8_0,
@@ -41,6 +41,17 @@ def kv_tensor_share(kv_heads: int, tensor: int) -> float:
     return per_rank / kv_heads
 
 
+def kv_rank_share(arch: Architecture, tensor: int) -> float:
+    """Share of the whole KV cache one tensor-parallel rank holds and its attention reads.
+
+    MLA caches one latent per token that every head reads (DeepSeek-V2 sec. 2.1.2), so there is
+    no head axis to split: each rank keeps the whole latent cache (vLLM's and SGLang's TP
+    attention for DeepSeek; SGLang's data-parallel attention exists to remove that copy, LMSYS
+    "SGLang v0.4" blog, 2024-12-04). GQA: :func:`kv_tensor_share`.
+    """
+    return 1.0 if arch.mla is not None else kv_tensor_share(arch.kv_heads, tensor)
+
+
 def kv_cache_bytes(
     arch: Architecture,
     context: int,
@@ -61,5 +72,5 @@ def kv_cache_bytes(
     global_tokens = context * (arch.layers - windowed)
     window_tokens = min(context, arch.sliding_window or context) * windowed
     elements = per_layer * (global_tokens + window_tokens) * batch
-    share = 1.0 if arch.mla is not None else kv_tensor_share(arch.kv_heads, tensor)
+    share = kv_rank_share(arch, tensor)
     return elements * bytes_per_element * share / pipeline

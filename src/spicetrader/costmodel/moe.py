@@ -21,6 +21,18 @@
   the grouped-expert kernel launches; at batch 1 it, not the bytes, sets the decode speed of a
   large MoE (DeepSeek-V3 on 8 H200 with SGLang: ~30 tokens/s where 37 GB of active FP8 weights
   over 8 x 4.8 TB/s allow ~160).
+- Expert weight reads in decode (``data/moe_engines.csv``, ``expert_bw_share``, per engine,
+  fitted): a decode step streams each touched expert's weights through the engine's grouped
+  expert kernel (vLLM's and SGLang's fused-MoE Triton or Marlin-MoE kernels), one small GEMM per
+  expert with a handful of tokens, its tile grid cut by the expert's narrow width (and by the
+  tensor-parallel shard of it). Those kernels reach a fraction of the rate at which a dense
+  GEMM streams its weights: vLLM's Marlin-MoE on an H20 moves DeepSeek-shaped experts (E=256,
+  hidden 7168, width 2048, top-8, INT4) at 0.142 ms for one token (8 experts, 1.2 TB/s) and
+  3.0 ms for 64 (~223 experts, 1.6 TB/s), 30-40 % of the 4 TB/s HBM where dense decode reaches
+  80-90 % (flagos-ai/FlagGems PR #3375, table "Performance (vs vLLM Marlin CUDA kernel, H20
+  GPU)"); MLX decode of a MoE reaches 34 % of the memory roofline where a dense model of the
+  same stack reaches 94 % (jundot/omlx issue #2238). The touched experts' bytes of a decode step
+  are therefore divided by ``expert_bw_share`` (1 = as fast as the dense weights).
 - Expert parallelism in training: Megatron-Core places the experts over the data-parallel ranks
   of one NVLink domain (EP <= devices per node; Megatron-Core MoE docs, "Expert Parallelism"),
   so each rank holds ``E / EP`` experts and their gradients are reduced over ``dp / EP`` ranks.
@@ -44,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MoeEngineRow",
+    "expert_bw_share",
     "expert_parallel",
     "grouped_gemm_half_tokens",
     "moe_layer_overhead_us",
@@ -107,6 +120,7 @@ _COLUMNS: Final = (
     "engine",
     "layer_overhead_us",
     "grouped_gemm_half_tokens",
+    "expert_bw_share",
     "calibration",
     "as_of",
 )
@@ -119,6 +133,7 @@ class MoeEngineRow(BaseModel):
     engine: Annotated[str, Field(min_length=1)]
     layer_overhead_us: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     grouped_gemm_half_tokens: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    expert_bw_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     calibration: Annotated[str, Field(min_length=1)]
     as_of: AsOf
 
@@ -157,3 +172,9 @@ def grouped_gemm_half_tokens(engine: Engine) -> float:
     """Tokens per expert at which the engine's grouped expert GEMMs take twice the time of the
     same FLOPs in a large GEMM (:func:`spicetrader.costmodel.moe_inference.grouped_gemm_factor`)."""
     return _engine_row(engine).grouped_gemm_half_tokens
+
+
+def expert_bw_share(engine: Engine) -> float:
+    """Share of the dense weights' streaming rate the engine's grouped expert kernels reach when
+    a decode step reads the touched experts (1 = the same rate)."""
+    return _engine_row(engine).expert_bw_share

@@ -13,6 +13,15 @@ sec. 1); engines without a fused kernel also write the score matrix to memory. P
 tensor-parallel all-reduces per
 layer (Shoeybi et al. 2019, Megatron-LM, sec. 3), a fixed per-layer engine overhead and pipeline
 hops. Used by :mod:`spicetrader.costmodel.inference`.
+
+Under tensor parallelism each rank's attention reads the KV cache that rank holds, the same share
+the memory side sizes (:func:`spicetrader.costmodel.memory_kv.kv_rank_share`): ``1 / tensor`` of
+it while the KV heads split evenly, more once ranks outnumber the KV heads (vLLM replicates the
+heads: "Number of KV heads is less than TP size, so we replicate the KV heads across multiple
+tensor parallel GPUs", ``DeepseekAttention`` in
+vLLM's ``vllm/model_executor/models/deepseek_v2.py``), and all of it for MLA, whose
+single latent every head reads (DeepSeek-V2 sec. 2.1.2): with TP 8 each of DeepSeek-V3's ranks
+streams the whole latent cache of the batch every decode step.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from spicetrader.costmodel.memory_kv import kv_rank_share
 from spicetrader.costmodel.roofline import allreduce_s
 from spicetrader.spec.estimate import Bound
 
@@ -99,7 +109,7 @@ def step_time(m: Machine, arch: Architecture, work: Work) -> StepTime:
     return StepTime(
         memory_s=work.weight_bytes / tp / m.bw,
         compute_s=work.linear_flops / tp * (1.0 / m.flops + m.dequant_s_per_flop),
-        attn_memory_s=work.kv_bytes / tp / m.bw,
+        attn_memory_s=work.kv_bytes * kv_rank_share(arch, tp) / m.bw,
         attn_compute_s=work.attention_flops * m.attention_time_factor / tp / m.flops,
         comm_s=comm,
         overhead_s=arch.layers * m.layer_overhead_s
