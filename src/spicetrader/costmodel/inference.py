@@ -166,7 +166,7 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
         link_latency_s=link_latency_s,
         hop_s=consts.pipeline_hop_us * 1e-6,
         activation_bytes=consts.activation_bytes,
-        moe_layer_overhead_s=moe_layer_overhead_us(engine) * 1e-6,
+        moe_layer_overhead_s=moe_layer_overhead_us(engine, accel) * 1e-6,
         attention_time_factor=consts.attention_time_factor,
         dequant_s_per_flop=dequant,
     )
@@ -229,7 +229,7 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
             prefill_tokens_per_expert(
                 arch, setup.engine, tokens, spec.ubatch_tokens if spec is not None else None
             ),
-            grouped_gemm_half_tokens(setup.engine),
+            grouped_gemm_half_tokens(setup.engine, setup.accel),
         )
         prefill = step_time(
             machine,
@@ -300,13 +300,14 @@ def _notes(
         f"{prompt}+{output}); prefill: 2 x active params + attention FLOPs per prompt token",
     ]
     if arch.is_moe:
+        moe_us = moe_layer_overhead_us(setup.engine, setup.accel)
         touched = touched_fraction(arch.experts, arch.experts_per_token, batch)
         width_half = speed_constants().moe_inference_width_half
         notes.append(
             f"MoE: {arch.experts_per_token} of {arch.experts} experts per token; a decode step of "
             f"batch {batch} touches {touched:.0%} of the routed experts (1 - (1 - k/E)^batch); "
             f"expert GEMMs x{routed_overhead(arch, width_half):.2f} for routing, permutation "
-            f"and grouped per-expert kernels; {moe_layer_overhead_us(setup.engine):.0f} us per MoE "
+            f"and grouped per-expert kernels; {moe_us:.0f} us per MoE "
             f"layer per pass ({setup.engine.value})"
         )
     par = setup.parallel
