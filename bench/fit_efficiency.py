@@ -149,18 +149,27 @@ def _refit_into(
     fitted.update(fit_all(groups))
 
 
+def _superseded(case: dict[str, Any]) -> bool:
+    """A case whose engine kernels a later release replaced (its ``superseded`` key names the
+    change, its notes the evidence: e.g. llama.cpp's Dec-2023 Metal MoE kernel, rewritten by PR
+    #13388): scored like any case, but it fits none of the per-engine MoE values, which describe
+    the engine's current kernels."""
+    return bool(case.get("superseded"))
+
+
 def fit_moe_overheads(
     cases: Sequence[dict[str, Any]],
     groups: dict[Key, list[dict[str, Any]]],
     fitted: dict[Key, eff.EfficiencyRow],
 ) -> dict[tuple[str, str], tuple[float, float, list[str]]]:
-    """Each engine's MoE layer latency, then its grouped-GEMM half tokens over all its MoE
-    inference cases (the ``*`` vendor row), then, where its prefill cases span vendors, each
-    vendor's half tokens over that vendor's cases (the backends' grouped kernels differ:
-    ``spicetrader.costmodel.moe``); the rows those cases touch are refit at each trial."""
+    """Each engine's MoE layer latency, then its grouped-GEMM half tokens over all its current
+    (not :func:`_superseded`) MoE inference cases (the ``*`` vendor row), then, where its
+    prefill cases span vendors, each vendor's half tokens over that vendor's cases (the
+    backends' grouped kernels differ: ``spicetrader.costmodel.moe``); the rows those cases
+    touch are refit at each trial."""
     out: dict[tuple[str, str], tuple[float, float, list[str]]] = {}
     by_engine: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for case in cases:
+    for case in (c for c in cases if not _superseded(c)):
         engine = case["workload"].get("engine") or ""
         by_engine[_KIN.get(engine, engine)].append(case)
     for kin, mine in sorted(by_engine.items()):
