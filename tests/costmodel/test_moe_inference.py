@@ -301,3 +301,22 @@ def test_llama_cpp_compute_buffer_is_reserved_per_ubatch() -> None:
     big = {**base, "inference": {"batch": 1, "prompt_tokens": 4096, "output_tokens": 1,
                                  "ubatch_tokens": 2048}}  # fmt: skip
     assert estimate(big).memory.activations_gb > estimate(base).memory.activations_gb
+
+
+def test_superseded_cases_calibrate_no_moe_row() -> None:
+    """A case whose llama.cpp kernels a later release replaced (its ``superseded`` key names
+    the change, its notes the evidence) is listed in no row of ``moe_engines.csv``: those rows
+    describe the current kernels (bench/fit_efficiency.py leaves such cases out of their fit)."""
+    import json
+    from pathlib import Path
+
+    cases_path = Path(__file__).resolve().parents[2] / "bench" / "data" / "cases.jsonl"
+    cases = [json.loads(line) for line in cases_path.read_text().splitlines() if line.strip()]
+    superseded = {c["id"] for c in cases if c.get("superseded")}
+    assert superseded
+    for case in cases:
+        if case["id"] in superseded:
+            assert "ERA NOTE" in case["notes"]
+    for row in moe_vendor_rows().values():
+        listed = set(row.calibration.rsplit(":", 1)[-1].strip().split(";"))
+        assert not listed & superseded, row
