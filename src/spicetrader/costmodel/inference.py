@@ -8,6 +8,12 @@ in ``data/efficiency.csv``) and pipeline hops. See ``docs/model.md`` (speed sect
 - FLOPs per token: 2 x active parameters (a multiply-add per weight; Kaplan et al. 2020, "Scaling
   Laws for Neural Language Models", sec. 2.1) plus attention score/value FLOPs for the context
   (``Architecture.attention_flops_per_token``).
+- A prefill computes the lm_head (the ``vocab x hidden`` output projection) for one token per
+  sequence, the one whose logits are sampled: llama.cpp gathers the rows of the output tokens
+  before its last layer's output (``build_inp_out_ids`` + ``ggml_get_rows``, "skip computing
+  output for unused tokens"; llama-bench and a server prompt request the last token's logits
+  only), and vLLM's model runner computes logits at the sequences' last positions only
+  (:func:`output_head_flops_per_token`).
 - Decode bytes per step: the weights streamed once per step (for MoE only the experts the batch
   touches) plus every sequence's KV cache (Pope et al. 2022, "Efficiently Scaling Transformer
   Inference", sec. 2: decode is memory-bound at small batch).
@@ -68,6 +74,7 @@ __all__ = [
     "gemm_flops_per_token",
     "inference_speed",
     "moe_touched_fraction",
+    "output_head_flops_per_token",
     "streamed_params",
     "streamed_weight_bytes",
 ]
@@ -107,6 +114,13 @@ def gemm_flops_per_token(arch: Architecture, width_half: float, grouped: float =
         + 2.0 * routed * routed_overhead(arch, width_half) * grouped
         + router_flops_per_token(arch)
     )
+
+
+def output_head_flops_per_token(arch: Architecture) -> float:
+    """FLOPs of the lm_head for one token: 2 x vocab x hidden (the tied input embedding when
+    the head is tied). A prefill pays them for one token per sequence, not per prompt token."""
+    head = arch.embedding_params() if arch.tied_embeddings else arch.lm_head_params()
+    return 2.0 * head
 
 
 def streamed_weight_bytes(arch: Architecture, total_weight_bytes: float, tokens: int) -> float:
@@ -236,7 +250,9 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
             arch,
             Work(
                 weight_bytes=streamed_weight_bytes(arch, total_bytes, tokens),
-                linear_flops=tokens * gemm_flops_per_token(arch, width_half, grouped),
+                # the lm_head runs for each sequence's last token only
+                linear_flops=tokens * gemm_flops_per_token(arch, width_half, grouped)
+                - (tokens - per_replica) * output_head_flops_per_token(arch),
                 kv_bytes=tokens * kv_per_token,
                 attention_flops=tokens * arch.attention_flops_per_token(prompt // 2),
                 tokens=tokens,
