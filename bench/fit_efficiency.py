@@ -92,7 +92,8 @@ for module in MODULES:
     module.speed_constants = _speed_constants  # type: ignore[attr-defined]
 
 _moe_overheads: dict[str, float] = {}  # engine kin -> us per MoE layer (the fit's trial values)
-_moe_half_tokens: dict[str, float] = {}  # engine kin -> grouped-GEMM half tokens (trial values)
+# (engine kin, accelerator vendor or "*") -> grouped-GEMM half tokens (the fit's trial values)
+_moe_half_tokens: dict[tuple[str, str], float] = {}
 _expert_shares: dict[str, float] = {}  # engine kin -> decode expert bandwidth share (trials)
 _original_moe_overhead = inference.moe_layer_overhead_us
 _original_half_tokens = inference.grouped_gemm_half_tokens
@@ -102,25 +103,29 @@ _original_expert_share = inference.expert_bw_share
 _KIN = {"ollama": "llama.cpp"}
 
 
-def _moe_overhead(engine: Any) -> float:
+def _moe_overhead(engine: Any, accel: Any = None) -> float:
     kin = _KIN.get(engine.value, engine.value)
     if kin in _moe_overheads:
         return _moe_overheads[kin]
-    return _original_moe_overhead(engine)
+    return _original_moe_overhead(engine, accel)
 
 
-def _half_tokens(engine: Any) -> float:
+def _half_tokens(engine: Any, accel: Any = None) -> float:
+    """The trial value of the engine's kin for the accelerator's vendor, else for any vendor
+    (a kin under trial ignores its CSV rows), else the CSV's."""
     kin = _KIN.get(engine.value, engine.value)
-    if kin in _moe_half_tokens:
-        return _moe_half_tokens[kin]
-    return _original_half_tokens(engine)
+    vendor = accel.vendor.value if accel is not None else "*"
+    for key in ((kin, vendor), (kin, "*")):
+        if key in _moe_half_tokens:
+            return _moe_half_tokens[key]
+    return _original_half_tokens(engine, accel)
 
 
-def _expert_share(engine: Any) -> float:
+def _expert_share(engine: Any, accel: Any = None) -> float:
     kin = _KIN.get(engine.value, engine.value)
     if kin in _expert_shares:
         return _expert_shares[kin]
-    return _original_expert_share(engine)
+    return _original_expert_share(engine, accel)
 
 
 inference.moe_layer_overhead_us = _moe_overhead  # type: ignore[attr-defined]
@@ -134,8 +139,8 @@ MOE_SHARE_GRID = (1.0, 0.85, 0.7, 0.6, 0.5, 0.4, 0.3)
 
 
 def _grid(
-    trials: dict[str, float],
-    kin: str,
+    trials: dict[Any, float],
+    key: Any,
     grid: Sequence[float],
     mine: Sequence[dict[str, Any]],
     refit: Callable[[], None],
@@ -143,8 +148,15 @@ def _grid(
 ) -> float:
     """The grid value (smallest, or with ``pick=max`` largest, within 2% of the best loss) of
     one per-engine MoE value."""
-    put = functools.partial(trials.__setitem__, kin)
+    put = functools.partial(trials.__setitem__, key)
     return smallest_near_best(grid, put, mine, refit, pick)
+
+
+def _vendor(case: dict[str, Any]) -> str:
+    """The vendor of the case's accelerator (the backend its engine's kernels run on)."""
+    from spicetrader.catalog.load import load_catalog
+
+    return str(load_catalog().accelerators[case["workload"]["hardware"]].vendor.value)
 
 
 def _refit_into(
@@ -153,18 +165,28 @@ def _refit_into(
     fitted.update(fit_all(groups))
 
 
+def _superseded(case: dict[str, Any]) -> bool:
+    """A case whose engine kernels a later release replaced (its ``superseded`` key names the
+    change, its notes the evidence: e.g. llama.cpp's Dec-2023 Metal MoE kernel, rewritten by PR
+    #13388): scored like any case, but it fits none of the per-engine MoE values, which describe
+    the engine's current kernels."""
+    return bool(case.get("superseded"))
+
+
 def fit_moe_overheads(
     cases: Sequence[dict[str, Any]],
     groups: dict[Key, list[dict[str, Any]]],
     fitted: dict[Key, eff.EfficiencyRow],
-) -> dict[str, tuple[float, float, list[str]]]:
+) -> dict[tuple[str, str], tuple[float, float, float, list[str]]]:
     """Each engine's MoE layer latency, then its decode expert bandwidth share, the latency once
     more (the two trade a fixed step time against one growing with the experts touched), then
-    its grouped-GEMM half tokens, over its MoE inference cases, the rows those cases touch refit
-    at each trial."""
-    out: dict[str, tuple[float, float, float, list[str]]] = {}
+    its grouped-GEMM half tokens over all its current (not :func:`_superseded`) MoE inference
+    cases (the ``*`` vendor row), then, where its prefill cases span vendors, each vendor's half
+    tokens over that vendor's cases (the backends' grouped kernels differ:
+    ``spicetrader.costmodel.moe``); the rows those cases touch are refit at each trial."""
+    out: dict[tuple[str, str], tuple[float, float, float, list[str]]] = {}
     by_engine: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for case in cases:
+    for case in (c for c in cases if not _superseded(c)):
         engine = case["workload"].get("engine") or ""
         by_engine[_KIN.get(engine, engine)].append(case)
     for kin, mine in sorted(by_engine.items()):
@@ -177,10 +199,21 @@ def fit_moe_overheads(
             overhead = _grid(_moe_overheads, kin, MOE_OVERHEAD_GRID, mine, refit)
         # only a prefill (or time to first token) case sees the grouped-GEMM cost on its own;
         # in a throughput case it trades off against the row's compute efficiency
+        prefill = [c for c in mine if c["metric"] in PREFILL]
         half = 0.0
-        if any(c["metric"] in PREFILL for c in mine):
-            half = _grid(_moe_half_tokens, kin, MOE_HALF_GRID, mine, refit)
-        out[kin] = (overhead, half, share, [c["id"] for c in mine])
+        if prefill:
+            half = _grid(_moe_half_tokens, (kin, "*"), MOE_HALF_GRID, mine, refit)
+        out[(kin, "*")] = (overhead, half, share, [c["id"] for c in mine])
+        by_vendor: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for case in mine:
+            by_vendor[_vendor(case)].append(case)
+        if len({_vendor(c) for c in prefill}) < 2:
+            continue
+        for vendor, theirs in sorted(by_vendor.items()):
+            if sum(c["metric"] in PREFILL for c in theirs) < 2:
+                continue  # one prefill case cannot tell the half tokens from the row's compute
+            vhalf = _grid(_moe_half_tokens, (kin, vendor), MOE_HALF_GRID, theirs, refit)
+            out[(kin, vendor)] = (overhead, vhalf, share, [c["id"] for c in theirs])
     return out
 
 

@@ -99,21 +99,23 @@ def write_calibrated(groups: Mapping[Key, Sequence[dict[str, Any]]]) -> None:
     (DATA / "calibrated.csv").write_text("\n".join(lines) + "\n")
 
 
-def write_moe_engines(fitted: Mapping[str, tuple[float, float, float, Sequence[str]]]) -> None:
-    """``moe_engines.csv``: each fitted engine's MoE layer latency, grouped-GEMM half tokens and
-    decode expert bandwidth share (other rows kept)."""
+def write_moe_engines(
+    fitted: Mapping[tuple[str, str], tuple[float, float, float, Sequence[str]]],
+) -> None:
+    """``moe_engines.csv``: each fitted (engine, vendor) row's MoE layer latency, grouped-GEMM
+    half tokens and decode expert bandwidth share (other rows kept)."""
     path = DATA / "moe_engines.csv"
     today = date.today().isoformat()
     out = []
     for line in path.read_text().splitlines():
         cells = next(csv.reader([line])) if line and not line.startswith("#") else []
-        if cells and cells[0] in fitted:
+        if len(cells) > 1 and (cells[0], cells[1]) in fitted:
             continue  # rewritten below
         out.append(line)
-    for engine, (overhead, half, share, ids) in sorted(fitted.items()):
+    for (engine, vendor), (overhead, half, share, ids) in sorted(fitted.items()):
         note = f"fitted (bench/fit_efficiency.py) on {len(ids)} MoE cases: {';'.join(ids)}"
         buf = io.StringIO()
-        row = [engine, f"{overhead:g}", f"{half:g}", f"{share:g}", note, today]
+        row = [engine, vendor, f"{overhead:g}", f"{half:g}", f"{share:g}", note, today]
         csv.writer(buf, lineterminator="").writerow(row)
         out.append(buf.getvalue())
     path.write_text("\n".join(out) + "\n")

@@ -125,10 +125,10 @@ def test_moe_layer_latency_slows_decode_of_an_moe_only() -> None:
     }  # fmt: skip
     original = inference.moe_layer_overhead_us
     try:
-        inference.moe_layer_overhead_us = lambda _e: 0.0  # type: ignore[assignment]
+        inference.moe_layer_overhead_us = lambda *_a: 0.0  # type: ignore[assignment]
         fast = estimate({**spec, "model": "deepseek-v3"}).inference
         dense_fast = estimate({**spec, "model": "llama-3-70b"}).inference
-        inference.moe_layer_overhead_us = lambda _e: 400.0  # type: ignore[assignment]
+        inference.moe_layer_overhead_us = lambda *_a: 400.0  # type: ignore[assignment]
         slow = estimate({**spec, "model": "deepseek-v3"}).inference
         dense_slow = estimate({**spec, "model": "llama-3-70b"}).inference
     finally:

@@ -21,7 +21,7 @@ from spicetrader.spec.workload import Engine
 @contextmanager
 def _share(value: float) -> Iterator[None]:
     original = inference.expert_bw_share
-    inference.expert_bw_share = lambda _e: value  # type: ignore[assignment]
+    inference.expert_bw_share = lambda _e, _a=None: value  # type: ignore[assignment]
     try:
         yield
     finally:

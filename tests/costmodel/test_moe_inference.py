@@ -12,9 +12,10 @@ from archs import transformer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spicetrader.costmodel import estimate, inference
+from spicetrader.catalog.schema import Vendor
+from spicetrader.costmodel import estimate, inference, moe
 from spicetrader.costmodel.memory import prefill_chunk_tokens
-from spicetrader.costmodel.moe import grouped_gemm_half_tokens, moe_engine_rows
+from spicetrader.costmodel.moe import grouped_gemm_half_tokens, moe_engine_rows, moe_vendor_rows
 from spicetrader.costmodel.moe_inference import (
     grouped_gemm_factor,
     prefill_tokens_per_expert,
@@ -29,7 +30,7 @@ _arch = transformer
 @contextmanager
 def _half_tokens(value: float) -> Iterator[None]:
     original = inference.grouped_gemm_half_tokens
-    inference.grouped_gemm_half_tokens = lambda _e: value  # type: ignore[assignment]
+    inference.grouped_gemm_half_tokens = lambda *_a: value  # type: ignore[assignment]
     try:
         yield
     finally:
@@ -89,6 +90,64 @@ def test_engine_rows_carry_the_half_tokens_and_forks_read_their_kernels_row() ->
     sglang = rows.get("sglang") or rows["vllm"]
     assert grouped_gemm_half_tokens(Engine.SGLANG) == sglang.grouped_gemm_half_tokens
     assert grouped_gemm_half_tokens(Engine.TRANSFORMERS) == rows["*"].grouped_gemm_half_tokens
+
+
+def test_a_vendors_row_is_read_first_then_the_engines_row_of_any_vendor() -> None:
+    """llama.cpp's grouped expert kernels differ per backend (Metal, CUDA, HIP): an
+    accelerator's vendor row wins, ollama reads llama.cpp's, a vendor without a row falls back
+    to the engine's ``*`` row."""
+    from spicetrader.catalog.load import load_catalog
+
+    accelerators = load_catalog().accelerators
+    rows = moe_vendor_rows()
+    assert all(vendor in {v.value for v in Vendor} | {"*"} for _, vendor in rows)
+    for (engine, vendor), row in rows.items():
+        if engine != "llama.cpp" or vendor == "*":
+            continue
+        accel = next(a for a in accelerators.values() if a.vendor.value == vendor)
+        assert grouped_gemm_half_tokens(Engine.LLAMA_CPP, accel) == row.grouped_gemm_half_tokens
+        assert grouped_gemm_half_tokens(Engine.OLLAMA, accel) == row.grouped_gemm_half_tokens
+    tpu = accelerators["tpu-v5e"]
+    assert ("llama.cpp", tpu.vendor.value) not in rows
+    assert (
+        grouped_gemm_half_tokens(Engine.LLAMA_CPP, tpu)
+        == rows[("llama.cpp", "*")].grouped_gemm_half_tokens
+    )
+    assert (
+        grouped_gemm_half_tokens(Engine.LLAMA_CPP)
+        == rows[("llama.cpp", "*")].grouped_gemm_half_tokens
+    )
+
+
+def test_the_vendor_row_sets_the_prefill_of_its_vendors_chips_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A larger half-token value on Apple's row slows an MoE prefill on an M2 Ultra and leaves
+    the same prefill on an RTX 4090 (NVIDIA: the ``*`` row) as it was."""
+    rows = dict(moe_vendor_rows())
+    base = rows[("llama.cpp", "*")]
+
+    def estimate_with(apple_half: float) -> tuple[float, float]:
+        table = {
+            **rows,
+            ("llama.cpp", "apple"): base.model_copy(
+                update={"vendor": "apple", "grouped_gemm_half_tokens": apple_half}
+            ),
+        }
+        table.pop(("llama.cpp", "nvidia"), None)
+        monkeypatch.setattr(moe, "moe_vendor_rows", lambda: table)
+        speeds = []
+        for hardware in ("m2-ultra-76c", "rtx-4090"):
+            spec = {**_llama_cpp("qwen3-30b-a3b", "q4_k_m", 512, 1), "hardware": hardware}
+            result = estimate(spec).inference
+            assert result is not None
+            speeds.append(result.prefill_tokens_per_s)
+        return speeds[0], speeds[1]
+
+    apple_fast, nvidia_a = estimate_with(0.0)
+    apple_slow, nvidia_b = estimate_with(128.0)
+    assert apple_slow < apple_fast
+    assert nvidia_a == pytest.approx(nvidia_b)
 
 
 def _llama_cpp(model: str, precision: str, prompt: int, output: int) -> dict[str, object]:
@@ -242,3 +301,22 @@ def test_llama_cpp_compute_buffer_is_reserved_per_ubatch() -> None:
     big = {**base, "inference": {"batch": 1, "prompt_tokens": 4096, "output_tokens": 1,
                                  "ubatch_tokens": 2048}}  # fmt: skip
     assert estimate(big).memory.activations_gb > estimate(base).memory.activations_gb
+
+
+def test_superseded_cases_calibrate_no_moe_row() -> None:
+    """A case whose llama.cpp kernels a later release replaced (its ``superseded`` key names
+    the change, its notes the evidence) is listed in no row of ``moe_engines.csv``: those rows
+    describe the current kernels (bench/fit_efficiency.py leaves such cases out of their fit)."""
+    import json
+    from pathlib import Path
+
+    cases_path = Path(__file__).resolve().parents[2] / "bench" / "data" / "cases.jsonl"
+    cases = [json.loads(line) for line in cases_path.read_text().splitlines() if line.strip()]
+    superseded = {c["id"] for c in cases if c.get("superseded")}
+    assert superseded
+    for case in cases:
+        if case["id"] in superseded:
+            assert "ERA NOTE" in case["notes"]
+    for row in moe_vendor_rows().values():
+        listed = set(row.calibration.rsplit(":", 1)[-1].strip().split(";"))
+        assert not listed & superseded, row

@@ -119,3 +119,28 @@ def test_quantized_prefill_stays_under_both_rooflines(
     if peak.flops_per_s > accel.fp32_tflops * 1e12:
         share = speed_constants().dequant_vector_share
         assert prefill <= accel.fp32_tflops * 1e12 / (share * flops) * (1 + 1e-9)
+
+
+def test_the_lm_head_runs_for_one_token_per_sequence_in_a_prefill(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """llama.cpp gathers the output tokens' rows before the lm_head ("skip computing output for
+    unused tokens"): a 512-token prompt pays the ``2 x vocab x hidden`` head FLOPs once, so
+    charging them per prompt token (the head's FLOPs set to 0 in the saving) is slower."""
+    from spicetrader.costmodel import estimate, inference
+    from spicetrader.models.registry import resolve_model
+
+    untied, tied = resolve_model("llama-3-8b"), resolve_model("llama-3.2-3b")
+    assert inference.output_head_flops_per_token(untied) == 2.0 * untied.vocab * untied.hidden
+    assert tied.tied_embeddings
+    assert inference.output_head_flops_per_token(tied) == 2.0 * tied.vocab * tied.hidden
+    spec = {
+        "model": "llama-3-8b", "task": "inference", "precision": "fp16", "engine": "llama.cpp",
+        "hardware": "rtx-4090", "devices": 1,
+        "inference": {"batch": 1, "prompt_tokens": 512, "output_tokens": 1},
+    }  # fmt: skip
+    once = estimate(spec).inference
+    monkeypatch.setattr(inference, "output_head_flops_per_token", lambda _arch: 0.0)
+    every = estimate(spec).inference
+    assert once is not None and every is not None  # noqa: PT018
+    assert once.prefill_tokens_per_s > every.prefill_tokens_per_s

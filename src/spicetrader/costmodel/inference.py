@@ -8,6 +8,12 @@ in ``data/efficiency.csv``) and pipeline hops. See ``docs/model.md`` (speed sect
 - FLOPs per token: 2 x active parameters (a multiply-add per weight; Kaplan et al. 2020, "Scaling
   Laws for Neural Language Models", sec. 2.1) plus attention score/value FLOPs for the context
   (``Architecture.attention_flops_per_token``).
+- A prefill computes the lm_head (the ``vocab x hidden`` output projection) for one token per
+  sequence, the one whose logits are sampled: llama.cpp gathers the rows of the output tokens
+  before its last layer's output (``build_inp_out_ids`` + ``ggml_get_rows``, "skip computing
+  output for unused tokens"; llama-bench and a server prompt request the last token's logits
+  only), and vLLM's model runner computes logits at the sequences' last positions only
+  (:func:`output_head_flops_per_token`).
 - Decode bytes per step: the weights streamed once per step (for MoE only the experts the batch
   touches) plus every sequence's KV cache (Pope et al. 2022, "Efficiently Scaling Transformer
   Inference", sec. 2: decode is memory-bound at small batch).
@@ -69,6 +75,7 @@ __all__ = [
     "gemm_flops_per_token",
     "inference_speed",
     "moe_touched_fraction",
+    "output_head_flops_per_token",
     "streamed_params",
     "streamed_weight_bytes",
 ]
@@ -110,6 +117,13 @@ def gemm_flops_per_token(arch: Architecture, width_half: float, grouped: float =
         + 2.0 * routed * routed_overhead(arch, width_half) * grouped
         + router_flops_per_token(arch)
     )
+
+
+def output_head_flops_per_token(arch: Architecture) -> float:
+    """FLOPs of the lm_head for one token: 2 x vocab x hidden (the tied input embedding when
+    the head is tied). A prefill pays them for one token per sequence, not per prompt token."""
+    head = arch.embedding_params() if arch.tied_embeddings else arch.lm_head_params()
+    return 2.0 * head
 
 
 def streamed_weight_bytes(
@@ -171,7 +185,7 @@ def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str],
         link_latency_s=link_latency_s,
         hop_s=consts.pipeline_hop_us * 1e-6,
         activation_bytes=consts.activation_bytes,
-        moe_layer_overhead_s=moe_layer_overhead_us(engine) * 1e-6,
+        moe_layer_overhead_s=moe_layer_overhead_us(engine, accel) * 1e-6,
         attention_time_factor=consts.attention_time_factor,
         dequant_s_per_flop=dequant,
     )
@@ -234,14 +248,16 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
             prefill_tokens_per_expert(
                 arch, setup.engine, tokens, spec.ubatch_tokens if spec is not None else None
             ),
-            grouped_gemm_half_tokens(setup.engine),
+            grouped_gemm_half_tokens(setup.engine, setup.accel),
         )
         prefill = step_time(
             machine,
             arch,
             Work(
                 weight_bytes=streamed_weight_bytes(arch, total_bytes, tokens),
-                linear_flops=tokens * gemm_flops_per_token(arch, width_half, grouped),
+                # the lm_head runs for each sequence's last token only
+                linear_flops=tokens * gemm_flops_per_token(arch, width_half, grouped)
+                - (tokens - per_replica) * output_head_flops_per_token(arch),
                 kv_bytes=tokens * kv_per_token,
                 attention_flops=tokens * arch.attention_flops_per_token(prompt // 2),
                 tokens=tokens,
@@ -255,7 +271,7 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
         arch,
         Work(
             weight_bytes=streamed_weight_bytes(
-                arch, total_bytes, per_replica, expert_bw_share(setup.engine)
+                arch, total_bytes, per_replica, expert_bw_share(setup.engine, setup.accel)
             ),
             linear_flops=per_replica * flops_per_token,
             kv_bytes=per_replica * kv_per_token * _kv_context(arch, context),
@@ -307,15 +323,16 @@ def _notes(
         f"{prompt}+{output}); prefill: 2 x active params + attention FLOPs per prompt token",
     ]
     if arch.is_moe:
+        moe_us = moe_layer_overhead_us(setup.engine, setup.accel)
         touched = touched_fraction(arch.experts, arch.experts_per_token, batch)
         width_half = speed_constants().moe_inference_width_half
         notes.append(
             f"MoE: {arch.experts_per_token} of {arch.experts} experts per token; a decode step of "
             f"batch {batch} touches {touched:.0%} of the routed experts (1 - (1 - k/E)^batch); "
             f"expert GEMMs x{routed_overhead(arch, width_half):.2f} for routing, permutation "
-            f"and grouped per-expert kernels; {moe_layer_overhead_us(setup.engine):.0f} us per MoE "
+            f"and grouped per-expert kernels; {moe_us:.0f} us per MoE "
             f"layer per pass ({setup.engine.value}); decode reads the touched experts at "
-            f"{expert_bw_share(setup.engine):.0%} of the dense weights' rate"
+            f"{expert_bw_share(setup.engine, setup.accel):.0%} of the dense weights' rate"
         )
     par = setup.parallel
     if par.tensor > 1:

@@ -33,6 +33,14 @@
   GPU)"); MLX decode of a MoE reaches 34 % of the memory roofline where a dense model of the
   same stack reaches 94 % (jundot/omlx issue #2238). The touched experts' bytes of a decode step
   are therefore divided by ``expert_bw_share`` (1 = as fast as the dense weights).
+- A row of ``data/moe_engines.csv`` is keyed by engine and accelerator vendor (``*``: any). The
+  vendor picks the backend an engine's grouped expert kernels run on, and llama.cpp's differ by
+  backend: Metal's ``mul_mm_id`` kernel, the CUDA MMQ kernels (whose MoE tile widths are chosen
+  per architecture: ggml-org/llama.cpp PR #15525 for NVIDIA, PR #26977 open for the mean
+  columns per expert) and the same MMQ code built for HIP, where RDNA3 sizes its tiles from the
+  typical expert width (PR #24546, merged as #28552) and RDNA3.5 does not (#28924, closed). So
+  the grouped-GEMM half tokens (:mod:`spicetrader.costmodel.moe_inference`) are read from the
+  engine's row for the accelerator's vendor, else its ``*`` row.
 - Expert parallelism in training: Megatron-Core places the experts over the data-parallel ranks
   of one NVLink domain (EP <= devices per node; Megatron-Core MoE docs, "Expert Parallelism"),
   so each rank holds ``E / EP`` experts and their gradients are reduced over ``dp / EP`` ranks.
@@ -51,6 +59,7 @@ from spicetrader.catalog.rowbase import AsOf
 from spicetrader.errors import CatalogDataError
 
 if TYPE_CHECKING:
+    from spicetrader.catalog.schema import Accelerator
     from spicetrader.models.arch import Architecture
     from spicetrader.spec.workload import Engine
 
@@ -59,7 +68,9 @@ __all__ = [
     "expert_bw_share",
     "expert_parallel",
     "grouped_gemm_half_tokens",
+    "moe_engine_rows",
     "moe_layer_overhead_us",
+    "moe_vendor_rows",
     "routed_overhead",
     "routed_params",
     "router_flops_per_token",
@@ -118,6 +129,7 @@ def expert_parallel(arch: Architecture, data: int, devices_per_node: int) -> int
 _PATH: Final = "spicetrader/costmodel/data/moe_engines.csv"
 _COLUMNS: Final = (
     "engine",
+    "vendor",
     "layer_overhead_us",
     "grouped_gemm_half_tokens",
     "expert_bw_share",
@@ -131,6 +143,7 @@ class MoeEngineRow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     engine: Annotated[str, Field(min_length=1)]
+    vendor: Annotated[str, Field(min_length=1)]
     layer_overhead_us: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     grouped_gemm_half_tokens: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     expert_bw_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
@@ -139,42 +152,60 @@ class MoeEngineRow(BaseModel):
 
 
 @functools.cache
-def moe_engine_rows() -> dict[str, MoeEngineRow]:
-    """Rows by engine, strictly loaded (a ``*`` row is required; no duplicates)."""
+def moe_vendor_rows() -> dict[tuple[str, str], MoeEngineRow]:
+    """Rows by (engine, vendor), strictly loaded (a ``*,*`` row is required; no duplicates;
+    vendor: an accelerator vendor or ``*``)."""
+    from spicetrader.catalog.schema import Vendor
     from spicetrader.spec.workload import Engine
 
     text = (resources.files("spicetrader.costmodel") / "data" / "moe_engines.csv").read_text()
-    table: dict[str, MoeEngineRow] = {}
+    table: dict[tuple[str, str], MoeEngineRow] = {}
     known = {e.value for e in Engine} | {"*"}
+    vendors = {v.value for v in Vendor} | {"*"}
     for located in parse_rows(text, MoeEngineRow, _COLUMNS, _PATH):
         row = located.row
-        if row.engine not in known or row.engine in table:
+        if row.vendor not in vendors:
+            raise CatalogDataError(_PATH, located.line, "vendor", "unknown vendor")
+        key = (row.engine, row.vendor)
+        if row.engine not in known or key in table:
             raise CatalogDataError(_PATH, located.line, "engine", "unknown or duplicate engine")
-        table[row.engine] = row
-    if "*" not in table:
-        raise CatalogDataError(_PATH, None, "engine", "a '*' fallback row is required")
+        table[key] = row
+    if ("*", "*") not in table:
+        raise CatalogDataError(_PATH, None, "engine", "a '*,*' fallback row is required")
     return table
 
 
-def _engine_row(engine: Engine) -> MoeEngineRow:
-    """The engine's row, else its kernels' row (ollama: llama.cpp's; SGLang: vLLM's), else ``*``."""
-    rows = moe_engine_rows()
+def moe_engine_rows() -> dict[str, MoeEngineRow]:
+    """The rows of any vendor (``*``), by engine."""
+    return {e: row for (e, v), row in moe_vendor_rows().items() if v == "*"}
+
+
+def _engine_row(engine: Engine, accel: Accelerator | None = None) -> MoeEngineRow:
+    """The engine's row for the accelerator's vendor, else its kernels' row for that vendor
+    (ollama: llama.cpp's; SGLang: vLLM's), else the engine's, its kernels' or the ``*`` row of
+    any vendor."""
+    rows = moe_vendor_rows()
     kin = _SAME_KERNELS.get(engine.value, engine.value)
-    return rows.get(engine.value) or rows.get(kin) or rows["*"]
+    vendor = accel.vendor.value if accel is not None else "*"
+    for key in ((engine.value, vendor), (kin, vendor), (engine.value, "*"), (kin, "*")):
+        if key in rows:
+            return rows[key]
+    return rows[("*", "*")]
 
 
-def moe_layer_overhead_us(engine: Engine) -> float:
+def moe_layer_overhead_us(engine: Engine, accel: Accelerator | None = None) -> float:
     """The engine's fixed latency per MoE layer per forward pass."""
-    return _engine_row(engine).layer_overhead_us
+    return _engine_row(engine, accel).layer_overhead_us
 
 
-def grouped_gemm_half_tokens(engine: Engine) -> float:
+def grouped_gemm_half_tokens(engine: Engine, accel: Accelerator | None = None) -> float:
     """Tokens per expert at which the engine's grouped expert GEMMs take twice the time of the
-    same FLOPs in a large GEMM (:func:`spicetrader.costmodel.moe_inference.grouped_gemm_factor`)."""
-    return _engine_row(engine).grouped_gemm_half_tokens
+    same FLOPs in a large GEMM (:func:`spicetrader.costmodel.moe_inference.grouped_gemm_factor`)
+    on the accelerator's vendor's backend."""
+    return _engine_row(engine, accel).grouped_gemm_half_tokens
 
 
-def expert_bw_share(engine: Engine) -> float:
+def expert_bw_share(engine: Engine, accel: Accelerator | None = None) -> float:
     """Share of the dense weights' streaming rate the engine's grouped expert kernels reach when
     a decode step reads the touched experts (1 = the same rate)."""
-    return _engine_row(engine).expert_bw_share
+    return _engine_row(engine, accel).expert_bw_share

@@ -15,7 +15,10 @@ whole chunk. The expert GEMMs are grouped GEMMs (one small GEMM per expert: llam
 its few tokens, and its token group is padded to the kernel's tile width (MegaBlocks sec. 5.1;
 llama.cpp's MMQ picks tile sizes per MoE shape, PR #15525), so the FLOPs of the routed experts run
 at a fraction ``t / (t + t_half)`` of the large-GEMM rate (:func:`grouped_gemm_factor`), with
-``t_half`` fitted per engine (``data/moe_engines.csv``, ``grouped_gemm_half_tokens``). This is why
+``t_half`` fitted per engine and accelerator vendor (``data/moe_engines.csv``,
+``grouped_gemm_half_tokens``: llama.cpp's grouped kernels are Metal's ``kernel_mul_mm_id`` on
+Apple, the CUDA MMQ kernels on NVIDIA and the same MMQ code built for HIP on AMD, each with its
+own tile choice; :mod:`spicetrader.costmodel.moe`). This is why
 llama.cpp's gpt-oss guide (ggml-org/llama.cpp discussion #15396) runs MoE prefill with
 ``-ub 2048``: four times the tokens per expert.
 
