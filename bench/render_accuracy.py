@@ -197,7 +197,8 @@ def render(
         "",
         "The efficiencies were fitted on these same cases (see the last section), so the first "
         "table is in-sample; the held-out section below scores each group on cases left out of "
-        "its fit. Reproduce: `python bench/fit_efficiency.py --write` (refit, ~1 min), then "
+        "its fit. Reproduce: `python bench/fit_efficiency.py --write` (refit, ~12 min on two "
+        "cores), then "
         "`python bench/accuracy.py --write docs/accuracy.md` (needs llm-analysis 0.2.2 in "
         "`/tmp/llmvenv`, see `bench/llm_analysis_peer.py`; without it the peer columns list the "
         "cases as not runnable).",
@@ -251,7 +252,7 @@ def render(
 
     lines += _unseen_section()
     lines += _unseen_section(ROUND2, "Round 2 (issue 11): cases added, scored before refitting")
-    for round_no in (3, 4, 5):
+    for round_no in (3, 4, 5, 6):
         for path in sorted(ROUND2.parent.glob(f"round{round_no}_*.json")):
             title = json.loads(path.read_text()).get("title", path.stem)
             prefix = f"Round {round_no}"
@@ -260,6 +261,14 @@ def render(
     lines += finetune_section()
     if fit_report:
         lines += ["## Held-out error", "", fit_report.get("summary", ""), ""]
+        unfitted = [o.case["id"] for o in outcomes if o.case.get("fit") is False]
+        if unfitted:
+            lines += [
+                f'Not in this table: the {len(unfitted)} cases marked `"fit": false` '
+                f"({unfitted[0]}-{unfitted[-1]}), which fit nothing; their errors are in their "
+                "round's section above and in the first table (the row's `fit_note` says why).",
+                "",
+            ]
         lines += [
             "Goals of issue 11 (median on cases left out of the fit): decode <= 10% (p90 <= "
             "35%), prefill and throughput <= 15%, images <= 20%, training <= 12%.",
