@@ -313,20 +313,17 @@ def _row_fit(
     key: Key, cases: Sequence[dict[str, Any]]
 ) -> tuple[Sequence[dict[str, Any]], list[str]]:
     """The cases that fit a group's row and the parameters they fit. A row is the engine's dense
-    rate on its family; MoE runs have their own terms (moe_engines.csv, moe_grouped_width_half),
-    fitted over them with the rows in place. So an MoE case may refine a parameter the group's
-    dense cases identify but never set one alone: a training row is fit on its dense cases (14
-    MoE runs beside 11 dense Megatron H100 runs pulled that row 15% down, round 4), and an
-    inference row fits only what its dense cases identify, on all its cases (Qwen3-30B-A3B at
-    batch 1, the only decode cases of vLLM on Ampere, had set that row to 49% of the bandwidth).
-    A group of MoE cases only is fit on them."""
+    rate on its family; MoE runs have their own terms (moe_engines.csv: latency per MoE layer,
+    grouped-GEMM half tokens, decode expert bandwidth share; moe_grouped_width_half and
+    moe_microbatch_layer_us in training), fitted over them with the rows in place. So a row is fit
+    on its dense cases whenever it has any: 14 MoE runs beside 11 dense Megatron H100 runs pulled
+    a training row 15% down (round 4), and two-node DeepSeek-R1 serving runs pulled vLLM's dense
+    Hopper row from 77% to 52% of the bandwidth, leaving dense Llama-3.1-8B decode on an H100 31%
+    too slow (round 6). A group of MoE cases only is fit on them."""
     dense = [c for c in cases if not _is_moe(c)]
     if not dense:
         return cases, _params(key, cases)
-    if key[0] == "training":
-        return dense, _params(key, dense)
-    names = _params(key, dense)
-    return cases, [n for n in _params(key, cases) if n in names] or names
+    return dense, _params(key, dense)
 
 
 def _load_rows(keys: Iterable[Key]) -> None:
