@@ -222,9 +222,11 @@ def _choose_micro_batch(setup: Setup, recompute: bool, zero: bool) -> tuple[Setu
     chosen = best[1]
     picked = chosen.workload.pretrain
     mbs = picked.micro_batch if picked is not None and picked.micro_batch else 1
+    deeper = chosen.parallel.zero != setup.parallel.zero
     return chosen, (
         f"micro-batch {mbs} sequence(s) per device: the fastest of 1, 2, 4, 8 that fits and "
         "the global batch allows (auto; Megatron's --micro-batch-size)"
+        + (f", with ZeRO stage {chosen.parallel.zero} to fit it" if deeper else "")
     )
 
 
