@@ -355,13 +355,17 @@ def fit_group(
     return _rows[key]
 
 
+def load_fit_cases(path: Path) -> list[dict[str, Any]]:
+    """The cases a fit may use: all but those marked ``"fit": false`` (scored in
+    docs/accuracy.md, fitted into nothing; the row's ``fit_note`` says why)."""
+    return [c for c in load_cases(path) if c.get("fit") is not False]
+
+
 def group_cases(cases: Sequence[dict[str, Any]]) -> dict[Key, list[dict[str, Any]]]:
     groups: dict[Key, list[dict[str, Any]]] = defaultdict(list)
     for case in cases:
         if not case["metric"].startswith(("inference.", "training.", "image.")):
             continue
-        if case.get("fit") is False:
-            continue  # scored in docs/accuracy.md, never fitted: see the row's fit_note
         if "offload" in case["workload"]:
             continue  # a GPU + host RAM split: two rows at once; bench/cpu_offload.py scores it
         _value, key = predict(case)
@@ -635,8 +639,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "inference.prefill), worst first, with the rows as they stand",
     )
     args = parser.parse_args(argv)
-    # a case marked "fit": false is scored in docs/accuracy.md, fits nothing (see its fit_note)
-    cases = [c for c in load_cases(args.cases) if c.get("fit") is not False]
+    cases = load_fit_cases(args.cases)
     groups = group_cases(cases)
     if args.heldout_cases:
         return print_heldout_cases(groups, args.heldout_cases)

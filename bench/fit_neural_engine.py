@@ -18,13 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 import fit_efficiency as fe  # noqa: E402
-from accuracy import load_cases  # noqa: E402
 
 GRID = (0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.22, 0.25, 0.30, 0.35)
 
 
 def main() -> int:
-    cases = load_cases(ROOT / "bench" / "data" / "cases.jsonl")
+    cases = fe.load_fit_cases(ROOT / "bench" / "data" / "cases.jsonl")
     coreml = [c for c in cases if c["workload"].get("engine") == "coreml"]
     on_ne = [c for c in coreml if "CPU_AND_NE" in c.get("notes", "")]
     groups = {k: v for k, v in fe.group_cases(coreml).items() if k[1] == "coreml"}

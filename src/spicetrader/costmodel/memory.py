@@ -23,8 +23,7 @@ from spicetrader.costmodel.memory_kv import kv_cache_bytes
 from spicetrader.costmodel.memory_lora import lora_params
 from spicetrader.costmodel.memory_overhead import overhead_gb
 from spicetrader.costmodel.memory_training import ShardPlan, training_states
-from spicetrader.costmodel.moe import routed_params
-from spicetrader.costmodel.moe_training import training_expert_parallel
+from spicetrader.costmodel.moe_training import held_params, training_expert_parallel
 from spicetrader.models.arch import Architecture, DiffusionArchitecture
 from spicetrader.models.weights import weight_bytes
 from spicetrader.spec.estimate import MemoryBreakdown
@@ -238,8 +237,7 @@ def expert_parallel_share(setup: Setup, arch: Architecture) -> float:
         return 1.0
     par = setup.parallel
     ep = training_expert_parallel(arch, max(par.data, 1), par.tensor, setup.devices_per_node)
-    total = float(arch.total_params())
-    return (total - routed_params(arch) * (1.0 - 1.0 / ep)) / total
+    return held_params(arch, ep) / arch.total_params()
 
 
 def fused_optimizer_step(setup: Setup) -> bool:

@@ -53,7 +53,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from spicetrader.costmodel.moe import active_routed_params, expert_parallel
+from spicetrader.costmodel.moe import active_routed_params, expert_parallel, routed_params
 
 if TYPE_CHECKING:
     from spicetrader.models.arch import Architecture
@@ -62,6 +62,7 @@ __all__ = [
     "MoeTrainingCost",
     "alltoall_bytes_per_token",
     "grouped_gemm_slowdown",
+    "held_params",
     "moe_training_cost",
     "routed_memory_bytes_per_token",
     "tokens_per_expert",
@@ -73,6 +74,12 @@ def training_expert_parallel(arch: Architecture, data: int, tensor: int, per_nod
     """EP size: the largest divisor of ``E`` and the data-parallel size whose group (EP x TP
     devices, the EP ranks ``tensor`` apart) fits in one node."""
     return expert_parallel(arch, data, max(per_node // max(tensor, 1), 1))
+
+
+def held_params(arch: Architecture, ep: int) -> float:
+    """Parameters one expert-parallel rank holds: everything but the routed experts, and
+    ``1 / EP`` of those (Megatron Core MoE docs, ``--expert-model-parallel-size``)."""
+    return arch.total_params() - routed_params(arch) * (1.0 - 1.0 / ep)
 
 
 def tokens_per_expert(arch: Architecture, tokens: float, ep: int) -> float:

@@ -55,10 +55,13 @@ from spicetrader.costmodel.efficiency import (
 from spicetrader.costmodel.inference import streamed_params
 from spicetrader.costmodel.moe import (
     active_routed_params,
-    routed_params,
     router_flops_per_token,
 )
-from spicetrader.costmodel.moe_training import moe_training_cost, training_expert_parallel
+from spicetrader.costmodel.moe_training import (
+    held_params,
+    moe_training_cost,
+    training_expert_parallel,
+)
 from spicetrader.costmodel.roofline import (
     ComputeDtype,
     allreduce_s,
@@ -296,7 +299,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
             "(Narayanan et al. 2021)"
         )
 
-    held = arch.total_params() - routed_params(arch) * (1.0 - 1.0 / ep)  # experts split EP ways
+    held = held_params(arch, ep)  # experts split EP ways
     param_bytes = setup.fmt.bits_per_weight / 8.0 * held / shards
     if arch.is_moe:
         assumptions.append(moe.note(moe_link.name))
