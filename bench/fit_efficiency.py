@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import dotted, load_cases, percentile  # noqa: E402
 from fit_write import (  # noqa: E402
+    MoeFit,
     write_calibrated,
     write_constants,
     write_moe_engines,
@@ -41,6 +42,7 @@ from spicetrader.costmodel import diffusion, inference, training  # noqa: E402
 from spicetrader.costmodel import efficiency as eff  # noqa: E402
 
 Key = tuple[str, str, str, str]  # task, engine, family, weights
+
 BOUNDS = {
     "bw_efficiency": (0.3, 1.0),
     "compute_efficiency": (0.05, 1.0),
@@ -91,34 +93,41 @@ for module in MODULES:
     module.lookup = _lookup  # type: ignore[attr-defined]
     module.speed_constants = _speed_constants  # type: ignore[attr-defined]
 
-_moe_overheads: dict[str, float] = {}  # engine kin -> us per MoE layer (the fit's trial values)
+# (engine kin, accelerator vendor or "*") -> us per MoE layer (the fit's trial values)
+_moe_overheads: dict[tuple[str, str], float] = {}
 # (engine kin, accelerator vendor or "*") -> grouped-GEMM half tokens (the fit's trial values)
 _moe_half_tokens: dict[tuple[str, str], float] = {}
 _expert_shares: dict[str, float] = {}  # engine kin -> decode expert bandwidth share (trials)
+# (engine kin, accelerator vendor or "*") -> routed-token overhead w0 (the fit's trial values)
+_moe_widths: dict[tuple[str, str], float] = {}
 _original_moe_overhead = inference.moe_layer_overhead_us
 _original_half_tokens = inference.grouped_gemm_half_tokens
+_original_routed_width = inference.routed_width_half
 _original_expert_share = inference.expert_bw_share
 # ollama runs llama.cpp's kernels; SGLang has its own MoE kernels and row (it reads vLLM's only
 # as a fallback, spicetrader.costmodel.moe), so it is fitted on its own cases
 _KIN = {"ollama": "llama.cpp"}
 
 
-def _moe_overhead(engine: Any, accel: Any = None) -> float:
-    kin = _KIN.get(engine.value, engine.value)
-    if kin in _moe_overheads:
-        return _moe_overheads[kin]
-    return _original_moe_overhead(engine, accel)
-
-
-def _half_tokens(engine: Any, accel: Any = None) -> float:
+def _vendor_trial(
+    trials: dict[tuple[str, str], float],
+    original: Callable[[Any, Any], float],
+    engine: Any,
+    accel: Any = None,
+) -> float:
     """The trial value of the engine's kin for the accelerator's vendor, else for any vendor
     (a kin under trial ignores its CSV rows), else the CSV's."""
     kin = _KIN.get(engine.value, engine.value)
     vendor = accel.vendor.value if accel is not None else "*"
     for key in ((kin, vendor), (kin, "*")):
-        if key in _moe_half_tokens:
-            return _moe_half_tokens[key]
-    return _original_half_tokens(engine, accel)
+        if key in trials:
+            return trials[key]
+    return original(engine, accel)
+
+
+_half_tokens = functools.partial(_vendor_trial, _moe_half_tokens, _original_half_tokens)
+_routed_width = functools.partial(_vendor_trial, _moe_widths, _original_routed_width)
+_moe_overhead = functools.partial(_vendor_trial, _moe_overheads, _original_moe_overhead)
 
 
 def _expert_share(engine: Any, accel: Any = None) -> float:
@@ -130,9 +139,11 @@ def _expert_share(engine: Any, accel: Any = None) -> float:
 
 inference.moe_layer_overhead_us = _moe_overhead  # type: ignore[attr-defined]
 inference.grouped_gemm_half_tokens = _half_tokens  # type: ignore[attr-defined]
+inference.routed_width_half = _routed_width  # type: ignore[attr-defined]
 inference.expert_bw_share = _expert_share  # type: ignore[attr-defined]
 MOE_OVERHEAD_GRID = (0, 25, 50, 100, 150, 200, 300, 400, 600, 800)
 MOE_HALF_GRID = (0, 8, 16, 32, 64, 128, 256)
+MOE_WIDTH_GRID = (0, 125, 250, 500, 1000, 2000, 4000)
 # 1 is neutral: the largest share within 2% of the best loss is kept (below 1 only when the
 # cases ask for it)
 MOE_SHARE_GRID = (1.0, 0.85, 0.7, 0.6, 0.5, 0.4, 0.3)
@@ -177,14 +188,17 @@ def fit_moe_overheads(
     cases: Sequence[dict[str, Any]],
     groups: dict[Key, list[dict[str, Any]]],
     fitted: dict[Key, eff.EfficiencyRow],
-) -> dict[tuple[str, str], tuple[float, float, float, list[str]]]:
+) -> dict[tuple[str, str], MoeFit]:
     """Each engine's MoE layer latency, then its decode expert bandwidth share, the latency once
     more (the two trade a fixed step time against one growing with the experts touched), then
-    its grouped-GEMM half tokens over all its current (not :func:`_superseded`) MoE inference
-    cases (the ``*`` vendor row), then, where its prefill cases span vendors, each vendor's half
-    tokens over that vendor's cases (the backends' grouped kernels differ:
-    ``spicetrader.costmodel.moe``); the rows those cases touch are refit at each trial."""
-    out: dict[tuple[str, str], tuple[float, float, float, list[str]]] = {}
+    its routed-token overhead ``w0`` and its grouped-GEMM half tokens over all its current (not
+    :func:`_superseded`) MoE inference cases (the ``*`` vendor row), then, where its prefill
+    cases span vendors, each vendor's layer latency, ``w0``, half tokens and ``w0`` once more
+    over that vendor's cases (the backends' kernels differ: ``spicetrader.costmodel.moe``;
+    ``w0`` costs every token-slot alike, the half tokens only chunks with few tokens per expert,
+    so a prefill sweep over the prompt length tells them apart); the rows those cases touch are
+    refit at each trial."""
+    out: dict[tuple[str, str], MoeFit] = {}
     by_engine: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for case in (c for c in cases if not _superseded(c)):
         engine = case["workload"].get("engine") or ""
@@ -192,18 +206,19 @@ def fit_moe_overheads(
     for kin, mine in sorted(by_engine.items()):
         touched = _touched(groups, mine)
         refit = functools.partial(_refit_into, fitted, touched)
-        overhead = _grid(_moe_overheads, kin, MOE_OVERHEAD_GRID, mine, refit)
+        overhead = _grid(_moe_overheads, (kin, "*"), MOE_OVERHEAD_GRID, mine, refit)
         share = 1.0
         if any(c["metric"] in DECODE for c in mine):
             share = _grid(_expert_shares, kin, MOE_SHARE_GRID, mine, refit, max)
-            overhead = _grid(_moe_overheads, kin, MOE_OVERHEAD_GRID, mine, refit)
+            overhead = _grid(_moe_overheads, (kin, "*"), MOE_OVERHEAD_GRID, mine, refit)
         # only a prefill (or time to first token) case sees the grouped-GEMM cost on its own;
         # in a throughput case it trades off against the row's compute efficiency
         prefill = [c for c in mine if c["metric"] in PREFILL]
+        width = _grid(_moe_widths, (kin, "*"), MOE_WIDTH_GRID, mine, refit)
         half = 0.0
         if prefill:
             half = _grid(_moe_half_tokens, (kin, "*"), MOE_HALF_GRID, mine, refit)
-        out[(kin, "*")] = (overhead, half, share, [c["id"] for c in mine])
+        out[(kin, "*")] = MoeFit(overhead, half, width, share, [c["id"] for c in mine])
         by_vendor: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for case in mine:
             by_vendor[_vendor(case)].append(case)
@@ -212,8 +227,11 @@ def fit_moe_overheads(
         for vendor, theirs in sorted(by_vendor.items()):
             if sum(c["metric"] in PREFILL for c in theirs) < 2:
                 continue  # one prefill case cannot tell the half tokens from the row's compute
+            vover = _grid(_moe_overheads, (kin, vendor), MOE_OVERHEAD_GRID, theirs, refit)
+            vwidth = _grid(_moe_widths, (kin, vendor), MOE_WIDTH_GRID, theirs, refit)
             vhalf = _grid(_moe_half_tokens, (kin, vendor), MOE_HALF_GRID, theirs, refit)
-            out[(kin, vendor)] = (overhead, vhalf, share, [c["id"] for c in theirs])
+            vwidth = _grid(_moe_widths, (kin, vendor), MOE_WIDTH_GRID, theirs, refit)
+            out[(kin, vendor)] = MoeFit(vover, vhalf, vwidth, share, [c["id"] for c in theirs])
     return out
 
 
@@ -230,6 +248,8 @@ def predict(case: dict[str, Any]) -> tuple[float | None, Key | None]:
 
 
 MOE_LAYER_US_GRID = (0, 500, 1000, 2000, 3000, 4000, 6000, 8000)
+# the host's launch time per MoE layer per micro-batch: a floor under the step, not a sum
+MOE_HOST_US_GRID = (0, 2000, 4000, 6000, 7000, 8000, 9000, 10000, 12000, 16000)
 FP8_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 HUBER = 0.3  # log-error scale past which a case counts linearly, not quadratically
 
@@ -448,10 +468,11 @@ ATTENTION_GRID = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 
 
 def _long_prompt(case: dict[str, Any]) -> bool:
-    """A dense prefill or time-to-first-token case whose prompt is 2,048 tokens or more (MoE
-    prefill carries its own grouped-GEMM terms, fitted with them)."""
+    """A prefill or time-to-first-token case whose prompt is 2,048 tokens or more, dense or MoE
+    (the attention over the prompt is the same kernel whatever the feed-forward layers are;
+    a :func:`_superseded` MoE case measured kernels the model no longer describes)."""
     prompt = (case["workload"].get("inference") or {}).get("prompt_tokens", 512)
-    return case["metric"] in PREFILL and prompt >= 2048 and not _is_moe(case)
+    return case["metric"] in PREFILL and prompt >= 2048 and not _superseded(case)
 
 
 def _touched(
@@ -582,9 +603,10 @@ def refit_moe_values(
     moe_inference = [c for c in cases if c["metric"].startswith("inference.") and _is_moe(c)]
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
     touched = _touched(infer_groups, moe_inference)
+    _load_rows(touched)  # each fold refits from the row as the CSV holds it
     fitted: dict[Key, eff.EfficiencyRow] = {}
     moe_engines = fit_moe_overheads(moe_inference, infer_groups, fitted)
-    print("MoE per engine (layer us, grouped-GEMM half tokens, expert bw share)", moe_engines)
+    print("MoE per engine", moe_engines)
     held = heldout(touched)
     _print_fit(fitted, groups, held, "held-out (MoE-touched groups)")
     if write:
@@ -664,9 +686,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the loss spans every case of the groups it touches: the MoE constants set MoE against dense
     moe_groups = [c for group in _touched(train_groups, moe_training).values() for c in group]
     fp8_held: dict[str, dict[str, float]] = {}
-    # two coordinate passes over the training constants: the width constant, the fixed time per
-    # MoE layer per micro-batch and the expert-width term trade off (one pass stopped where the
-    # order of the coordinates left it, round 6)
+    # two coordinate passes over the training constants: the width constant, the host's launch
+    # floor, the fixed time per MoE layer per micro-batch and the expert-width term trade off
+    # (one pass stopped where the order of the coordinates left it, round 6)
     for last in (False, True):
         fit_constant(
             "training_hidden_half",
@@ -693,9 +715,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             # the final value is judged on every case of the rows it moves, BF16 ones included
             scope = [c for group in touched.values() for c in group]
             fit_constant(name, FP8_GRID, scope, refit_fp8)
+        fit_constant("moe_host_layer_us", MOE_HOST_US_GRID, moe_groups, refit_moe)
         fit_constant("moe_microbatch_layer_us", MOE_LAYER_US_GRID, moe_groups, refit_moe)
         fit_constant("moe_grouped_width_half", moe_grid, moe_groups, refit_moe)
     constants_held = {
+        "moe_host_layer_us": constant_heldout(
+            "moe_host_layer_us", MOE_HOST_US_GRID, moe_training, refit_moe
+        ),
         "moe_grouped_width_half": constant_heldout(
             "moe_grouped_width_half", moe_grid, moe_training, refit_moe
         ),
@@ -722,12 +748,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     fit_constant("attention_time_factor", ATTENTION_GRID, long_prompts, lambda: None)
     moe_inference = [c for c in cases if c["metric"].startswith("inference.") and _is_moe(c)]
-    fit_constant(
-        "moe_inference_width_half",
-        (0, 250, 500, 1000, 2000, 4000, 8000),
-        moe_inference,
-        lambda: fitted.update(fit_all(_touched(infer_groups, moe_inference))),
-    )
     fitted.update(fit_all(infer_groups))
     moe_engines = fit_moe_overheads(moe_inference, infer_groups, fitted)
     print("MoE layer overhead per engine", moe_engines)

@@ -7,12 +7,23 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from spicetrader.costmodel import efficiency as eff
 
 DATA = Path(__file__).resolve().parent.parent / "src" / "spicetrader" / "costmodel" / "data"
 Key = tuple[str, str, str, str]  # task, engine, family, weights
+
+
+class MoeFit(NamedTuple):
+    """One (engine, vendor) row of ``moe_engines.csv`` as fitted, with the cases it was fitted
+    on."""
+
+    layer_overhead_us: float
+    half_tokens: float
+    width_half: float
+    expert_share: float
+    case_ids: Sequence[str]
 
 
 def _confidence(n_cases: int) -> str:
@@ -99,11 +110,9 @@ def write_calibrated(groups: Mapping[Key, Sequence[dict[str, Any]]]) -> None:
     (DATA / "calibrated.csv").write_text("\n".join(lines) + "\n")
 
 
-def write_moe_engines(
-    fitted: Mapping[tuple[str, str], tuple[float, float, float, Sequence[str]]],
-) -> None:
+def write_moe_engines(fitted: Mapping[tuple[str, str], MoeFit]) -> None:
     """``moe_engines.csv``: each fitted (engine, vendor) row's MoE layer latency, grouped-GEMM
-    half tokens and decode expert bandwidth share (other rows kept)."""
+    half tokens, routed-token overhead and decode expert bandwidth share (other rows kept)."""
     path = DATA / "moe_engines.csv"
     today = date.today().isoformat()
     out = []
@@ -112,10 +121,20 @@ def write_moe_engines(
         if len(cells) > 1 and (cells[0], cells[1]) in fitted:
             continue  # rewritten below
         out.append(line)
-    for (engine, vendor), (overhead, half, share, ids) in sorted(fitted.items()):
+    for (engine, vendor), fit in sorted(fitted.items()):
+        ids = fit.case_ids
         note = f"fitted (bench/fit_efficiency.py) on {len(ids)} MoE cases: {';'.join(ids)}"
         buf = io.StringIO()
-        row = [engine, vendor, f"{overhead:g}", f"{half:g}", f"{share:g}", note, today]
+        row = [
+            engine,
+            vendor,
+            f"{fit.layer_overhead_us:g}",
+            f"{fit.half_tokens:g}",
+            f"{fit.width_half:g}",
+            f"{fit.expert_share:g}",
+            note,
+            today,
+        ]
         csv.writer(buf, lineterminator="").writerow(row)
         out.append(buf.getvalue())
     path.write_text("\n".join(out) + "\n")

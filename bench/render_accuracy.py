@@ -47,6 +47,10 @@ weight-only quantized GEMMs (`dequant_vector_share`), and one rule: a row is the
 dense rate, so MoE cases may refine a parameter the group's dense cases identify but never
 set one alone (training rows are fit on their dense cases; a group of MoE cases only is fit
 on them); the MoE terms are fitted over the MoE cases with the rows in place.
+Round 7 made the MoE inference terms per engine and accelerator vendor (layer latency,
+routed-token overhead `w0`, grouped-GEMM half tokens: the backend's kernels differ), fitted
+the attention factor on MoE long prompts too, and added the host's launch floor of MoE
+training (`moe_host_layer_us`, a floor under the step, not a sum).
 The communication overlap (0.8), the link latencies and the per-device network bandwidths
 are priors with their sources in `speed_constants.csv`, `interconnect.csv` and
 `nodes.csv`. `--engine ENGINE` refits only that engine's groups and leaves every other row
@@ -252,7 +256,7 @@ def render(
 
     lines += _unseen_section()
     lines += _unseen_section(ROUND2, "Round 2 (issue 11): cases added, scored before refitting")
-    for round_no in (3, 4, 5, 6):
+    for round_no in (3, 4, 5, 6, 7):
         for path in sorted(ROUND2.parent.glob(f"round{round_no}_*.json")):
             title = json.loads(path.read_text()).get("title", path.stem)
             prefix = f"Round {round_no}"

@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from spicetrader.catalog.schema import Vendor
 from spicetrader.costmodel import estimate, inference, moe
 from spicetrader.costmodel.memory import prefill_chunk_tokens
-from spicetrader.costmodel.moe import grouped_gemm_half_tokens, moe_engine_rows, moe_vendor_rows
+from spicetrader.costmodel.moe import (
+    grouped_gemm_half_tokens,
+    moe_engine_rows,
+    moe_vendor_rows,
+    routed_width_half,
+)
 from spicetrader.costmodel.moe_inference import (
     grouped_gemm_factor,
     prefill_tokens_per_expert,
@@ -148,6 +153,41 @@ def test_the_vendor_row_sets_the_prefill_of_its_vendors_chips_only(
     apple_slow, nvidia_b = estimate_with(128.0)
     assert apple_slow < apple_fast
     assert nvidia_a == pytest.approx(nvidia_b)
+
+
+def test_the_routed_token_overhead_is_read_per_vendor_and_costs_narrow_experts_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``w0`` (``routed_width_half``) is a per-token-slot cost in hidden units of expert width:
+    raising it on Apple's row slows an M2 Ultra prefill of Qwen3-30B-A3B (768-wide experts) by
+    more than one of Mixtral (14,336-wide), and leaves the RTX 4090 (NVIDIA's row) alone."""
+    rows = dict(moe_vendor_rows())
+    base = rows[("llama.cpp", "*")]
+
+    def prefill(model: str, precision: str, hardware: str, width: float) -> float:
+        table = {
+            **rows,
+            ("llama.cpp", "apple"): base.model_copy(
+                update={"vendor": "apple", "routed_width_half": width}
+            ),
+        }
+        monkeypatch.setattr(moe, "moe_vendor_rows", lambda: table)
+        spec = {**_llama_cpp(model, precision, 512, 1), "hardware": hardware}
+        result = estimate(spec).inference
+        assert result is not None
+        return result.prefill_tokens_per_s
+
+    assert routed_width_half(Engine.OLLAMA) == routed_width_half(Engine.LLAMA_CPP)
+    narrow = prefill("qwen3-30b-a3b", "q4_k_m", "m2-ultra-76c", 0.0) / prefill(
+        "qwen3-30b-a3b", "q4_k_m", "m2-ultra-76c", 1000.0
+    )
+    wide = prefill("mixtral-8x7b", "q4_0", "m2-ultra-76c", 0.0) / prefill(
+        "mixtral-8x7b", "q4_0", "m2-ultra-76c", 1000.0
+    )
+    assert narrow > wide > 1.0
+    assert prefill("qwen3-30b-a3b", "q4_k_m", "rtx-4090", 0.0) == pytest.approx(
+        prefill("qwen3-30b-a3b", "q4_k_m", "rtx-4090", 1000.0)
+    )
 
 
 def _llama_cpp(model: str, precision: str, prompt: int, output: int) -> dict[str, object]:

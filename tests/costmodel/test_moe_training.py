@@ -79,7 +79,7 @@ def test_a_faster_link_and_memory_only_shrink_the_moe_terms(
     arch = _arch("qwen3-235b-a22b")
     common = {"ep": 8, "micro_batch_tokens": 4096.0, "hidden_half": 200.0,
               "width_half": 6000.0, "routed_passes": passes, "act_bytes": 2.0,
-              "layer_fixed_us": 1000.0}  # fmt: skip
+              "layer_fixed_us": 1000.0, "host_layer_us": 5000.0}  # fmt: skip
     slow = moe_training_cost(arch, link_bytes_per_s=link, mem_bytes_per_s=3e12, **common)
     fast = moe_training_cost(
         arch, link_bytes_per_s=link * faster, mem_bytes_per_s=3e12 * faster, **common
@@ -88,6 +88,7 @@ def test_a_faster_link_and_memory_only_shrink_the_moe_terms(
     assert fast.memory_s <= slow.memory_s
     assert fast.gemm_slowdown == slow.gemm_slowdown
     assert fast.layer_fixed_s == slow.layer_fixed_s == pytest.approx(1e-3)
+    assert fast.host_layer_s == slow.host_layer_s == pytest.approx(5e-3)
 
 
 def test_routed_memory_work_counts_k_copies_of_the_hidden_vector() -> None:
@@ -113,7 +114,7 @@ def test_a_slower_device_link_slows_moe_training() -> None:
     arch = _arch("deepseek-v3")
     common = {"ep": 8, "micro_batch_tokens": 4096.0, "hidden_half": 200.0,
               "width_half": 6000.0, "routed_passes": 12.0, "act_bytes": 2.0,
-              "mem_bytes_per_s": 8e12, "layer_fixed_us": 0.0}  # fmt: skip
+              "mem_bytes_per_s": 8e12, "layer_fixed_us": 0.0, "host_layer_us": 0.0}  # fmt: skip
     h100 = moe_training_cost(arch, link_bytes_per_s=450e9, **common)
     b200 = moe_training_cost(arch, link_bytes_per_s=900e9, **common)
     assert h100.alltoall_s == pytest.approx(2 * b200.alltoall_s)
@@ -162,17 +163,39 @@ def _qwen3_b200(micro_batch: int | None) -> dict[str, object]:
 
 def test_a_larger_micro_batch_speeds_small_expert_moe_training() -> None:
     """Megatron-Bridge measured Qwen3-30B-A3B on DGX-B200 at 9.7k tokens/s per GPU with MBS 1
-    and 27k with MBS 4 (cases C420, C415): the fixed time per MoE layer per micro-batch is paid
-    a quarter as often. Per token and device that saves at least t_l x 48 MoE layers x
-    (1/4096 - 1/16384) s (the expert GEMMs' extra rows save a little more)."""
+    and 27k with MBS 4 (cases C420, C415): at MBS 1 a micro-batch of 4,096 tokens per GPU
+    cannot beat the host's launch time, 48 MoE layers x t_h, and four sequences per micro-batch
+    spread that floor over four times the tokens."""
     from spicetrader.costmodel.efficiency import speed_constants
 
-    layer_s = speed_constants().moe_microbatch_layer_us * 1e-6
-    assert layer_s > 0
+    host_s = speed_constants().moe_host_layer_us * 1e-6
+    assert host_s > 0
     one = _qwen3_b200(1)["training"]["tokens_per_s_per_device"]  # type: ignore[index]
     four = _qwen3_b200(4)["training"]["tokens_per_s_per_device"]  # type: ignore[index]
-    saved = 1.0 / one - 1.0 / four  # type: ignore[operator]
-    assert saved >= layer_s * 48 * (1 / 4096 - 1 / 16384) * 0.999
+    assert one <= 4096 / (48 * host_s) * (1 + 1e-9)  # type: ignore[operator]
+    assert four > 1.5 * one  # type: ignore[operator]
+
+
+def test_the_hosts_launch_time_is_a_floor_under_the_step_not_a_sum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a host that needs 1 s per MoE layer per micro-batch, a step of Qwen3-30B-A3B
+    (48 MoE layers, one stage) is all host: 4096 x MBS tokens per GPU per 48 s, whatever the
+    GPU. A host floor far below the GPU's work changes nothing (it is a max, not a sum)."""
+    from spicetrader.costmodel import training
+    from spicetrader.costmodel.efficiency import speed_constants
+
+    base = speed_constants()
+
+    def per_device(host_us: float, micro_batch: int) -> float:
+        consts = base.model_copy(update={"moe_host_layer_us": host_us})
+        monkeypatch.setattr(training, "speed_constants", lambda: consts)
+        speed = _qwen3_b200(micro_batch)["training"]
+        return float(speed["tokens_per_s_per_device"])  # type: ignore[index]
+
+    assert per_device(1e6, 1) == pytest.approx(4096 / 48, rel=1e-9)
+    assert per_device(1e6, 4) == pytest.approx(4 * 4096 / 48, rel=1e-9)
+    assert per_device(1.0, 4) == pytest.approx(per_device(0.0, 4), rel=1e-12)
 
 
 def test_pretraining_picks_the_fastest_micro_batch_that_fits_and_says_so() -> None:

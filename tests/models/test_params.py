@@ -58,6 +58,9 @@ PINNED_TOTAL = {
     # checkpoint's packed INT4 tensors do not tally as parameters one to one).
     "kimi-k2-0905": 1_026_408_232_448,
     "kimi-k2-thinking": 1_026_408_232_448,
+    # Read 2026-12-04: DeepSeek-V2-Lite (and -Chat), the Hub's total, as chatllm.cpp's loader
+    # also prints for the DeepSeek-V2-Lite architecture ("with 15706484224 ... parameters").
+    "deepseek-v2-lite": 15_706_484_224,
 }
 
 # Multimodal checkpoints: the safetensors total = language model (the formula) + vision tower.

@@ -55,6 +55,14 @@ TensorOpt = Annotated[int | None, typer.Option("--tensor", help="Tensor-parallel
 PipelineOpt = Annotated[
     int | None, typer.Option("--pipeline", help="Pipeline-parallel size (llama.cpp layer split).")
 ]
+ExpertOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--expert-parallel",
+        help="Expert-parallel size of MoE training (Megatron --expert-model-parallel-size); "
+        "default: the largest that fits in one node.",
+    ),
+]
 ZeroOpt = Annotated[int | None, typer.Option("--zero", help="ZeRO / FSDP sharding stage 0-3.")]
 OffloadOpt = Annotated[
     str | None, typer.Option("--offload", help="none | cpu (optimizer/params offload).")
@@ -139,6 +147,7 @@ class WorkloadArgs:
     nodes: int | None = None
     tensor: int | None = None
     pipeline: int | None = None
+    expert: int | None = None
     zero: int | None = None
     offload: str | None = None
     prompt: int | None = None
@@ -191,7 +200,7 @@ def _devices(value: str | int) -> int | str:
 
 
 _TOP = ("hardware", "task", "precision", "engine", "kv_cache", "memory_gb", "devices", "nodes")
-_PARALLEL = ("tensor", "pipeline", "zero", "offload")
+_PARALLEL = ("tensor", "pipeline", "expert", "zero", "offload")
 
 
 def workload_mapping(

@@ -129,7 +129,7 @@ class SpeedConstants(_Row):
     moe_training_routed_passes: Annotated[float, Field(ge=0)]
     moe_grouped_width_half: Annotated[float, Field(ge=0)]
     moe_microbatch_layer_us: Annotated[float, Field(ge=0)]
-    moe_inference_width_half: Annotated[float, Field(ge=0)]
+    moe_host_layer_us: Annotated[float, Field(ge=0)]
     attention_time_factor: Annotated[float, Field(ge=1)]
     dequant_vector_share: Annotated[float, Field(ge=0)]
     fp8_training_fixed_share: Annotated[float, Field(ge=0, le=1)]

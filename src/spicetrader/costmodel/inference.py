@@ -49,6 +49,7 @@ from spicetrader.costmodel.moe import (
     moe_layer_overhead_us,
     routed_overhead,
     routed_params,
+    routed_width_half,
     router_flops_per_token,
     touched_fraction,
 )
@@ -236,7 +237,7 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     kv_per_token = _kv_bytes_per_token(setup, arch)
     replicas = max(setup.parallel.data, 1)
     per_replica = max(math.ceil(batch / replicas), 1)
-    width_half = speed_constants().moe_inference_width_half
+    width_half = routed_width_half(setup.engine, setup.accel)
     flops_per_token = gemm_flops_per_token(arch, width_half)
 
     # Prefill: every prompt of the batch in one pass; attention over half the prompt on average
@@ -325,7 +326,7 @@ def _notes(
     if arch.is_moe:
         moe_us = moe_layer_overhead_us(setup.engine, setup.accel)
         touched = touched_fraction(arch.experts, arch.experts_per_token, batch)
-        width_half = speed_constants().moe_inference_width_half
+        width_half = routed_width_half(setup.engine, setup.accel)
         notes.append(
             f"MoE: {arch.experts_per_token} of {arch.experts} experts per token; a decode step of "
             f"batch {batch} touches {touched:.0%} of the routed experts (1 - (1 - k/E)^batch); "

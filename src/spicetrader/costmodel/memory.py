@@ -236,7 +236,9 @@ def expert_parallel_share(setup: Setup, arch: Architecture) -> float:
     if not arch.is_moe:
         return 1.0
     par = setup.parallel
-    ep = training_expert_parallel(arch, max(par.data, 1), par.tensor, setup.devices_per_node)
+    ep = training_expert_parallel(
+        arch, max(par.data, 1), par.tensor, setup.devices_per_node, par.expert
+    )
     return held_params(arch, ep) / arch.total_params()
 
 

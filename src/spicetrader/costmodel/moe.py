@@ -73,6 +73,7 @@ __all__ = [
     "moe_vendor_rows",
     "routed_overhead",
     "routed_params",
+    "routed_width_half",
     "router_flops_per_token",
     "touched_fraction",
 ]
@@ -132,6 +133,7 @@ _COLUMNS: Final = (
     "vendor",
     "layer_overhead_us",
     "grouped_gemm_half_tokens",
+    "routed_width_half",
     "expert_bw_share",
     "calibration",
     "as_of",
@@ -146,6 +148,7 @@ class MoeEngineRow(BaseModel):
     vendor: Annotated[str, Field(min_length=1)]
     layer_overhead_us: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     grouped_gemm_half_tokens: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    routed_width_half: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     expert_bw_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     calibration: Annotated[str, Field(min_length=1)]
     as_of: AsOf
@@ -203,6 +206,13 @@ def grouped_gemm_half_tokens(engine: Engine, accel: Accelerator | None = None) -
     same FLOPs in a large GEMM (:func:`spicetrader.costmodel.moe_inference.grouped_gemm_factor`)
     on the accelerator's vendor's backend."""
     return _engine_row(engine, accel).grouped_gemm_half_tokens
+
+
+def routed_width_half(engine: Engine, accel: Accelerator | None = None) -> float:
+    """``w0`` of the engine's routed-token overhead on the accelerator's vendor's backend
+    (:func:`routed_overhead`): the router's top-k, the gather of each token-slot into its
+    expert's group and the weighted scatter back, in hidden units of expert width."""
+    return _engine_row(engine, accel).routed_width_half
 
 
 def expert_bw_share(engine: Engine, accel: Accelerator | None = None) -> float:

@@ -6,7 +6,7 @@ arXiv 2504.14960)
 runs, per micro-batch: the router, a permutation of the routed token copies into expert order,
 the dispatch all-to-all over the expert-parallel (EP) group, the grouped expert GEMMs, the
 combine all-to-all and the unpermutation (weighted sum of the ``k`` expert outputs), and all of
-it again in the backward pass. Three terms, each with its physical reason:
+it again in the backward pass. The terms, each with its physical reason:
 
 - **Grouped-GEMM efficiency.** The dense model's matmuls reach ``h / (h + h0)`` of the family's
   rate (``training.size_factor``, ``h0`` fitted on dense cases). An expert GEMM is
@@ -40,9 +40,21 @@ it again in the backward pass. Three terms, each with its physical reason:
   MoE docs: dropless training needs this sync; ``--moe-pad-expert-input-to-capacity``, CUDA
   graphs and the later "sync-free" dispatch exist to avoid it). ``t_l`` per MoE layer per
   micro-batch, forward and backward (``moe_microbatch_layer_us``, fitted on the MoE training
-  cases): it is why a small-expert model runs so much faster at a larger micro-batch
-  (Qwen3-30B-A3B on DGX-B200: 9.7k tokens/s per GPU at MBS 1, 27k at MBS 4; C420, C415) and
-  barely matters for DeepSeek-V3, whose layers carry far more work per micro-batch.
+  cases), added to the step; it barely matters for DeepSeek-V3, whose layers carry far more
+  work per micro-batch.
+- **The host's launch floor.** Kernel launches are asynchronous, so the host normally runs ahead
+  of the GPU and its time is hidden; the token-count sync stops that at every MoE layer, after
+  which the host must issue the layer's remaining kernels (per-expert GEMMs, their FP8/MXFP8
+  quantization, unpermute, and the backward's) while the GPU drains what it has. When a
+  micro-batch gives the GPU less work than the host needs to launch, the GPU waits: a step takes
+  at least ``micro-batches x MoE layers per stage x t_h`` (``moe_host_layer_us``, fitted on the
+  MoE training cases), a floor under the step, not a sum. Megatron Bridge's CUDA-graph guide
+  names this case, "launch-bound training steps where GPU compute is fast enough that repeated
+  host-driver submission overhead becomes noticeable", with graph scopes for the MoE router and
+  preprocessing (docs.nvidia.com/nemo/megatron-bridge/latest/training/cuda-graphs.html). It is
+  why a small-expert model on the fastest GPUs gains almost 3x from a larger micro-batch
+  (Qwen3-30B-A3B on DGX-B200: 9.7k tokens/s per GPU at MBS 1, 27k at MBS 4; C420, C415): at
+  MBS 1 the GPU finishes each 4,096-token micro-batch well before the host has launched it.
 
 Load imbalance is not a term: the calibration measurements force-balance the experts, and
 aux-loss-free routing (DeepSeek-V3 sec. 2.1.2) keeps real runs near balance.
@@ -70,9 +82,14 @@ __all__ = [
 ]
 
 
-def training_expert_parallel(arch: Architecture, data: int, tensor: int, per_node: int) -> int:
-    """EP size: the largest divisor of ``E`` and the data-parallel size whose group (EP x TP
-    devices, the EP ranks ``tensor`` apart) fits in one node."""
+def training_expert_parallel(
+    arch: Architecture, data: int, tensor: int, per_node: int, stated: int | None = None
+) -> int:
+    """EP size: the workload's (``parallelism.expert``), else the largest divisor of ``E`` and
+    the data-parallel size whose group (EP x TP devices, the EP ranks ``tensor`` apart) fits in
+    one node."""
+    if stated is not None and arch.is_moe:
+        return stated
     return expert_parallel(arch, data, max(per_node // max(tensor, 1), 1))
 
 
@@ -126,6 +143,7 @@ class MoeTrainingCost:
     alltoall_s: float  # exposed all-to-all seconds per token
     memory_s: float  # memory-bound routed-token seconds per token
     layer_fixed_s: float  # fixed seconds per MoE layer per micro-batch (forward + backward)
+    host_layer_s: float = 0.0  # host seconds per MoE layer per micro-batch (a floor, not added)
 
     def note(self, link: str) -> str:
         return (
@@ -133,8 +151,20 @@ class MoeTrainingCost:
             f"x{self.gemm_slowdown:.2f} (narrow expert matmuls); per 1000 tokens "
             f"{self.alltoall_s * 1e3 * 1e3:.3g} ms all-to-all (dispatch + combine, forward and "
             f"backward, not overlapped) and {self.memory_s * 1e3 * 1e3:.3g} ms memory-bound "
-            f"permute/unpermute/router work; {self.layer_fixed_s * 1e3:.3g} ms per MoE layer "
-            "per micro-batch (token-count sync and kernel launches)"
+            "permute/unpermute/router work"
+            + (
+                f"; {self.layer_fixed_s * 1e3:.3g} ms per MoE layer per micro-batch "
+                "(token-count sync)"
+                if self.layer_fixed_s
+                else ""
+            )
+            + (
+                f"; the host needs {self.host_layer_s * 1e3:.3g} ms per MoE layer per "
+                "micro-batch to launch its kernels, a floor under the step when the GPU work is "
+                "shorter"
+                if self.host_layer_s
+                else ""
+            )
         )
 
 
@@ -146,6 +176,7 @@ def moe_training_cost(
     hidden_half: float,
     width_half: float,
     layer_fixed_us: float,
+    host_layer_us: float,
     routed_passes: float,
     act_bytes: float,
     link_bytes_per_s: float,
@@ -158,4 +189,4 @@ def moe_training_cost(
         slowdown = grouped_gemm_slowdown(arch, rows, hidden_half, width_half)
     a2a = alltoall_bytes_per_token(arch, ep, act_bytes) / link_bytes_per_s
     memory = routed_memory_bytes_per_token(arch, routed_passes, act_bytes) / mem_bytes_per_s
-    return MoeTrainingCost(ep, slowdown, a2a, memory, layer_fixed_us * 1e-6)
+    return MoeTrainingCost(ep, slowdown, a2a, memory, layer_fixed_us * 1e-6, host_layer_us * 1e-6)

@@ -141,7 +141,27 @@ def validate_parallelism(
         given.zero or given.offload is Offload.CPU
     ):
         raise NotSupportedError("zero and offload apply to training (finetune, pretrain) only")
+    if given.expert is not None:
+        _check_expert(given.expert, tp * data, workload, arch)
     return given.model_copy(update={"data": data})
+
+
+def _check_expert(
+    ep: int, ranks: int, workload: Workload, arch: Architecture | DiffusionArchitecture
+) -> None:
+    """An expert-parallel size splits an MoE model's routed experts evenly over ranks of the
+    tensor x data grid (Megatron Core's MoE parallel folding: EP may span the tensor-parallel
+    ranks, Liu et al. 2025, arXiv 2504.14960)."""
+    if workload.task in (Task.INFERENCE, Task.IMAGE):
+        raise NotSupportedError("expert parallelism applies to training (finetune, pretrain)")
+    if not isinstance(arch, Architecture) or not arch.is_moe:
+        raise NotSupportedError(f"expert parallelism needs an MoE model; {arch.name} is dense")
+    if arch.experts % ep or ranks % ep:
+        valid = [d for d in _divisors(arch.experts) if ranks % d == 0]
+        raise NotSupportedError(
+            f"expert parallel {ep} must divide {arch.name}'s {arch.experts} experts and "
+            f"tensor x data = {ranks}; valid sizes: {', '.join(map(str, valid))}"
+        )
 
 
 def default_parallelism(

@@ -68,7 +68,7 @@ from spicetrader.costmodel.roofline import (
     parse_compute_dtype,
     peak_flops,
 )
-from spicetrader.costmodel.training_comm import data_parallel_s, group_link
+from spicetrader.costmodel.training_comm import alltoall_link, data_parallel_s, group_link
 from spicetrader.costmodel.training_host import dequant_seconds, host_time
 from spicetrader.errors import NotSupportedError
 from spicetrader.spec.estimate import Bound, TrainingSpeed
@@ -235,12 +235,13 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     shards = par.tensor * par.pipeline
     step_tokens = shape.tokens_per_replica_step
     dp = max(par.data, 1)
-    ep = training_expert_parallel(arch, dp, par.tensor, setup.devices_per_node)
-    moe_link = group_link(setup, ep, par.tensor)
+    ep = training_expert_parallel(arch, dp, par.tensor, setup.devices_per_node, par.expert)
+    # EP ranks sit ``tensor`` apart, or side by side once EP spans the tensor ranks (folding)
+    moe_link = alltoall_link(setup, ep, par.tensor if ep <= dp else 1, arch.experts_per_token)
     moe = moe_training_cost(
         arch, ep=ep, micro_batch_tokens=shape.micro_batch_tokens,
         hidden_half=consts.training_hidden_half, width_half=consts.moe_grouped_width_half,
-        layer_fixed_us=consts.moe_microbatch_layer_us,
+        layer_fixed_us=consts.moe_microbatch_layer_us, host_layer_us=consts.moe_host_layer_us,
         routed_passes=consts.moe_training_routed_passes,
         act_bytes=consts.activation_bytes, link_bytes_per_s=moe_link.bytes_per_s,
         mem_bytes_per_s=setup.accel.mem_bw_gbs * 1e9 * match.row.bw_efficiency,
@@ -253,6 +254,9 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     moe_s = step_tokens * moe.alltoall_s / shards  # exposed, like tensor parallel
     micro_batches = max(step_tokens / shape.micro_batch_tokens, 1.0)
     moe_s += micro_batches * moe.layer_fixed_s * arch.moe_layers / par.pipeline
+    # the host launches each MoE layer's kernels after its token-count sync: the device cannot
+    # run ahead of it, so a step takes at least the host's launch time (moe_training.py)
+    host_floor_s = micro_batches * moe.host_layer_s * arch.moe_layers / par.pipeline
     if quantized:
         dequant_s = dequant_seconds(
             float(arch.total_params()) / shards, setup.fmt.bits_per_weight, shape.checkpointing,
@@ -328,7 +332,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     host = host_time(setup, trainable, memory, consts)
     offload_s = host.total_s
     assumptions.extend(host.notes)
-    step_s = compute_s + tp_s + moe_s + exposed + offload_s
+    step_s = max(compute_s + tp_s + moe_s + exposed, host_floor_s) + offload_s
 
     per_device = step_tokens / shards / step_s
     total = per_device * setup.devices

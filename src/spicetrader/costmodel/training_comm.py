@@ -10,6 +10,15 @@ data-parallel traffic per optimizer step.
   all-gathers the parameters for the forward and again for the backward (Rajbhandari et al.
   2020, "ZeRO", sec. 7.2.2: 3 x (n-1)/n x bytes = 1.5x the data-parallel volume; Zhao et al.
   2023, "PyTorch FSDP", sec. 3.2).
+- All-to-all (MoE dispatch and combine over the expert-parallel group): each token's ``k``
+  routed copies go to the ranks holding their experts. Across nodes the dispatchers Megatron
+  Core uses for MoE at scale (DeepEP, HybridEP: its "flex" dispatcher) send a token once per
+  remote node over that rank's own NIC and fan it out to the node's GPUs over the device link
+  (DeepSeek-V3 technical report, arXiv 2412.19437, sec. 3.2.2: IB first, then NVLink
+  forwarding, so the IB traffic grows with the nodes a token reaches, not its copies), both
+  links busy at once: with ``N`` nodes in the group, a token reaches
+  ``(N - 1) (1 - (1 - 1/N)^k)`` remote nodes (balanced routing) and its copies cross the
+  device link; the slower side sets the rate.
 """
 
 from __future__ import annotations
@@ -24,7 +33,14 @@ from spicetrader.costmodel.roofline import allreduce_s, gather_s
 if TYPE_CHECKING:
     from spicetrader.costmodel.context import Setup
 
-__all__ = ["Link", "data_parallel_s", "device_link", "group_link"]
+__all__ = [
+    "Link",
+    "alltoall_link",
+    "data_parallel_s",
+    "device_link",
+    "group_link",
+    "remote_nodes_reached",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +72,36 @@ def group_link(setup: Setup, ranks: int, stride: int) -> Link:
     bw = members * node.scale_out_gbs_per_device * 1e9 * net.bw_efficiency
     name = f"{node.network} ({members} per node)" if members > 1 else node.network
     return Link(min(bw, inside.bytes_per_s), net.allreduce_latency_us * 1e-6, name)
+
+
+def remote_nodes_reached(nodes: int, copies: int) -> float:
+    """Expected other nodes one token's ``copies`` routed copies reach when the experts spread
+    evenly over ``nodes`` nodes: ``(N - 1) (1 - (1 - 1/N)^k)``."""
+    if nodes <= 1:
+        return 0.0
+    return (nodes - 1) * (1.0 - (1.0 - 1.0 / nodes) ** copies)
+
+
+def alltoall_link(setup: Setup, ranks: int, stride: int, copies: int) -> Link:
+    """The effective link of an MoE all-to-all over ``ranks`` devices, ``stride`` apart, for
+    tokens of ``copies`` routed copies, as a rate for the ``copies x (ranks - 1) / ranks``
+    copies a token sends to other ranks: the device link inside one node; across nodes, the
+    remote nodes a token reaches over its rank's own NIC and its copies over the device link,
+    concurrently (:func:`remote_nodes_reached`; module docstring)."""
+    per_node = setup.devices_per_node
+    inside = device_link(setup)
+    if setup.nodes == 1 or ranks * stride <= per_node or ranks <= 1:
+        return inside
+    node = node_row(setup.accel)
+    net = interconnect_row(None)
+    members = min(max(per_node // stride, 1), ranks)
+    nodes = max(ranks // members, 2)
+    sent = copies * (ranks - 1) / ranks  # copies leaving the rank: what the bytes count
+    per_device = node.scale_out_gbs_per_device * 1e9 * net.bw_efficiency
+    remote = remote_nodes_reached(nodes, copies)
+    seconds_per_copy = max(remote / per_device, sent / inside.bytes_per_s)
+    name = f"{node.network} ({remote:.2g} of {nodes - 1} other nodes per token) + {inside.name}"
+    return Link(sent / seconds_per_copy, net.allreduce_latency_us * 1e-6, name)
 
 
 def data_parallel_s(

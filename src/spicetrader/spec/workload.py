@@ -132,6 +132,9 @@ class Parallelism(_Strict):
     data: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     zero: Annotated[int, Field(ge=0, le=3)] = 0
     offload: Offload = Offload.NONE
+    # expert-parallel size of an MoE model's training (Megatron --expert-model-parallel-size):
+    # the ranks its routed experts are split over; None: the largest that fits in one node
+    expert: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
 
 
 class InferenceSpec(_Strict):
