@@ -194,6 +194,8 @@ def test_the_hosts_launch_time_is_a_floor_under_the_step_not_a_sum(
         return float(speed["tokens_per_s_per_device"])  # type: ignore[index]
 
     assert per_device(1e6, 1) == pytest.approx(4096 / 48, rel=1e-9)
+    bound = _qwen3_b200(1)["assumptions"]  # still under the 1 s host of the last call
+    assert any(a.startswith("host-bound:") for a in bound)  # type: ignore[union-attr]
     assert per_device(1e6, 4) == pytest.approx(4 * 4096 / 48, rel=1e-9)
     assert per_device(1.0, 4) == pytest.approx(per_device(0.0, 4), rel=1e-12)
 

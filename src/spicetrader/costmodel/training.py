@@ -332,7 +332,14 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     host = host_time(setup, trainable, memory, consts)
     offload_s = host.total_s
     assumptions.extend(host.notes)
-    step_s = max(compute_s + tp_s + moe_s + exposed, host_floor_s) + offload_s
+    device_s = compute_s + tp_s + moe_s + exposed
+    if host_floor_s > device_s:
+        assumptions.append(
+            f"host-bound: launching the MoE layers' kernels takes {host_floor_s:.3g} s per step "
+            f"against {device_s:.3g} s of device work, so the devices wait; more sequences per "
+            "micro-batch (or CUDA graphs of the MoE layers) would hide it"
+        )
+    step_s = max(device_s, host_floor_s) + offload_s
 
     per_device = step_tokens / shards / step_s
     total = per_device * setup.devices
