@@ -104,3 +104,20 @@ def test_cli_expert_parallel_flag() -> None:
     bad = CliRunner().invoke(app, [*args[:-3], "--expert-parallel", "5"])
     assert bad.exit_code == 2
     assert "must divide" in bad.output
+
+
+def test_web_api_takes_the_expert_parallel_size_and_answers_a_bad_one_with_4xx() -> None:
+    from fastapi.testclient import TestClient
+
+    from spicetrader.web.app import create_app
+
+    workload = {"model": "qwen3-30b-a3b", "task": "pretrain", "engine": "megatron",
+                "hardware": "h100-sxm", "devices": 16, "precision": "fp8",
+                "parallelism": {"expert": 16}}  # fmt: skip
+    with TestClient(create_app()) as client:
+        good = client.post("/api/estimate", json=workload)
+        bad = client.post("/api/estimate", json={**workload, "parallelism": {"expert": 5}})
+    assert good.status_code == 200, good.text
+    assert any(a.startswith("MoE: expert parallel 16") for a in good.json()["assumptions"])
+    assert 400 <= bad.status_code < 500
+    assert "must divide" in bad.text
