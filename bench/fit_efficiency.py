@@ -176,6 +176,14 @@ def _refit_into(
     fitted.update(fit_all(groups))
 
 
+def _expert_width(case: dict[str, Any]) -> int:
+    """The routed experts' intermediate width of the case's model."""
+    from spicetrader.models.registry import resolve_model
+
+    arch = resolve_model(case["workload"]["model"])
+    return int(getattr(arch, "expert_ffn_hidden", 0))
+
+
 def _superseded(case: dict[str, Any]) -> bool:
     """A case whose engine kernels a later release replaced (its ``superseded`` key names the
     change, its notes the evidence: e.g. llama.cpp's Dec-2023 Metal MoE kernel, rewritten by PR
@@ -227,10 +235,17 @@ def fit_moe_overheads(
         for vendor, theirs in sorted(by_vendor.items()):
             if sum(c["metric"] in PREFILL for c in theirs) < 2:
                 continue  # one prefill case cannot tell the half tokens from the row's compute
+            # w0 costs narrow experts more than wide ones: prefill cases of one expert width
+            # cannot tell it from the row's compute rate, so such a vendor keeps the engine's w0
+            widths = {_expert_width(c) for c in theirs if c["metric"] in PREFILL}
+            fit_width = functools.partial(
+                _grid, _moe_widths, (kin, vendor), MOE_WIDTH_GRID, theirs, refit
+            )
+            _moe_widths[(kin, vendor)] = width
             vover = _grid(_moe_overheads, (kin, vendor), MOE_OVERHEAD_GRID, theirs, refit)
-            vwidth = _grid(_moe_widths, (kin, vendor), MOE_WIDTH_GRID, theirs, refit)
+            vwidth = fit_width() if len(widths) >= 2 else width
             vhalf = _grid(_moe_half_tokens, (kin, vendor), MOE_HALF_GRID, theirs, refit)
-            vwidth = _grid(_moe_widths, (kin, vendor), MOE_WIDTH_GRID, theirs, refit)
+            vwidth = fit_width() if len(widths) >= 2 else width
             out[(kin, vendor)] = MoeFit(vover, vhalf, vwidth, share, [c["id"] for c in theirs])
     return out
 

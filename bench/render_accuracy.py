@@ -66,6 +66,18 @@ token, FLOPs per token, link bandwidths, datasheet peaks) is fixed.
 """
 
 
+def _id_ranges(ids: Sequence[str]) -> str:
+    """Case ids as runs of consecutive numbers: C740-C759, C771-C773."""
+    numbers = sorted(int(i[1:]) for i in ids)
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"C{r[0]:03d}" if len(r) == 1 else f"C{r[0]:03d}-C{r[-1]:03d}" for r in runs)
+
+
 def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -269,7 +281,7 @@ def render(
         if unfitted:
             lines += [
                 f'Not in this table: the {len(unfitted)} cases marked `"fit": false` '
-                f"({unfitted[0]}-{unfitted[-1]}), which fit nothing; their errors are in their "
+                f"({_id_ranges(unfitted)}), which fit nothing; their errors are in their "
                 "round's section above and in the first table (the row's `fit_note` says why).",
                 "",
             ]

@@ -292,11 +292,13 @@ def test_default_ubatch_is_llama_cpps_512() -> None:
 
 @settings(max_examples=15, deadline=None)
 @given(small=st.sampled_from([64, 128, 256, 512, 1024]), factor=st.sampled_from([2, 4, 8]))
-def test_a_larger_pass_never_slows_moe_prefill_nor_touches_dense(small: int, factor: int) -> None:
+def test_a_larger_pass_never_slows_a_prefill(small: int, factor: int) -> None:
+    """More tokens per forward pass: more tokens per expert (MoE) and fewer passes, each
+    streaming the weights and paying the per-pass costs (dense and MoE alike)."""
     with _half_tokens(64.0):
         assert _qwen_prefill(small * factor) >= _qwen_prefill(small) * (1 - 1e-9)
         dense = _qwen_prefill(small * factor, "llama-3-8b")
-        assert dense == pytest.approx(_qwen_prefill(small, "llama-3-8b"))
+        assert dense >= _qwen_prefill(small, "llama-3-8b") * (1 - 1e-9)
 
 
 def test_mxfp4_without_fp4_tensor_cores_runs_at_the_bf16_rate(

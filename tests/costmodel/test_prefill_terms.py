@@ -145,3 +145,38 @@ def test_the_lm_head_runs_for_one_token_per_sequence_in_a_prefill(
     every = estimate(spec).inference
     assert once is not None and every is not None  # noqa: PT018
     assert once.prefill_tokens_per_s > every.prefill_tokens_per_s
+
+
+def _chunked(ubatch: int | None, engine: str = "llama.cpp") -> float:
+    spec: dict[str, object] = {
+        "model": "llama-3-8b", "task": "inference", "precision": "q4_k_m", "engine": engine,
+        "hardware": "rtx-4090", "devices": 1,
+        "inference": {"batch": 1, "prompt_tokens": 512, "output_tokens": 1},
+    }  # fmt: skip
+    if ubatch is not None:
+        spec["inference"] = {**spec["inference"], "ubatch_tokens": ubatch}  # type: ignore[dict-item]
+    result = estimate(spec).inference
+    assert result is not None
+    return result.prefill_tokens_per_s
+
+
+def test_each_prefill_chunk_streams_the_weights_again() -> None:
+    """A prompt runs in forward passes of one chunk each (llama-bench -ub): at one token per
+    pass every token streams all the weights, so the prefill is no faster than the datasheet
+    bandwidth over the weights' bytes (Llama 3 8B Q4_K_M, 4.9 GB, on a 1008 GB/s RTX 4090:
+    206 tokens/s); in one 512-token pass it is compute-bound and far faster."""
+    from spicetrader.models.weights import weight_bytes
+
+    arch, fmt = resolve_model("llama-3-8b"), resolve_precision("q4_k_m")
+    accel = load_catalog().accelerator("rtx-4090")
+    per_token_roofline = accel.mem_bw_gbs * 1e9 / weight_bytes(arch, fmt)
+    one = _chunked(1)
+    assert one <= per_token_roofline * (1 + 1e-9)
+    assert _chunked(512) > 5 * one
+    assert _chunked(None) == pytest.approx(_chunked(512))  # llama.cpp's n_ubatch is 512
+
+
+@given(ubatch=st.integers(min_value=1, max_value=511))
+@settings(max_examples=25, deadline=None)
+def test_more_tokens_per_chunk_never_slow_a_prefill(ubatch: int) -> None:
+    assert _chunked(ubatch) <= _chunked(ubatch + 1) * (1 + 1e-9)

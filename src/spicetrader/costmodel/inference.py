@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 
 from spicetrader.costmodel.context import Confidence, SpeedResult
 from spicetrader.costmodel.efficiency import SpeedTask, lookup, speed_constants
+from spicetrader.costmodel.memory import prefill_chunk_tokens
 from spicetrader.costmodel.moe import (
     active_routed_params,
     expert_bw_share,
@@ -240,30 +241,36 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     width_half = routed_width_half(setup.engine, setup.accel)
     flops_per_token = gemm_flops_per_token(arch, width_half)
 
-    # Prefill: every prompt of the batch in one pass; attention over half the prompt on average
-    # (causal mask).
+    # Prefill: the batch's prompts in forward passes of one chunk each (llama.cpp's n_ubatch,
+    # vLLM/SGLang's chunked-prefill budget, or the workload's ubatch_tokens); each pass streams
+    # the weights its chunk touches and pays the fixed per-pass costs; attention over half the
+    # prompt on average (causal mask).
     prefill: StepTime | None = None
     if prompt > 0:
         tokens = per_replica * prompt
+        ubatch = spec.ubatch_tokens if spec is not None else None
+        chunk = prefill_chunk_tokens(setup.engine, tokens, ubatch)
+        passes = math.ceil(tokens / chunk)
         grouped = grouped_gemm_factor(
-            prefill_tokens_per_expert(
-                arch, setup.engine, tokens, spec.ubatch_tokens if spec is not None else None
-            ),
+            prefill_tokens_per_expert(arch, setup.engine, tokens, ubatch),
             grouped_gemm_half_tokens(setup.engine, setup.accel),
         )
         prefill = step_time(
             machine,
             arch,
             Work(
-                weight_bytes=streamed_weight_bytes(arch, total_bytes, tokens),
+                weight_bytes=streamed_weight_bytes(arch, total_bytes, chunk),
                 # the lm_head runs for each sequence's last token only
-                linear_flops=tokens * gemm_flops_per_token(arch, width_half, grouped)
-                - (tokens - per_replica) * output_head_flops_per_token(arch),
-                kv_bytes=tokens * kv_per_token,
-                attention_flops=tokens * arch.attention_flops_per_token(prompt // 2),
-                tokens=tokens,
+                linear_flops=(
+                    tokens * gemm_flops_per_token(arch, width_half, grouped)
+                    - (tokens - per_replica) * output_head_flops_per_token(arch)
+                )
+                / passes,
+                kv_bytes=tokens * kv_per_token / passes,
+                attention_flops=tokens * arch.attention_flops_per_token(prompt // 2) / passes,
+                tokens=chunk,
             ),
-        )
+        ).times(passes)
 
     # Decode: one token per sequence per step; the KV cache holds prompt + half the output.
     context = prompt + output / 2

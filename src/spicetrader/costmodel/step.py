@@ -60,6 +60,18 @@ class StepTime:
     def total_s(self) -> float:
         return self.kernels_s + self.comm_s + self.overhead_s
 
+    def times(self, passes: int) -> StepTime:
+        """``passes`` such steps one after the other (a prefill in chunks: one forward pass per
+        chunk, each streaming the weights and paying the fixed costs again)."""
+        return StepTime(
+            memory_s=self.memory_s * passes,
+            compute_s=self.compute_s * passes,
+            comm_s=self.comm_s * passes,
+            overhead_s=self.overhead_s * passes,
+            attn_memory_s=self.attn_memory_s * passes,
+            attn_compute_s=self.attn_compute_s * passes,
+        )
+
     @property
     def bound(self) -> Bound:
         if self.comm_s > self.kernels_s:
