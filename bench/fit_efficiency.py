@@ -262,7 +262,6 @@ def predict(case: dict[str, Any]) -> tuple[float | None, Key | None]:
     return (float(value) if isinstance(value, (int, float)) else None), key
 
 
-MOE_LAYER_US_GRID = (0, 500, 1000, 2000, 3000, 4000, 6000, 8000)
 # the host's launch time per MoE layer per micro-batch: a floor under the step, not a sum
 MOE_HOST_US_GRID = (0, 2000, 4000, 6000, 7000, 8000, 9000, 10000, 12000, 16000)
 FP8_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
@@ -349,12 +348,12 @@ def _row_fit(
 ) -> tuple[Sequence[dict[str, Any]], list[str]]:
     """The cases that fit a group's row and the parameters they fit. A row is the engine's dense
     rate on its family; MoE runs have their own terms (moe_engines.csv: latency per MoE layer,
-    grouped-GEMM half tokens, decode expert bandwidth share; moe_grouped_width_half and
-    moe_microbatch_layer_us in training), fitted over them with the rows in place. So a row is fit
-    on its dense cases whenever it has any: 14 MoE runs beside 11 dense Megatron H100 runs pulled
-    a training row 15% down (round 4), and two-node DeepSeek-R1 serving runs pulled vLLM's dense
-    Hopper row from 77% to 52% of the bandwidth, leaving dense Llama-3.1-8B decode on an H100 31%
-    too slow (round 6). A group of MoE cases only is fit on them."""
+    grouped-GEMM half tokens, routed-token overhead, decode expert bandwidth share;
+    moe_grouped_width_half and moe_host_layer_us in training), fitted over them with the rows in
+    place. So a row is fit on its dense cases whenever it has any: 14 MoE runs beside 11 dense
+    Megatron H100 runs pulled a training row 15% down (round 4), and two-node DeepSeek-R1 serving
+    runs pulled vLLM's dense Hopper row from 77% to 52% of the bandwidth, leaving dense Llama-3.1-8B
+    decode on an H100 31% too slow (round 6). A group of MoE cases only is fit on them."""
     dense = [c for c in cases if not _is_moe(c)]
     if not dense:
         return cases, _params(key, cases)
@@ -702,8 +701,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     moe_groups = [c for group in _touched(train_groups, moe_training).values() for c in group]
     fp8_held: dict[str, dict[str, float]] = {}
     # two coordinate passes over the training constants: the width constant, the host's launch
-    # floor, the fixed time per MoE layer per micro-batch and the expert-width term trade off
-    # (one pass stopped where the order of the coordinates left it, round 6)
+    # floor and the expert-width term trade off (one pass stopped where the order of the
+    # coordinates left it, round 6)
     for last in (False, True):
         fit_constant(
             "training_hidden_half",
@@ -731,7 +730,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             scope = [c for group in touched.values() for c in group]
             fit_constant(name, FP8_GRID, scope, refit_fp8)
         fit_constant("moe_host_layer_us", MOE_HOST_US_GRID, moe_groups, refit_moe)
-        fit_constant("moe_microbatch_layer_us", MOE_LAYER_US_GRID, moe_groups, refit_moe)
         fit_constant("moe_grouped_width_half", moe_grid, moe_groups, refit_moe)
     constants_held = {
         "moe_host_layer_us": constant_heldout(
@@ -739,9 +737,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "moe_grouped_width_half": constant_heldout(
             "moe_grouped_width_half", moe_grid, moe_training, refit_moe
-        ),
-        "moe_microbatch_layer_us": constant_heldout(
-            "moe_microbatch_layer_us", MOE_LAYER_US_GRID, moe_training, refit_moe
         ),
         **fp8_held,
     }

@@ -193,7 +193,7 @@ def _choose_micro_batch(setup: Setup, recompute: bool, zero: bool) -> tuple[Setu
     that the global batch allows per data-parallel rank (ties within 1%: the smaller); with
     ``recompute`` (checkpointing left open too) a micro-batch may turn recomputation on to fit,
     with ``zero`` (the ZeRO stage left open) shard deeper.
-    Larger micro-batches pay the fixed time per MoE layer per micro-batch less often
+    Larger micro-batches spread the host's launch time per MoE layer over more tokens
     (``moe_training``) and cost a pipeline more bubble (fewer micro-batches per step)."""
     wl = setup.workload
     pt = wl.pretrain

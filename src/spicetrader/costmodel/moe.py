@@ -39,7 +39,8 @@
   per architecture: ggml-org/llama.cpp PR #15525 for NVIDIA, PR #26977 open for the mean
   columns per expert) and the same MMQ code built for HIP, where RDNA3 sizes its tiles from the
   typical expert width (PR #24546, merged as #28552) and RDNA3.5 does not (#28924, closed). So
-  the grouped-GEMM half tokens (:mod:`spicetrader.costmodel.moe_inference`) are read from the
+  the grouped-GEMM half tokens (:mod:`spicetrader.costmodel.moe_inference`), the routed-token
+  overhead ``w0`` (:func:`routed_overhead`) and the MoE layer latency are read from the
   engine's row for the accelerator's vendor, else its ``*`` row.
 - Expert parallelism in training: Megatron-Core places the experts over the data-parallel ranks
   of one NVLink domain (EP <= devices per node; Megatron-Core MoE docs, "Expert Parallelism"),

@@ -32,18 +32,12 @@ it again in the backward pass. The terms, each with its physical reason:
   ``--moe-permute-fusion``): ``P x k x hidden x bytes`` per token per MoE layer at the
   device's memory bandwidth, ``P = 12`` counted, not fitted (``moe_training_routed_passes``).
 
-- **Fixed time per MoE layer per micro-batch.** A dropless MoE layer waits, in each micro-batch
-  and pass, for its token counts per expert to reach the host (a device-to-host copy that
-  stalls the kernel queue) before it can size the dispatch and the grouped GEMM, and it launches
-  a few dozen small kernels (router, top-k, permute, all-to-all, grouped GEMM, unpermute, and
-  their backward) whose launch and synchronisation gaps no GPU speed shortens (Megatron Core
-  MoE docs: dropless training needs this sync; ``--moe-pad-expert-input-to-capacity``, CUDA
-  graphs and the later "sync-free" dispatch exist to avoid it). ``t_l`` per MoE layer per
-  micro-batch, forward and backward (``moe_microbatch_layer_us``, fitted on the MoE training
-  cases), added to the step; it barely matters for DeepSeek-V3, whose layers carry far more
-  work per micro-batch.
 - **The host's launch floor.** Kernel launches are asynchronous, so the host normally runs ahead
-  of the GPU and its time is hidden; the token-count sync stops that at every MoE layer, after
+  of the GPU and its time is hidden. A dropless MoE layer must know its token counts per expert
+  before it can size the dispatch and the grouped GEMM, so it copies them to the host (Megatron
+  Core MoE docs: dropless training needs this sync; ``--moe-pad-expert-input-to-capacity``, CUDA
+  graphs and the later "sync-free" dispatch exist to avoid it); that sync stops the run-ahead
+  at every MoE layer, after
   which the host must issue the layer's remaining kernels (per-expert GEMMs, their FP8/MXFP8
   quantization, unpermute, and the backward's) while the GPU drains what it has. When a
   micro-batch gives the GPU less work than the host needs to launch, the GPU waits: a step takes
@@ -55,6 +49,8 @@ it again in the backward pass. The terms, each with its physical reason:
   why a small-expert model on the fastest GPUs gains almost 3x from a larger micro-batch
   (Qwen3-30B-A3B on DGX-B200: 9.7k tokens/s per GPU at MBS 1, 27k at MBS 4; C420, C415): at
   MBS 1 the GPU finishes each 4,096-token micro-batch well before the host has launched it.
+  (Round 6 added the same sync as a fixed time per MoE layer per micro-batch on top of the
+  step; it fitted to 0 once this floor was in, and was removed.)
 
 Load imbalance is not a term: the calibration measurements force-balance the experts, and
 aux-loss-free routing (DeepSeek-V3 sec. 2.1.2) keeps real runs near balance.
@@ -142,8 +138,7 @@ class MoeTrainingCost:
     gemm_slowdown: float  # multiplier on the routed experts' GEMM time
     alltoall_s: float  # exposed all-to-all seconds per token
     memory_s: float  # memory-bound routed-token seconds per token
-    layer_fixed_s: float  # fixed seconds per MoE layer per micro-batch (forward + backward)
-    host_layer_s: float = 0.0  # host seconds per MoE layer per micro-batch (a floor, not added)
+    host_layer_s: float  # host seconds per MoE layer per micro-batch (a floor, not added)
 
     def note(self, link: str) -> str:
         return (
@@ -152,12 +147,6 @@ class MoeTrainingCost:
             f"{self.alltoall_s * 1e3 * 1e3:.3g} ms all-to-all (dispatch + combine, forward and "
             f"backward, not overlapped) and {self.memory_s * 1e3 * 1e3:.3g} ms memory-bound "
             "permute/unpermute/router work"
-            + (
-                f"; {self.layer_fixed_s * 1e3:.3g} ms per MoE layer per micro-batch "
-                "(token-count sync)"
-                if self.layer_fixed_s
-                else ""
-            )
             + (
                 f"; the host needs {self.host_layer_s * 1e3:.3g} ms per MoE layer per "
                 "micro-batch to launch its kernels, a floor under the step when the GPU work is "
@@ -175,7 +164,6 @@ def moe_training_cost(
     micro_batch_tokens: float,
     hidden_half: float,
     width_half: float,
-    layer_fixed_us: float,
     host_layer_us: float,
     routed_passes: float,
     act_bytes: float,
@@ -189,4 +177,4 @@ def moe_training_cost(
         slowdown = grouped_gemm_slowdown(arch, rows, hidden_half, width_half)
     a2a = alltoall_bytes_per_token(arch, ep, act_bytes) / link_bytes_per_s
     memory = routed_memory_bytes_per_token(arch, routed_passes, act_bytes) / mem_bytes_per_s
-    return MoeTrainingCost(ep, slowdown, a2a, memory, layer_fixed_us * 1e-6, host_layer_us * 1e-6)
+    return MoeTrainingCost(ep, slowdown, a2a, memory, host_layer_us * 1e-6)

@@ -241,7 +241,7 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     moe = moe_training_cost(
         arch, ep=ep, micro_batch_tokens=shape.micro_batch_tokens,
         hidden_half=consts.training_hidden_half, width_half=consts.moe_grouped_width_half,
-        layer_fixed_us=consts.moe_microbatch_layer_us, host_layer_us=consts.moe_host_layer_us,
+        host_layer_us=consts.moe_host_layer_us,
         routed_passes=consts.moe_training_routed_passes,
         act_bytes=consts.activation_bytes, link_bytes_per_s=moe_link.bytes_per_s,
         mem_bytes_per_s=setup.accel.mem_bw_gbs * 1e9 * match.row.bw_efficiency,
@@ -253,7 +253,6 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     compute_s = step_tokens * (per_token_s + moe.memory_s) / shards
     moe_s = step_tokens * moe.alltoall_s / shards  # exposed, like tensor parallel
     micro_batches = max(step_tokens / shape.micro_batch_tokens, 1.0)
-    moe_s += micro_batches * moe.layer_fixed_s * arch.moe_layers / par.pipeline
     # the host launches each MoE layer's kernels after its token-count sync: the device cannot
     # run ahead of it, so a step takes at least the host's launch time (moe_training.py)
     host_floor_s = micro_batches * moe.host_layer_s * arch.moe_layers / par.pipeline
