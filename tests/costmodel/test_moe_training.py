@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from spicetrader.costmodel import estimate
 from spicetrader.costmodel.moe_training import (
+    GroupedGemm,
     alltoall_bytes_per_token,
     grouped_gemm_slowdown,
     moe_training_cost,
@@ -44,28 +45,42 @@ def test_expert_parallel_group_with_tensor_parallel_stays_in_the_node() -> None:
 
 
 def test_narrow_experts_run_slower_than_wide_ones() -> None:
-    """Qwen3-30B-A3B's 768-wide experts against Mixtral's 14336: the grouped GEMM of the
-    narrow one loses more of the dense rate. With no width penalty and unlimited rows the
-    experts run at the family's full rate, the dense GEMMs at h / (h + h0) of it."""
-    narrow = grouped_gemm_slowdown(_arch("qwen3-30b-a3b"), 2048, 200, 6000)
-    wide = grouped_gemm_slowdown(_arch("mixtral-8x7b"), 2048, 200, 6000)
+    """Qwen3-30B-A3B's 768-wide experts against Mixtral's 14336: with a width penalty the
+    grouped GEMM of the narrow one loses more of the dense rate. With no width or rows penalty
+    the experts run at ``s`` of the family's full rate, the dense GEMMs at h / (h + h0) of it."""
+    gemm = GroupedGemm(share=1.0, width_half=6000, rows_half=200)
+    narrow = grouped_gemm_slowdown(_arch("qwen3-30b-a3b"), 2048, hidden_half=200, gemm=gemm)
+    wide = grouped_gemm_slowdown(_arch("mixtral-8x7b"), 2048, hidden_half=200, gemm=gemm)
     assert narrow > wide > 1.0
-    arch = _arch("mixtral-8x7b")
-    ideal = grouped_gemm_slowdown(arch, 1e12, 200, 0)
-    assert ideal == pytest.approx(4096 / 4296)
+    arch = _arch("mixtral-8x7b")  # hidden 4096
+    ideal = GroupedGemm(share=0.5, width_half=0, rows_half=0)
+    assert grouped_gemm_slowdown(arch, 1e12, hidden_half=200, gemm=ideal) == pytest.approx(
+        4096 / 4296 / 0.5
+    )
+
+
+def test_rows_per_expert_halve_the_rate_at_their_half() -> None:
+    """An expert GEMM of exactly ``m0`` rows runs at half the rate of a very tall one."""
+    arch = _arch("deepseek-v3")
+    gemm = GroupedGemm(share=0.5, width_half=250, rows_half=500)
+    tall = grouped_gemm_slowdown(arch, 1e12, hidden_half=400, gemm=gemm)
+    assert grouped_gemm_slowdown(arch, 500, hidden_half=400, gemm=gemm) == pytest.approx(2 * tall)
 
 
 @given(
     rows=st.floats(min_value=16, max_value=1e6),
     more=st.floats(min_value=1.01, max_value=100),
     width_half=st.floats(min_value=0, max_value=1e5),
+    rows_half=st.floats(min_value=0, max_value=1e4),
+    share=st.floats(min_value=0.05, max_value=1.0),
 )
 def test_more_rows_per_expert_never_slow_the_grouped_gemm(
-    rows: float, more: float, width_half: float
+    rows: float, more: float, width_half: float, rows_half: float, share: float
 ) -> None:
     arch = _arch("deepseek-v3")
-    slow = grouped_gemm_slowdown(arch, rows, 200, width_half)
-    assert grouped_gemm_slowdown(arch, rows * more, 200, width_half) <= slow
+    gemm = GroupedGemm(share, width_half, rows_half)
+    slow = grouped_gemm_slowdown(arch, rows, hidden_half=200, gemm=gemm)
+    assert grouped_gemm_slowdown(arch, rows * more, hidden_half=200, gemm=gemm) <= slow
 
 
 @given(
@@ -78,7 +93,7 @@ def test_a_faster_link_and_memory_only_shrink_the_moe_terms(
 ) -> None:
     arch = _arch("qwen3-235b-a22b")
     common = {"ep": 8, "micro_batch_tokens": 4096.0, "hidden_half": 200.0,
-              "width_half": 6000.0, "routed_passes": passes, "act_bytes": 2.0,
+              "gemm": GroupedGemm(0.5, 6000.0, 500.0), "routed_passes": passes, "act_bytes": 2.0,
               "host_layer_us": 5000.0}  # fmt: skip
     slow = moe_training_cost(arch, link_bytes_per_s=link, mem_bytes_per_s=3e12, **common)
     fast = moe_training_cost(
@@ -112,7 +127,7 @@ def test_a_slower_device_link_slows_moe_training() -> None:
     half the time it takes on H100 (NVLink 4, 450 GB/s) for the same bytes."""
     arch = _arch("deepseek-v3")
     common = {"ep": 8, "micro_batch_tokens": 4096.0, "hidden_half": 200.0,
-              "width_half": 6000.0, "routed_passes": 12.0, "act_bytes": 2.0,
+              "gemm": GroupedGemm(0.5, 6000.0, 500.0), "routed_passes": 12.0, "act_bytes": 2.0,
               "mem_bytes_per_s": 8e12, "host_layer_us": 0.0}  # fmt: skip
     h100 = moe_training_cost(arch, link_bytes_per_s=450e9, **common)
     b200 = moe_training_cost(arch, link_bytes_per_s=900e9, **common)

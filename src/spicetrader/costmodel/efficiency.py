@@ -128,6 +128,8 @@ class SpeedConstants(_Row):
     activation_bytes: Annotated[float, Field(gt=0)]
     moe_training_routed_passes: Annotated[float, Field(ge=0)]
     moe_grouped_width_half: Annotated[float, Field(ge=0)]
+    moe_grouped_gemm_share: Annotated[float, Field(gt=0, le=1)]
+    moe_grouped_rows_half: Annotated[float, Field(ge=0)]
     moe_host_layer_us: Annotated[float, Field(ge=0)]
     attention_time_factor: Annotated[float, Field(ge=1)]
     dequant_vector_share: Annotated[float, Field(ge=0)]

@@ -9,16 +9,22 @@ combine all-to-all and the unpermutation (weighted sum of the ``k`` expert outpu
 it again in the backward pass. The terms, each with its physical reason:
 
 - **Grouped-GEMM efficiency.** The dense model's matmuls reach ``h / (h + h0)`` of the family's
-  rate (``training.size_factor``, ``h0`` fitted on dense cases). An expert GEMM is
-  ``m x hidden x ffn_e``, narrow twice over: the expert width ``ffn_e`` (768 in Qwen3-30B-A3B,
-  2048 in DeepSeek-V3) and ``m = micro-batch tokens x k x EP / E``, the rows one expert gets per
-  micro-batch under balanced routing. The routed experts run at
-  ``ffn_e / (ffn_e + w0) x m / (m + h0)`` of the family's rate (MegaBlocks, Gale et al. 2022:
-  grouped/block-sparse expert GEMMs below dense throughput; Megatron Core MoE docs,
-  ``--moe-grouped-gemm``). ``w0`` (``moe_grouped_width_half``) is fitted over all MoE training
-  cases, with the dense cases of the same groups in the loss. (A separate row constant in place
-  of ``h0`` was tried in round 6 and fitted back to ``h0``'s value: the micro-batch effect is
-  the fixed time below, not the rows per expert.)
+  rate (``training.size_factor``, ``h0`` fitted on dense cases). The routed experts run as one
+  grouped GEMM per projection over the ``E / EP`` local experts (Megatron Core MoE docs,
+  ``--moe-grouped-gemm``; MegaBlocks, Gale et al. 2022: grouped/block-sparse expert GEMMs below
+  dense throughput), at ``s x ffn_e / (ffn_e + w0) x m / (m + m0)`` of the family's rate:
+  ``s`` (``moe_grouped_gemm_share``) is what the grouped path keeps of a dense GEMM's rate at
+  any size (one GEMM per local expert with its own FP8 scaling and tile padding at every
+  expert boundary, the weight gradient per expert, the routing probabilities applied in the
+  activation), ``w0`` (``moe_grouped_width_half``) the cost of a narrow expert width ``ffn_e``
+  (768 in Qwen3-30B-A3B, 2048 in DeepSeek-V3), and ``m0`` (``moe_grouped_rows_half``) the cost
+  of few rows per expert, ``m = micro-batch tokens x k x EP / E`` under balanced routing: an
+  expert's GEMM of ``m`` rows fills the GPU's tiles in waves and pays its fixed costs once.
+  All three are fitted over the MoE training cases with the dense cases of the same groups in
+  the loss. (Round 7 and before: ``w0`` alone, at 3000, with ``m0 = h0``; it made the widest
+  experts the fastest, which the measurements do not show: gpt-oss-120b, 2880-wide experts,
+  runs at ~16% of BF16 peak on H100 and B200, below DeepSeek-V3 and Qwen3-235B-A22B; the
+  three-term form cut the constants' own held-out error from 20% to 15%, round 8.)
 - **Expert-parallel all-to-all.** Each routed token copy crosses the EP group twice per pass
   (dispatch, combine), forward and backward: ``4 x k x hidden x bytes x (EP - 1) / EP`` bytes per
   token per MoE layer (GShard, Lepikhin et al. 2020, sec. 2.2; DeepSeek-V3 technical report,
@@ -67,6 +73,7 @@ if TYPE_CHECKING:
     from spicetrader.models.arch import Architecture
 
 __all__ = [
+    "GroupedGemm",
     "MoeTrainingCost",
     "alltoall_bytes_per_token",
     "grouped_gemm_slowdown",
@@ -106,13 +113,14 @@ def _size(width: float, half: float) -> float:
 
 
 def grouped_gemm_slowdown(
-    arch: Architecture, rows: float, hidden_half: float, width_half: float
+    arch: Architecture, rows: float, *, hidden_half: float, gemm: GroupedGemm
 ) -> float:
     """Time of the routed experts' GEMMs relative to dense GEMMs of the model's width. Dense:
-    ``h / (h + h0)`` of the family's rate. Grouped experts: ``ffn_e / (ffn_e + w0)`` for the
-    narrow expert width (``w0`` fitted, ``moe_grouped_width_half``) times ``m / (m + h0)`` for
-    the rows ``m`` each expert gets per micro-batch."""
-    expert = _size(arch.expert_ffn_hidden, width_half) * _size(rows, hidden_half)
+    ``h / (h + h0)`` of the family's rate. Grouped experts: ``s x ffn_e / (ffn_e + w0) x
+    m / (m + m0)`` of it (module docstring)."""
+    expert = (
+        gemm.share * _size(arch.expert_ffn_hidden, gemm.width_half) * _size(rows, gemm.rows_half)
+    )
     return _size(arch.hidden, hidden_half) / expert
 
 
@@ -128,6 +136,16 @@ def alltoall_bytes_per_token(arch: Architecture, ep: int, act_bytes: float) -> f
 def routed_memory_bytes_per_token(arch: Architecture, passes: float, act_bytes: float) -> float:
     """Bytes of memory-bound routed-token work per token per step, all MoE layers."""
     return passes * arch.experts_per_token * arch.hidden * act_bytes * arch.moe_layers
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedGemm:
+    """The fitted constants of the grouped expert GEMMs (module docstring): the share ``s`` of
+    the dense rate, the expert-width half ``w0`` and the rows-per-expert half ``m0``."""
+
+    share: float
+    width_half: float
+    rows_half: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +181,7 @@ def moe_training_cost(
     ep: int,
     micro_batch_tokens: float,
     hidden_half: float,
-    width_half: float,
+    gemm: GroupedGemm,
     host_layer_us: float,
     routed_passes: float,
     act_bytes: float,
@@ -174,7 +192,7 @@ def moe_training_cost(
     rows = tokens_per_expert(arch, micro_batch_tokens, ep)
     slowdown = 1.0
     if active_routed_params(arch):
-        slowdown = grouped_gemm_slowdown(arch, rows, hidden_half, width_half)
+        slowdown = grouped_gemm_slowdown(arch, rows, hidden_half=hidden_half, gemm=gemm)
     a2a = alltoall_bytes_per_token(arch, ep, act_bytes) / link_bytes_per_s
     memory = routed_memory_bytes_per_token(arch, routed_passes, act_bytes) / mem_bytes_per_s
     return MoeTrainingCost(ep, slowdown, a2a, memory, host_layer_us * 1e-6)

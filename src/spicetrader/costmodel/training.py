@@ -58,6 +58,7 @@ from spicetrader.costmodel.moe import (
     router_flops_per_token,
 )
 from spicetrader.costmodel.moe_training import (
+    GroupedGemm,
     held_params,
     moe_training_cost,
     training_expert_parallel,
@@ -240,7 +241,11 @@ def training_speed(setup: Setup, tokens: float, memory: MemoryBreakdown) -> Spee
     moe_link = alltoall_link(setup, ep, par.tensor if ep <= dp else 1, arch.experts_per_token)
     moe = moe_training_cost(
         arch, ep=ep, micro_batch_tokens=shape.micro_batch_tokens,
-        hidden_half=consts.training_hidden_half, width_half=consts.moe_grouped_width_half,
+        hidden_half=consts.training_hidden_half,
+        gemm=GroupedGemm(
+            consts.moe_grouped_gemm_share, consts.moe_grouped_width_half,
+            consts.moe_grouped_rows_half,
+        ),
         host_layer_us=consts.moe_host_layer_us,
         routed_passes=consts.moe_training_routed_passes,
         act_bytes=consts.activation_bytes, link_bytes_per_s=moe_link.bytes_per_s,
