@@ -722,7 +722,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     training_cases = [c for c in cases if c["metric"].startswith("training.")]
     train_groups = {k: v for k, v in groups.items() if k[0] == "training"}
     moe_training = [c for c in training_cases if _is_moe(c)]
-    moe_grid = (0, 125, 250, 500, 1000, 2000, 3000, 4000, 6000, 8000)
+    # the MoE training constants: name, grid, and which end of the near-best values to keep
+    moe_constants: tuple[tuple[str, Sequence[float], Callable[[Iterable[float]], float]], ...] = (
+        ("moe_host_layer_us", MOE_HOST_US_GRID, min),
+        ("moe_grouped_width_half", (0, 125, 250, 500, 1000, 2000, 3000, 4000, 6000, 8000), min),
+        ("moe_grouped_gemm_share", MOE_GEMM_SHARE_GRID, max),  # neutral at 1
+        ("moe_grouped_rows_half", MOE_ROWS_GRID, min),
+    )
     refit_moe = lambda: fitted.update(fit_all(_touched(train_groups, moe_training)))  # noqa: E731
     # the loss spans every case of the groups it touches: the MoE constants set MoE against dense
     moe_groups = [c for group in _touched(train_groups, moe_training).values() for c in group]
@@ -742,10 +748,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     training_constants = (
         "training_hidden_half",
         *fp8_scopes,
-        "moe_host_layer_us",
-        "moe_grouped_width_half",
-        "moe_grouped_gemm_share",
-        "moe_grouped_rows_half",
+        *(name for name, _, _ in moe_constants),
     )
     # coordinate passes over the training constants until a whole pass moves none of them:
     # the width constant, the host's launch floor and the grouped-GEMM terms trade off, and a
@@ -764,32 +767,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             # the value is judged on every case of the rows it moves, BF16 ones included
             scope = [c for group in _touched(train_groups, fp8_cases).values() for c in group]
             fit_constant(name, FP8_GRID, scope, refit_fp8)
-        fit_constant("moe_host_layer_us", MOE_HOST_US_GRID, moe_groups, refit_moe)
-        fit_constant("moe_grouped_width_half", moe_grid, moe_groups, refit_moe)
-        fit_constant("moe_grouped_gemm_share", MOE_GEMM_SHARE_GRID, moe_groups, refit_moe, max)
-        fit_constant("moe_grouped_rows_half", MOE_ROWS_GRID, moe_groups, refit_moe)
+        for name, grid, pick in moe_constants:
+            fit_constant(name, grid, moe_groups, refit_moe, pick)
         if [getattr(_speed_constants(), name) for name in training_constants] == before:
             break
-    print(f"training constants settled after {passes} coordinate passes")
+    print(f"training constants settled after {passes} coordinate pass(es)")
     fp8_held = {
         name: constant_heldout(name, FP8_GRID, fp8_cases, refit_fp8)
         for name, (fp8_cases, refit_fp8) in fp8_scopes.items()
     }
     constants_held = {
-        "moe_host_layer_us": constant_heldout(
-            "moe_host_layer_us", MOE_HOST_US_GRID, moe_training, refit_moe
-        ),
-        "moe_grouped_width_half": constant_heldout(
-            "moe_grouped_width_half", moe_grid, moe_training, refit_moe
-        ),
-        "moe_grouped_gemm_share": constant_heldout(
-            "moe_grouped_gemm_share", MOE_GEMM_SHARE_GRID, moe_training, refit_moe, max
-        ),
-        "moe_grouped_rows_half": constant_heldout(
-            "moe_grouped_rows_half", MOE_ROWS_GRID, moe_training, refit_moe
-        ),
-        **fp8_held,
+        name: constant_heldout(name, grid, moe_training, refit_moe, pick)
+        for name, grid, pick in moe_constants
     }
+    constants_held.update(fp8_held)
     # each held-out fit leaves its last fold's rows in ``fitted``: refit them on every case
     fitted.update(fit_all(train_groups))
     infer_groups = {k: v for k, v in groups.items() if k[0] == "inference"}
