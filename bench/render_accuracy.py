@@ -220,8 +220,9 @@ def render(
         "",
         "The efficiencies were fitted on these same cases (see the last section), so the first "
         "table is in-sample; the held-out section below scores each group on cases left out of "
-        "its fit. Reproduce: `python bench/fit_efficiency.py --write` (refit, ~12 min on two "
-        "cores), then "
+        "its fit. Reproduce: `python bench/fit_efficiency.py --write` (refit: 6.6 min on two "
+        "cores when one coordinate pass finds the training constants settled, a few minutes "
+        "more for each further pass), then "
         "`python bench/accuracy.py --write docs/accuracy.md` (needs llm-analysis 0.2.2 in "
         "`/tmp/llmvenv`, see `bench/llm_analysis_peer.py`; without it the peer columns list the "
         "cases as not runnable).",
