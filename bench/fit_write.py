@@ -112,7 +112,12 @@ def write_calibrated(groups: Mapping[Key, Sequence[dict[str, Any]]]) -> None:
 
 def write_moe_engines(fitted: Mapping[tuple[str, str], MoeFit]) -> None:
     """``moe_engines.csv``: each fitted (engine, vendor) row's MoE layer latency, grouped-GEMM
-    half tokens, routed-token overhead and decode expert bandwidth share (other rows kept)."""
+    half tokens, routed-token overhead and decode expert bandwidth share (other rows kept; the
+    matrix-vector threshold, ``vector_below_tokens``, is the engine's dispatch rule, not fitted:
+    kept from the row, 0 for a new one)."""
+    from spicetrader.costmodel.moe import moe_vendor_rows
+
+    existing = moe_vendor_rows()
     path = DATA / "moe_engines.csv"
     today = date.today().isoformat()
     out = []
@@ -132,6 +137,11 @@ def write_moe_engines(fitted: Mapping[tuple[str, str], MoeFit]) -> None:
             f"{fit.half_tokens:g}",
             f"{fit.width_half:g}",
             f"{fit.expert_share:g}",
+            str(
+                existing[(engine, vendor)].vector_below_tokens
+                if (engine, vendor) in existing
+                else 0
+            ),
             note,
             today,
         ]

@@ -276,7 +276,7 @@ def render(
 
     lines += _unseen_section()
     lines += _unseen_section(ROUND2, "Round 2 (issue 11): cases added, scored before refitting")
-    for round_no in (3, 4, 5, 6, 7):
+    for round_no in (3, 4, 5, 6, 7, 8, 9):
         for path in sorted(ROUND2.parent.glob(f"round{round_no}_*.json")):
             title = json.loads(path.read_text()).get("title", path.stem)
             prefix = f"Round {round_no}"

@@ -48,11 +48,14 @@ from spicetrader.costmodel.moe import (
     expert_bw_share,
     grouped_gemm_half_tokens,
     moe_layer_overhead_us,
+    reads_per_slot,
     routed_overhead,
     routed_params,
+    routed_params_read,
     routed_width_half,
     router_flops_per_token,
     touched_fraction,
+    vector_below_tokens,
 )
 from spicetrader.costmodel.moe_inference import grouped_gemm_factor, prefill_tokens_per_expert
 from spicetrader.costmodel.roofline import (
@@ -90,20 +93,23 @@ _PIPELINED_SERVING = frozenset({Engine.VLLM, Engine.SGLANG, Engine.TENSORRT_LLM}
 moe_touched_fraction = touched_fraction  # the name the tests and callers import
 
 
-def streamed_params(arch: Architecture, tokens: int, expert_share: float = 1.0) -> float:
+def streamed_params(
+    arch: Architecture, tokens: int, expert_share: float = 1.0, per_slot: bool = False
+) -> float:
     """Parameters one forward step over ``tokens`` tokens reads from memory.
 
     The input embedding is a table lookup (one row per token), so an untied embedding is not
     streamed; the lm_head is. MoE: the dense part plus the routed experts the step touches
     (:mod:`spicetrader.costmodel.moe`), those counted ``1 / expert_share`` times when the
     engine's grouped expert kernels stream them at that share of the dense rate
-    (:func:`spicetrader.costmodel.moe.expert_bw_share`; decode only).
+    (:func:`spicetrader.costmodel.moe.expert_bw_share`; decode only); with ``per_slot`` (a
+    matrix-vector expert kernel per token-slot) each slot's expert is read on its own
+    (:func:`spicetrader.costmodel.moe.routed_params_read`).
     """
     total = arch.total_params()
     lookup_only = 0 if arch.tied_embeddings else arch.embedding_params()
-    routed_all = routed_params(arch)
-    touched = routed_all * touched_fraction(arch.experts, arch.experts_per_token, tokens)
-    return max(total - routed_all + touched / expert_share - lookup_only, 0.0)
+    read = routed_params_read(arch, tokens, per_slot)
+    return max(total - routed_params(arch) + read / expert_share - lookup_only, 0.0)
 
 
 def gemm_flops_per_token(arch: Architecture, width_half: float, grouped: float = 1.0) -> float:
@@ -129,10 +135,15 @@ def output_head_flops_per_token(arch: Architecture) -> float:
 
 
 def streamed_weight_bytes(
-    arch: Architecture, total_weight_bytes: float, tokens: int, expert_share: float = 1.0
+    arch: Architecture,
+    total_weight_bytes: float,
+    tokens: int,
+    expert_share: float = 1.0,
+    per_slot: bool = False,
 ) -> float:
     """Bytes of :func:`streamed_params` at the format's average bytes per parameter."""
-    return total_weight_bytes * streamed_params(arch, tokens, expert_share) / arch.total_params()
+    params = streamed_params(arch, tokens, expert_share, per_slot)
+    return total_weight_bytes * params / arch.total_params()
 
 
 def _machine(setup: Setup, weights_quantized: bool) -> tuple[Machine, list[str], Confidence]:
@@ -244,22 +255,28 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
     # Prefill: the batch's prompts in forward passes of one chunk each (llama.cpp's n_ubatch,
     # vLLM/SGLang's chunked-prefill budget, or the workload's ubatch_tokens); each pass streams
     # the weights its chunk touches and pays the fixed per-pass costs; attention over half the
-    # prompt on average (causal mask).
+    # prompt on average (causal mask). A chunk too small for the engine's grouped expert kernel
+    # runs a matrix-vector product per token-slot: its bytes, not padded tiles, set its time.
     prefill: StepTime | None = None
     if prompt > 0:
         tokens = per_replica * prompt
         ubatch = spec.ubatch_tokens if spec is not None else None
         chunk = prefill_chunk_tokens(setup.engine, tokens, ubatch)
         passes = math.ceil(tokens / chunk)
-        grouped = grouped_gemm_factor(
-            prefill_tokens_per_expert(arch, setup.engine, tokens, ubatch),
-            grouped_gemm_half_tokens(setup.engine, setup.accel),
-        )
+        chunk_per_slot = reads_per_slot(setup.engine, setup.accel, chunk)
+        grouped = 1.0
+        if not chunk_per_slot:
+            grouped = grouped_gemm_factor(
+                prefill_tokens_per_expert(arch, setup.engine, tokens, ubatch),
+                grouped_gemm_half_tokens(setup.engine, setup.accel),
+            )
         prefill = step_time(
             machine,
             arch,
             Work(
-                weight_bytes=streamed_weight_bytes(arch, total_bytes, chunk),
+                weight_bytes=streamed_weight_bytes(
+                    arch, total_bytes, chunk, per_slot=chunk_per_slot
+                ),
                 # the lm_head runs for each sequence's last token only
                 linear_flops=(
                     tokens * gemm_flops_per_token(arch, width_half, grouped)
@@ -279,7 +296,11 @@ def inference_speed(setup: Setup, batch: int, memory: MemoryBreakdown) -> SpeedR
         arch,
         Work(
             weight_bytes=streamed_weight_bytes(
-                arch, total_bytes, per_replica, expert_bw_share(setup.engine, setup.accel)
+                arch,
+                total_bytes,
+                per_replica,
+                expert_bw_share(setup.engine, setup.accel),
+                reads_per_slot(setup.engine, setup.accel, per_replica),
             ),
             linear_flops=per_replica * flops_per_token,
             kv_bytes=per_replica * kv_per_token * _kv_context(arch, context),
@@ -342,6 +363,15 @@ def _notes(
             f"layer per pass ({setup.engine.value}); decode reads the touched experts at "
             f"{expert_bw_share(setup.engine, setup.accel):.0%} of the dense weights' rate"
         )
+        below = vector_below_tokens(setup.engine, setup.accel)
+        if below > 0:
+            notes.append(
+                f"MoE on {setup.engine.value} ({setup.accel.vendor.value}): a pass of fewer than "
+                f"{below} tokens runs the routed experts as a matrix-vector product per "
+                "token-slot, each slot reading its expert's weights (a decode step of batch "
+                f"{batch} reads {min(batch, below - 1) * arch.experts_per_token} experts' "
+                "weights per layer, more than it touches once batch > 1)"
+            )
     par = setup.parallel
     if par.tensor > 1:
         notes.append(

@@ -42,6 +42,15 @@
   the grouped-GEMM half tokens (:mod:`spicetrader.costmodel.moe_inference`), the routed-token
   overhead ``w0`` (:func:`routed_overhead`) and the MoE layer latency are read from the
   engine's row for the accelerator's vendor, else its ``*`` row.
+- Matrix-vector expert kernels (``data/moe_engines.csv``, ``vector_below_tokens``): below a
+  number of tokens in a forward pass an engine may run the routed experts not as a grouped GEMM
+  but as a matrix-vector product per token-slot, each slot reading its expert's weights again:
+  llama.cpp's Metal backend runs ``mul_mv_id`` below 32 tokens (``ne21_mm_id_min = 32`` in
+  ``ggml_metal_op_mul_mat_id``, ggml/src/ggml-metal/ggml-metal-ops.cpp: "find the break-even
+  point where the matrix-matrix kernel becomes more efficient compared to the matrix-vector
+  kernel"). Such a pass reads ``tokens x k`` experts' weights, not the touched experts once
+  (:func:`routed_params_read`): a decode step of 4 sequences of gpt-oss-20b reads 16 experts
+  per layer where 13.2 are touched, and an 8-token prompt 32 where 21 are.
 - Expert parallelism in training: Megatron-Core places the experts over the data-parallel ranks
   of one NVLink domain (EP <= devices per node; Megatron-Core MoE docs, "Expert Parallelism"),
   so each rank holds ``E / EP`` experts and their gradients are reduced over ``dp / EP`` ranks.
@@ -72,11 +81,14 @@ __all__ = [
     "moe_engine_rows",
     "moe_layer_overhead_us",
     "moe_vendor_rows",
+    "reads_per_slot",
     "routed_overhead",
     "routed_params",
+    "routed_params_read",
     "routed_width_half",
     "router_flops_per_token",
     "touched_fraction",
+    "vector_below_tokens",
 ]
 
 
@@ -105,6 +117,17 @@ def active_routed_params(arch: Architecture) -> float:
     if not arch.is_moe:
         return 0.0
     return routed_params(arch) * arch.experts_per_token / arch.experts
+
+
+def routed_params_read(arch: Architecture, tokens: int, per_slot: bool = False) -> float:
+    """Routed-expert parameters one forward pass over ``tokens`` tokens reads: each touched
+    expert once (a grouped kernel), or with ``per_slot`` (a matrix-vector kernel per token-slot,
+    :func:`vector_below_tokens`) each of the ``tokens x k`` slots its expert's weights."""
+    if not arch.is_moe:
+        return 0.0
+    if per_slot:
+        return max(tokens, 1) * active_routed_params(arch)
+    return routed_params(arch) * touched_fraction(arch.experts, arch.experts_per_token, tokens)
 
 
 def router_flops_per_token(arch: Architecture) -> float:
@@ -136,6 +159,7 @@ _COLUMNS: Final = (
     "grouped_gemm_half_tokens",
     "routed_width_half",
     "expert_bw_share",
+    "vector_below_tokens",
     "calibration",
     "as_of",
 )
@@ -151,6 +175,7 @@ class MoeEngineRow(BaseModel):
     grouped_gemm_half_tokens: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     routed_width_half: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     expert_bw_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    vector_below_tokens: Annotated[int, Field(ge=0)]
     calibration: Annotated[str, Field(min_length=1)]
     as_of: AsOf
 
@@ -220,3 +245,16 @@ def expert_bw_share(engine: Engine, accel: Accelerator | None = None) -> float:
     """Share of the dense weights' streaming rate the engine's grouped expert kernels reach when
     a decode step reads the touched experts (1 = the same rate)."""
     return _engine_row(engine, accel).expert_bw_share
+
+
+def vector_below_tokens(engine: Engine, accel: Accelerator | None = None) -> int:
+    """Tokens in a forward pass below which the engine runs the routed experts as a
+    matrix-vector product per token-slot on the accelerator's vendor's backend (0: a grouped
+    kernel at every size; llama.cpp on Metal: 32)."""
+    return _engine_row(engine, accel).vector_below_tokens
+
+
+def reads_per_slot(engine: Engine, accel: Accelerator | None, tokens: int) -> bool:
+    """Whether a forward pass of ``tokens`` tokens reads each token-slot's expert on its own
+    (:func:`routed_params_read`)."""
+    return tokens < vector_below_tokens(engine, accel)
