@@ -147,3 +147,13 @@ def test_a_short_metal_prompt_pays_its_bytes_not_the_grouped_tile_cost() -> None
         short_tiles, long_tiles = prefill(8), prefill(64)
     assert short_tiles == pytest.approx(short_free)
     assert long_tiles < 0.8 * long_free
+
+
+def test_the_estimate_says_when_slots_are_read_one_by_one() -> None:
+    """The assumption is stated where it applies (Metal, batch < 32), and only there."""
+    metal = estimate(_spec(4, 512)).assumptions
+    assert any("reads 16 experts' weights per layer" in a for a in metal)
+    cuda = estimate(_spec(4, 512, "rtx-4090")).assumptions
+    assert not any("matrix-vector product per token-slot" in a for a in cuda)
+    large = estimate(_spec(32, 512)).assumptions
+    assert not any("matrix-vector product per token-slot" in a for a in large)

@@ -364,13 +364,12 @@ def _notes(
             f"{expert_bw_share(setup.engine, setup.accel):.0%} of the dense weights' rate"
         )
         below = vector_below_tokens(setup.engine, setup.accel)
-        if below > 0:
+        if batch < below:
             notes.append(
                 f"MoE on {setup.engine.value} ({setup.accel.vendor.value}): a pass of fewer than "
                 f"{below} tokens runs the routed experts as a matrix-vector product per "
-                "token-slot, each slot reading its expert's weights (a decode step of batch "
-                f"{batch} reads {min(batch, below - 1) * arch.experts_per_token} experts' "
-                "weights per layer, more than it touches once batch > 1)"
+                "token-slot, each slot reading its expert's weights: a decode step of batch "
+                f"{batch} reads {batch * arch.experts_per_token} experts' weights per layer"
             )
     par = setup.parallel
     if par.tensor > 1:
