@@ -4,13 +4,13 @@ device link, inter-node levels over the network)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import pytest
 from archs import transformer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from patching import patched
 
 from spicetrader.catalog.schema import Vendor
 from spicetrader.costmodel import estimate, inference, moe
@@ -32,14 +32,8 @@ from spicetrader.spec.workload import Engine
 _arch = transformer
 
 
-@contextmanager
-def _half_tokens(value: float) -> Iterator[None]:
-    original = inference.grouped_gemm_half_tokens
-    inference.grouped_gemm_half_tokens = lambda *_a: value  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        inference.grouped_gemm_half_tokens = original  # type: ignore[assignment]
+def _half_tokens(value: float) -> AbstractContextManager[None]:
+    return patched(inference, "grouped_gemm_half_tokens", lambda *_a: value)
 
 
 def test_one_token_reaches_each_of_its_experts_alone() -> None:

@@ -5,13 +5,13 @@ experts, not the touched experts once, and pays no grouped-GEMM tile cost."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import pytest
 from archs import transformer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from patching import patched
 
 from spicetrader.catalog.load import load_catalog
 from spicetrader.costmodel import estimate, inference
@@ -29,25 +29,13 @@ from spicetrader.spec.workload import Engine
 _arch = transformer
 
 
-@contextmanager
-def _grouped_only() -> Iterator[None]:
+def _grouped_only() -> AbstractContextManager[None]:
     """As if every pass ran the grouped kernel (``vector_below_tokens`` 0)."""
-    original = inference.reads_per_slot
-    inference.reads_per_slot = lambda *_a: False  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        inference.reads_per_slot = original  # type: ignore[assignment]
+    return patched(inference, "reads_per_slot", lambda *_a: False)
 
 
-@contextmanager
-def _half_tokens(value: float) -> Iterator[None]:
-    original = inference.grouped_gemm_half_tokens
-    inference.grouped_gemm_half_tokens = lambda *_a: value  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        inference.grouped_gemm_half_tokens = original  # type: ignore[assignment]
+def _half_tokens(value: float) -> AbstractContextManager[None]:
+    return patched(inference, "grouped_gemm_half_tokens", lambda *_a: value)
 
 
 def test_gpt_oss_20b_slots_against_touched_experts() -> None:
