@@ -363,8 +363,8 @@ def _notes(
             f"layer per pass ({setup.engine.value}); decode reads the touched experts at "
             f"{expert_bw_share(setup.engine, setup.accel):.0%} of the dense weights' rate"
         )
-        below = vector_below_tokens(setup.engine, setup.accel)
-        if batch < below:
+        if reads_per_slot(setup.engine, setup.accel, batch):
+            below = vector_below_tokens(setup.engine, setup.accel)
             notes.append(
                 f"MoE on {setup.engine.value} ({setup.accel.vendor.value}): a pass of fewer than "
                 f"{below} tokens runs the routed experts as a matrix-vector product per "
